@@ -1,0 +1,45 @@
+# Two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_PEOPLE ?= 200000
+
+.PHONY: setup system-packages run demo test lint bench clean
+
+setup: $(STAMP) system-packages
+
+# pip packages go into the venv; reinstalled when the pins change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --group dev
+	touch $(STAMP)
+
+# Debian packages: Chromium for browser tests and static export, a Khmer font.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi khmer; then \
+		echo "Installing Debian packages: chromium fonts-khmeros"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-khmeros >/dev/null; \
+	fi
+
+demo: setup
+	$(PY) -m dashboard demo --if-missing --people $(DEMO_PEOPLE)
+
+run: demo
+	$(VENV)/bin/streamlit run dashboard/app.py
+
+lint: setup
+	$(PY) -m ruff check dashboard tests
+	$(PY) -m ruff format --check dashboard tests
+	$(VENV)/bin/sqlfluff lint queries --processes 2
+
+test: setup lint
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m dashboard bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""The command line: `python -m dashboard demo|table|reference ...`."""
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+import settings
+
+
+def _last_month_end(today: dt.date) -> dt.date:
+    """The last day of the latest complete month on or before today."""
+    next_day = today + dt.timedelta(days=1)
+    return today if next_day.month != today.month else today.replace(day=1) - dt.timedelta(days=1)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build the synthetic demo store."""
+    import demo
+
+    path = settings.store_path()
+    if args.if_missing and path.exists():
+        print(f"Store exists at {path}; leaving it as it is.")
+        return 0
+    started = time.perf_counter()
+    counts = demo.build(args.people, args.seed, args.as_of or _last_month_end(dt.date.today()))
+    print(
+        f"Demo store built at {path} in {time.perf_counter() - started:.1f} s: "
+        f"{counts['persons']:,} persons, {counts['registrations']:,} registrations, "
+        f"{counts['uptake']:,} uptake episodes."
+    )
+    return 0
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    """Regenerate data/reference from its sources."""
+    import reference_build
+
+    reference_build.main()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per task."""
+    top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="build a synthetic demo store")
+    demo.add_argument("--people", type=_positive, default=200_000, help="registered persons")
+    demo.add_argument("--seed", type=int, default=20190101)
+    demo.add_argument("--as-of", type=_date, help="data date (default: last month end)")
+    demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
+    demo.set_defaults(func=cmd_demo)
+    ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
+    ref.set_defaults(func=cmd_reference)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; errors are reported in one plain line, never as a traceback."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 - the user sees one clear line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,34 @@
+"""Configuration read from the environment, with the defaults a fresh clone runs on."""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+QUERIES_DIR = REPO_ROOT / "queries"
+
+DEFAULT_MIN_COUNT = 10
+FIRST_MONTH = "2019-01-01"
+
+
+def store_path() -> Path:
+    """Path of the DuckDB store: `$COVERAGE_DB`, else data/coverage.duckdb."""
+    return Path(os.environ.get("COVERAGE_DB") or DATA_DIR / "coverage.duckdb")
+
+
+def app_db_path() -> Path:
+    """Path of the app's own small SQLite database (targets, plans, accounts, audit)."""
+    default = store_path().with_name("app.sqlite")
+    return Path(os.environ.get("COVERAGE_APP_DB") or default)
+
+
+def min_count() -> int:
+    """The suppression threshold: counts from 1 to this minus one are never shown."""
+    raw = os.environ.get("COVERAGE_MIN_COUNT", "")
+    if not raw:
+        return DEFAULT_MIN_COUNT
+    value = int(raw)
+    if value < 2:
+        raise ValueError("COVERAGE_MIN_COUNT must be 2 or more")
+    return value

@@ -1,0 +1,119 @@
+-- Schema of the coverage store. Idempotent: every statement is "if not exists".
+-- No table holds a name or a raw national ID: persons are known by a surrogate person_key.
+
+create table if not exists store_meta (
+    key varchar primary key,
+    value varchar
+);
+
+create table if not exists provinces (
+    province_code varchar primary key,
+    iso_3166_2 varchar not null,
+    name_en varchar not null,
+    name_km varchar not null
+);
+
+create table if not exists districts (
+    district_code varchar primary key,
+    province_code varchar not null,
+    name_en varchar,
+    name_km varchar
+);
+
+create table if not exists communes (
+    commune_code varchar primary key,
+    district_code varchar not null,
+    province_code varchar not null,
+    name_en varchar,
+    name_km varchar
+);
+
+create table if not exists sources (
+    source varchar primary key,
+    source_bit utinyint not null unique,
+    name_en varchar not null,
+    name_km varchar,
+    agency varchar
+);
+
+create table if not exists services (
+    service_code varchar primary key,
+    service_bit utinyint not null unique,
+    name_en varchar not null,
+    name_km varchar,
+    ministry varchar,
+    pillar varchar,
+    sector varchar,
+    started_on date,
+    ended_on date
+);
+
+create table if not exists occupations (
+    occupation varchar primary key,
+    name_en varchar not null,
+    name_km varchar,
+    is_informal boolean not null,
+    informal_share double,
+    share_source varchar,
+    share_reference_date date
+);
+
+create table if not exists age_bands (
+    age_band varchar primary key,
+    min_age integer not null,
+    max_age integer not null
+);
+
+create table if not exists population_estimates (
+    province_code varchar not null,
+    year integer not null,
+    sex varchar not null,
+    age_band varchar not null,
+    population bigint not null,
+    informal_workers bigint not null,
+    source varchar not null,
+    reference_date date not null,
+    is_modelled boolean not null,
+    batch_id bigint
+);
+
+create table if not exists import_batches (
+    batch_id bigint primary key,
+    file_name varchar,
+    sha256 varchar,
+    kind varchar not null,
+    source varchar,
+    rows_read bigint,
+    rows_loaded bigint,
+    result varchar not null,
+    user_name varchar,
+    imported_at timestamp not null,
+    key_fingerprint varchar,
+    note varchar
+);
+
+create table if not exists registrations (
+    person_key bigint not null,
+    source varchar not null,
+    record_id varchar not null,
+    sex varchar,
+    birth_year smallint,
+    province_code varchar not null,
+    district_code varchar,
+    commune_code varchar,
+    occupation varchar,
+    registered_on date not null,
+    poverty_level varchar,
+    disability boolean,
+    batch_id bigint not null
+);
+
+create table if not exists uptake (
+    person_key bigint not null,
+    source varchar not null,
+    record_id varchar not null,
+    service_code varchar not null,
+    started_on date not null,
+    ended_on date,
+    batch_id bigint not null
+);
