@@ -5,6 +5,8 @@ import datetime as dt
 import sys
 import time
 
+import streamlit.logger
+
 import settings
 
 
@@ -54,6 +56,30 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_table(args: argparse.Namespace) -> int:
+    """Print a table exactly as the page shows it (same query, same suppression)."""
+    import data_access
+    import formatting
+    import store
+
+    con = store.open_read(settings.store_path())
+    as_of = args.as_of or data_access.run(con, "report_months")["month_end"].iloc[0].date()
+    cut = data_access.CoverageFilter(
+        as_of=as_of,
+        services=tuple(args.service or ()),
+        occupation=args.occupation,
+        sex=args.sex,
+        age_band=args.age_band,
+        source=args.source,
+    )
+    table = data_access.load_coverage(con, cut, settings.min_count())
+    if args.format == "json":
+        sys.stdout.write(formatting.to_json(table) + "\n")
+    else:
+        sys.stdout.write(formatting.to_csv(table).decode("utf-8-sig"))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -64,6 +90,17 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of", type=_date, help="data date (default: last month end)")
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
     demo.set_defaults(func=cmd_demo)
+    table = sub.add_parser("table", help="print an indicator table as CSV or JSON")
+    table.add_argument("indicator", choices=["coverage"])
+    table.add_argument("--by", choices=["province"], default="province")
+    table.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
+    table.add_argument("--service", nargs="+", metavar="CODE", help="covered by any of these")
+    table.add_argument("--occupation", help="an informal occupation code")
+    table.add_argument("--sex", choices=["F", "M"])
+    table.add_argument("--age-band", help="for example 25-34")
+    table.add_argument("--source", help="a source registry, for example NSSF")
+    table.add_argument("--format", choices=["csv", "json"], default="csv")
+    table.set_defaults(func=cmd_table)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     return top
@@ -72,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; errors are reported in one plain line, never as a traceback."""
     args = parser().parse_args(argv)
+    streamlit.logger.set_log_level("error")  # no "no runtime" warnings on the command line
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 - the user sees one clear line

@@ -1,0 +1,154 @@
+"""Fixture stores built in code: a tiny hand-made store whose numbers are worked out by hand."""
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import reference
+import streamlit as st
+
+import store
+
+REPO = Path(__file__).resolve().parent.parent
+D = dt.date
+
+SOURCES = pd.DataFrame(
+    {"source": ["S1", "S2"], "source_bit": [0, 1], "name_en": ["Registry one", "Registry two"]}
+)
+SERVICES = pd.DataFrame(
+    {"service_code": ["A", "B"], "service_bit": [0, 1], "name_en": ["Service A", "Service B"]}
+)
+OCCUPATIONS = pd.DataFrame(
+    {
+        "occupation": ["tuk_tuk_driver", "market_vendor", "food_vendor", "formal_employee"],
+        "name_en": ["Tuk-tuk", "Market", "Food", "Formal"],
+        "is_informal": [True, True, True, False],
+        "informal_share": [0.25, 0.5, 0.25, None],
+    }
+)
+AGE_BANDS = pd.DataFrame(
+    {
+        "age_band": ["0-14", "15-24", "25-34", "35-44", "45-54", "55-64", "65+"],
+        "min_age": [0, 15, 25, 35, 45, 55, 65],
+        "max_age": [14, 24, 34, 44, 54, 64, 150],
+    }
+)
+
+
+def _registration(key, source, occupation, sex, birth, registered_on, province="12"):
+    return {
+        "person_key": key, "source": source, "record_id": f"{source}-{key}",
+        "sex": sex, "birth_year": birth, "province_code": province,
+        "occupation": occupation, "registered_on": registered_on, "batch_id": 1,
+    }  # fmt: skip
+
+
+def _episode(key, service, started_on, ended_on, source="S1"):
+    return {
+        "person_key": key, "source": source, "record_id": f"{source}-{key}",
+        "service_code": service, "started_on": started_on, "ended_on": ended_on, "batch_id": 2,
+    }  # fmt: skip
+
+
+def tiny_registrations() -> pd.DataFrame:
+    """Persons 1-17 in Phnom Penh (12), person 101 in Banteay Meanchey (01)."""
+    rows = [
+        _registration(k, "S1", "tuk_tuk_driver", "M", 1990, D(2023, 1, 15)) for k in range(1, 13)
+    ]
+    rows += [
+        _registration(13, "S1", "market_vendor", "F", 1980, D(2022, 5, 1)),
+        _registration(13, "S2", "tuk_tuk_driver", "F", 1980, D(2024, 2, 1)),
+        _registration(14, "S1", "formal_employee", "M", 1985, D(2023, 1, 1)),
+        _registration(15, "S2", "market_vendor", "M", 1985, D(2024, 7, 15)),
+        _registration(16, "S2", "market_vendor", "F", 2000, D(2024, 6, 30)),
+        _registration(17, "S1", "market_vendor", "M", 1970, D(2024, 6, 10)),
+        _registration(101, "S2", "food_vendor", "F", 1995, D(2020, 1, 1), province="01"),
+    ]
+    return pd.DataFrame(rows)
+
+
+def tiny_uptake() -> pd.DataFrame:
+    rows = [_episode(k, "A", D(2024, 1, 1), None) for k in range(1, 11)]
+    rows += [
+        _episode(11, "A", D(2023, 2, 1), D(2024, 6, 29)),
+        _episode(12, "A", D(2024, 3, 1), D(2024, 6, 30)),
+        _episode(13, "B", D(2024, 6, 30), None, source="S2"),
+        _episode(14, "A", D(2023, 1, 1), None),
+        _episode(17, "A", D(2024, 4, 1), None),
+        _episode(101, "B", D(2019, 6, 1), D(2020, 12, 31), source="S2"),
+    ]
+    return pd.DataFrame(rows)
+
+
+def tiny_population() -> pd.DataFrame:
+    """2024: every province 100 informal workers (men 25-34); Phnom Penh 1,000 in four cells.
+
+    2023: Phnom Penh 900 (to check that the as-of year's estimate is the one used).
+    """
+    provinces = reference.read_csv("provinces")["province_code"]
+    rows = [(p, 2024, "M", "25-34", 250, 100) for p in provinces if p != "12"]
+    rows += [
+        ("12", 2024, "M", "25-34", 1000, 400),
+        ("12", 2024, "F", "25-34", 1000, 300),
+        ("12", 2024, "M", "35-44", 800, 200),
+        ("12", 2024, "F", "15-24", 500, 100),
+        ("12", 2023, "M", "25-34", 2000, 900),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["province_code", "year", "sex", "age_band", "population", "informal_workers"]
+    )
+    frame["source"] = "Test estimate"
+    frame["reference_date"] = [D(y, 7, 1) for y in frame["year"]]
+    frame["is_modelled"] = False
+    return frame
+
+
+def build_tiny_store(path: Path) -> Path:
+    """The hand-made store, built through the same write session as real imports."""
+    with store.write_session(path, fresh=True) as con:
+        for name in ("provinces", "districts", "communes"):
+            store.replace(con, name, reference.read_csv(name))
+        store.replace(con, "sources", SOURCES)
+        store.replace(con, "services", SERVICES)
+        store.replace(con, "occupations", OCCUPATIONS)
+        store.replace(con, "age_bands", AGE_BANDS)
+        reference.load_population(con, tiny_population(), batch_id=3)
+        store.append(con, "registrations", tiny_registrations())
+        store.append(con, "uptake", tiny_uptake())
+        store.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-01T00:00:00")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_store_file(tmp_path_factory) -> Path:
+    return build_tiny_store(tmp_path_factory.mktemp("tiny") / "coverage.duckdb")
+
+
+@pytest.fixture
+def tiny_store(tiny_store_file, monkeypatch) -> Path:
+    monkeypatch.setenv("COVERAGE_DB", str(tiny_store_file))
+    return tiny_store_file
+
+
+@pytest.fixture
+def tiny_con(tiny_store_file):
+    con = store.open_read(tiny_store_file)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory) -> Path:
+    """A small synthetic store (20,000 persons), as `make run` builds at larger size."""
+    import demo
+
+    path = tmp_path_factory.mktemp("demo") / "coverage.duckdb"
+    demo.build(20_000, seed=7, as_of=D(2026, 10, 31), path=path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
