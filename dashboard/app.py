@@ -31,12 +31,15 @@ if summary["is_demo"]:
 st.session_state["coverage_filter"] = filters.sidebar()
 st.session_state["store_summary"] = summary
 
+# Every page of the app, in menu order: (file, title, icon).
+PAGES = [
+    ("app_pages/coverage.py", "Coverage map", ":material/map:"),
+    ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
+]
 page = st.navigation(
     [
-        st.Page("app_pages/coverage.py", title="Coverage map", icon=":material/map:", default=True),
-        st.Page(
-            "app_pages/methodology.py", title="Definitions and sources", icon=":material/menu_book:"
-        ),
+        st.Page(file, title=title, icon=icon, default=i == 0)
+        for i, (file, title, icon) in enumerate(PAGES)
     ]
 )
 page.run()

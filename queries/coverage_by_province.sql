@@ -49,7 +49,10 @@ cube as (
     cross join selected_source as src
     where
         c.month_end = m.month_end
-        and c.occupation in (select o.occupation from occupations as o where o.is_informal)
+        and c.occupation in (
+            select o.occupation from occupations as o
+            where o.is_informal
+        )
         and ($occupation::varchar is null or c.occupation = $occupation)
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)

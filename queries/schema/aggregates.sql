@@ -12,40 +12,38 @@
 --   Age is the month end's year minus birth year.
 
 create or replace table persons as
-select
-    person_key,
-    arg_max(
-        struct_pack(
-            sex, birth_year, province_code, district_code, commune_code,
-            occupation, poverty_level, disability
-        ),
-        struct_pack(registered_on, batch_id, source, record_id)
-    ) as attrs,
-    min(registered_on) as first_registered_on,
-    count(distinct source) as source_count
-from registrations
-group by person_key;
+with
+latest as (
+    select
+        r.person_key,
+        arg_max(
+            struct_pack(
+                r.sex, r.birth_year, r.province_code, r.district_code, r.commune_code,
+                r.occupation, r.poverty_level, r.disability
+            ),
+            struct_pack(r.registered_on, r.batch_id, r.source, r.record_id)
+        ) as attrs,
+        min(r.registered_on) as first_registered_on,
+        count(distinct r.source) as source_count
+    from registrations as r
+    group by r.person_key
+)
 
-create or replace table persons as
 select
-    person_key,
-    attrs.sex as sex,
-    attrs.birth_year as birth_year,
-    attrs.province_code as province_code,
-    attrs.district_code as district_code,
-    attrs.commune_code as commune_code,
-    attrs.occupation as occupation,
-    attrs.poverty_level as poverty_level,
-    attrs.disability as disability,
-    first_registered_on,
-    source_count
-from persons;
+    l.person_key,
+    unnest(l.attrs),  -- noqa: AL03
+    l.first_registered_on,
+    l.source_count
+from latest as l;
 
 create or replace table coverage_months as
 with
 as_of as (
     select coalesce(
-        (select max(try_cast(value as date)) from store_meta where key = 'data_as_of'),
+        (
+            select max(try_cast(value as date)) from store_meta
+            where key = 'data_as_of'
+        ),
         current_date
     ) as data_as_of
 ),
@@ -58,9 +56,10 @@ bounds as (
 )
 
 select
-    month_idx,
-    last_day(date '2019-01-01' + to_months(month_idx::integer)) as month_end
-from bounds, range(0, last_idx + 1) as t (month_idx);
+    t.month_idx,
+    last_day(date '2019-01-01' + to_months(t.month_idx::integer)) as month_end
+from bounds as b
+cross join range(0, b.last_idx + 1) as t (month_idx);
 
 create or replace table coverage_cube as
 with

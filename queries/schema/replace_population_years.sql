@@ -4,4 +4,4 @@ delete from population_estimates
 where year in (select distinct year from incoming);
 
 insert into population_estimates by name
-select * from incoming;
+select * from incoming;  -- noqa: AM04
