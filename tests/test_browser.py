@@ -1,0 +1,52 @@
+"""A real browser: Chromium drives the served app, sees the map, changes a filter."""
+
+import browser
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_store_file):
+    with browser.streamlit_server({"COVERAGE_DB": str(demo_store_file)}) as url:
+        yield url
+
+
+def table_text(page) -> str:
+    return page.locator('[data-testid="stDataFrame"]').first.inner_text()
+
+
+def test_map_renders_and_a_filter_changes_the_table(chromium, server):
+    page = chromium.new_page(viewport={"width": 1500, "height": 1150})
+    page.goto(server)
+    browser.wait_idle(page)
+    browser.wait_for_map(page)
+    assert "Demo data" in page.inner_text("body")
+    before = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    browser.choose(page, "Sex", "Women")
+    browser.wait_for_map(page)
+    after = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert after != before
+    assert "sex=F" in page.url
+    browser.SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=browser.SCREENSHOTS / "coverage.png", full_page=False)
+    page.close()
+
+
+def test_a_shared_link_reopens_the_same_view(chromium, server):
+    page = chromium.new_page()
+    page.goto(f"{server}/?sex=F&age=25-34")
+    browser.wait_idle(page)
+    boxes = page.locator('[data-testid="stSelectbox"]')
+    assert boxes.filter(has_text="Sex").locator("input").input_value() == "Women"
+    assert boxes.filter(has_text="Age band").locator("input").input_value() == "25-34"
+    page.close()
