@@ -51,12 +51,15 @@ def _hover_text(row: pd.Series) -> str:
 
     rate = "hidden" if pd.isna(row["coverage_rate"]) else f"{row['coverage_rate']:.1%}"
     est = row["informal_workers_est"]
-    est = "no estimate for this cut" if pd.isna(est) else f"{int(est):,} (estimate)"
+    if pd.isna(est):
+        est = "no estimate for this cut"
+    else:
+        est = f"{int(est):,} (estimate), ref. {row['denominator_reference_date']:%d %b %Y}"
     return (
         f"<b>{row['province_name_en']}</b><br>Coverage rate: {rate}<br>"
         f"Covered persons: {count(row['covered_count'])}"
         f" on {row['numerator_reference_date']:%d %b %Y}"
-        f"<br>Estimated informal workers: {est}, ref. {row['denominator_reference_date']:%d %b %Y}"
+        f"<br>Estimated informal workers: {est}"
         f"<br>Registered: {count(row['registered_count'])}"
     )
 

@@ -41,9 +41,46 @@ def version(path: Path) -> str:
 
 
 def open_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the store read-only; each thread should take its own cursor()."""
-    version(path)
-    return duckdb.connect(str(path), read_only=True)
+    """Open the current version of the store read-only; take a cursor() per thread.
+
+    DuckDB caches open databases by path within a process, so reopening the store's own
+    path after a swap would return the old version. Each version is therefore opened
+    through a hard link named after it under .snapshots/ (no copy); links of earlier
+    versions are removed, while connections that still hold them keep their snapshot.
+    """
+    path = Path(path)
+    snapshots = path.parent / ".snapshots"
+    snapshots.mkdir(exist_ok=True)
+    for _ in range(20):
+        link = _snapshot_link(path, snapshots)
+        for old in snapshots.glob(f"{path.stem}-*.duckdb"):
+            if old != link:
+                old.unlink(missing_ok=True)
+        try:
+            return duckdb.connect(str(link), read_only=True)
+        except duckdb.IOException:
+            # another process pruned this link after a newer swap: take the newer version
+            if link.exists():
+                raise
+    raise StoreMissing(f"the store at {path} kept changing while being opened")
+
+
+def _snapshot_link(path: Path, snapshots: Path) -> Path:
+    """A hard link to the store's current file, named after its version."""
+    while True:
+        link = snapshots / f"{path.stem}-{version(path)}.duckdb"
+        with contextlib.suppress(FileExistsError):
+            os.link(path, link)
+        if _same_file(link, path):
+            return link
+        link.unlink(missing_ok=True)  # swapped between stat and link: try again
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except FileNotFoundError:
+        return False
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

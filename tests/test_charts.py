@@ -1,0 +1,72 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import charts
+import data_access
+
+
+@pytest.fixture
+def table(tiny_con):
+    return data_access.load_coverage(tiny_con, data_access.CoverageFilter(dt.date(2024, 6, 30)), 10)
+
+
+@pytest.mark.parametrize(
+    ("rate", "label"),
+    [(0.0, "0–10%"), (0.0999, "0–10%"), (0.1, "10–20%"), (0.75, "75–100%"), (1.0, "75–100%"),
+     (1.2, charts.OVER), (None, charts.NO_DATA), (float("nan"), charts.NO_DATA)],
+)  # fmt: skip
+def test_rate_classes(rate, label):
+    assert charts.rate_class(rate) == label
+
+
+def test_map_is_offline_with_legend_classes_and_attribution(table):
+    fig = charts.coverage_map(table, "Title")
+    spec = fig.to_plotly_json()
+    assert {t["type"] for t in spec["data"]} == {"choroplethmap"}
+    assert fig.layout.map.style == "white-bg"
+    assert not fig.layout.map.layers  # no tile layers to fetch
+    geo = spec["data"][0]["geojson"]
+    assert isinstance(geo, dict)  # inline GeoJSON, not a URL
+    legend = {t["name"] for t in spec["data"]}
+    # Phnom Penh is hidden (see test_data_access): no-data class; 23 provinces at 0%.
+    assert charts.NO_DATA in legend
+    assert "0–10%" in legend
+    locations = [loc for t in spec["data"] for loc in t["locations"]]
+    assert sorted(locations) == [f"{i:02d}" for i in range(1, 26)]
+    assert any(charts.BOUNDARY_ATTRIBUTION in a["text"] for a in spec["layout"]["annotations"])
+    assert spec["layout"]["title"]["text"] == "Title"
+
+
+def test_hover_shows_numerator_denominator_and_dates(table):
+    fig = charts.coverage_map(table, "Title")
+    hovers = [h[0] for t in fig.data for h in t.customdata]
+    kep = next(h for h in hovers if "Kep" in h)
+    assert "Covered persons: 0 on 30 Jun 2024" in kep
+    assert "Estimated informal workers: 100 (estimate), ref. 01 Jul 2024" in kep
+    phnom_penh = next(h for h in hovers if "Phnom Penh" in h)
+    assert "Covered persons: suppressed" in phnom_penh
+    assert "Coverage rate: hidden" in phnom_penh
+
+
+def test_bars_rank_provinces_and_exclude_the_national_row(table):
+    fig = charts.rate_bars(table, "Bars")
+    names = {n for t in fig.data for n in t.y}
+    assert "Cambodia" not in names
+    assert len(names) == 25
+    assert fig.layout.xaxis.tickformat == ".0%"
+
+
+def test_map_flags_rates_over_100_percent():
+    frame = pd.DataFrame(
+        {
+            "province_code": ["01", "KH"], "province_name_en": ["A", "Cambodia"],
+            "coverage_rate": [1.3, 1.3], "covered_count": [130, 130],
+            "informal_workers_est": [100, 100], "registered_count": [150, 150],
+            "numerator_reference_date": [pd.Timestamp("2024-06-30")] * 2,
+            "denominator_reference_date": [pd.Timestamp("2024-07-01")] * 2,
+        }
+    )  # fmt: skip
+    fig = charts.coverage_map(frame, "T")
+    assert [t.name for t in fig.data] == [charts.OVER]
