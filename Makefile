@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PEOPLE ?= 200000
 
-.PHONY: setup system-packages run demo test lint bench clean
+.PHONY: setup system-packages run demo test lint clean
 
 setup: $(STAMP) system-packages
 
@@ -38,8 +38,6 @@ lint: setup
 test: setup lint
 	$(PY) -m pytest
 
-bench: setup
-	$(PY) -m dashboard bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
