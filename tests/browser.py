@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,9 +80,8 @@ def map_colour_share(page) -> float:
     if canvas.count() == 0:
         return 0.0
     image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB").resize((64, 64))
-    pixels = list(image.getdata())
-    coloured = [p for p in pixels if not all(channel > 245 for channel in p)]
-    return len(coloured) / len(pixels)
+    pixels = np.asarray(image).reshape(-1, 3)
+    return float((pixels <= 245).any(axis=1).mean())
 
 
 def wait_for_map(page, timeout_s: float = 40) -> None:
