@@ -80,6 +80,14 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time every page query and the pandas way on a store of the given size."""
+    import bench
+
+    bench.run(args.people, as_json=args.json)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -101,6 +109,10 @@ def parser() -> argparse.ArgumentParser:
     table.add_argument("--source", help="a source registry, for example NSSF")
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
+    bench = sub.add_parser("bench", help="time page queries against the pandas way")
+    bench.add_argument("--people", type=_positive, default=7_000_000)
+    bench.add_argument("--json", action="store_true", help="figures as JSON on the last line")
+    bench.set_defaults(func=cmd_bench)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     return top
