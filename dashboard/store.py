@@ -25,6 +25,8 @@ import settings
 import sql
 
 KEEP_VERSIONS = 5
+# Writers stay within a bounded memory (spilling to disk beyond it), whatever the store's size.
+WRITER_CONFIG = {"memory_limit": "4GB", "preserve_insertion_order": False}
 
 
 class StoreMissing(FileNotFoundError):
@@ -89,8 +91,16 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the derived tables (persons, coverage_cube) from the base tables."""
+    """Rebuild the derived tables (persons, coverage_cube) from the base tables.
+
+    The cube is built a province at a time: its groups include the province, so the
+    parts are disjoint and each pass holds only one province's person-months in memory.
+    """
     con.execute(sql.load_query("schema/aggregates"))
+    provinces = con.execute(sql.load_query("schema/person_provinces")).fetchall()
+    for (province,) in provinces:
+        con.execute(sql.load_query("schema/coverage_cube_part"), {"province": province})
+    con.execute(sql.load_query("schema/coverage_cube_final"))
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
@@ -128,7 +138,7 @@ def write_session(path: Path | None = None, *, fresh: bool = False):
         try:
             if path.exists() and not fresh:
                 shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
             try:
                 create_schema(con)
                 yield con
