@@ -269,6 +269,15 @@ def test_oidc_admin_from_the_accounts_table_reaches_the_admin_page(tiny_store):
     assert at.title[0].value == "Administration"
 
 
+def test_oidc_sign_out_is_audited_and_leaves_the_provider_session(tiny_store):
+    at = oidc_app(is_logged_in=True, email="ana@example.org")
+    at.run()
+    at.button(key="auth_sign_out").click().run()
+    assert at.user == {"is_logged_in": False}  # st.logout() ran
+    assert rendered_data(at) == 0
+    assert actions() == [("ana@example.org", "sign_out"), ("ana@example.org", "sign_in")]
+
+
 @pytest.mark.parametrize(
     "claims",
     [{"email": "bo@example.org"}, {"email": "sok@nspc.gov.kh", "email_verified": False}],
