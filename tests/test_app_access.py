@@ -43,8 +43,31 @@ def new_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a test cookie secret",
+        "client_id": "coverage-dashboard",
+        "client_secret": "test",
+        "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
+    },
+    "roles": {"ana@example.org": "analyst", "@nspc.gov.kh": "viewer"},
+}
+
+
+def signed_in(as_role, role: str, via: str) -> tuple[AppTest, str]:
+    """An app whose user holds `role`: a local account, or an OIDC identity (mocked st.user)."""
+    at = new_app()
+    if via == "password":
+        return at, as_role(at, role)
+    email = f"{role}@example.org"
+    at.secrets = {**OIDC_SECRETS, "roles": {email: role}}
+    at.user = {"is_logged_in": True, "email": email}
+    return at, email
+
+
 def rendered_data(at: AppTest) -> int:
-    return sum(len(at.get(kind)) for kind in ("metric", "plotly_chart", "arrow_data_frame"))
+    return sum(len(at.get(kind)) for kind in ("metric", "plotly_chart", "dataframe"))
 
 
 def actions(name: str | None = None) -> list[tuple]:
@@ -128,11 +151,11 @@ def test_a_removed_account_is_signed_out_at_its_next_run(tiny_store, as_role):
     assert rendered_data(at) == 0
 
 
+@pytest.mark.parametrize("via", ["password", "oidc"])
 @pytest.mark.parametrize("role", accounts.ROLES)
 @pytest.mark.parametrize(("file", "least"), PAGES, ids=[Path(f).stem for f, _ in PAGES])
-def test_each_role_sees_exactly_the_pages_it_may(tiny_store, as_role, role, file, least):
-    at = new_app()
-    as_role(at, role)
+def test_each_role_sees_exactly_the_pages_it_may(tiny_store, as_role, role, via, file, least):
+    at, _ = signed_in(as_role, role, via)
     at.run()
     if accounts.allows(role, least):
         at.switch_page(file).run()
@@ -154,10 +177,10 @@ def test_a_restricted_page_refuses_a_lesser_role_reaching_it_directly(as_role, f
     assert actions(name) == [(name, "access_refused")]
 
 
+@pytest.mark.parametrize("via", ["password", "oidc"])
 @pytest.mark.parametrize("role", accounts.ROLES)
-def test_every_role_exports_and_the_export_is_audited(tiny_store, as_role, role):
-    at = new_app()
-    name = as_role(at, role)
+def test_every_role_exports_and_the_export_is_audited(tiny_store, as_role, role, via):
+    at, name = signed_in(as_role, role, via)
     at.run()
     at.download_button(key="coverage_download_csv").click().run()
     assert actions(name)[0] == (name, "export")
@@ -219,18 +242,6 @@ def test_admin_views_and_exports_the_audit_log(tiny_store, as_role):
     assert "import" in set(log["Action"])
     at.download_button(key="admin_audit_download").click().run()
     assert actions("admin-user")[0] == ("admin-user", "export")
-
-
-OIDC_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "a test cookie secret",
-        "client_id": "coverage-dashboard",
-        "client_secret": "test",
-        "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
-    },
-    "roles": {"ana@example.org": "analyst", "@nspc.gov.kh": "viewer"},
-}
 
 
 def oidc_app(**user) -> AppTest:
