@@ -242,6 +242,9 @@ def test_admin_views_and_exports_the_audit_log(tiny_store, as_role):
     assert "import" in set(log["Action"])
     at.download_button(key="admin_audit_download").click().run()
     assert actions("admin-user")[0] == ("admin-user", "export")
+    assert audit.recent("export")["detail"].iloc[0] == (
+        '{"action": null, "format": "csv", "table": "audit_log"}'
+    )
 
 
 def oidc_app(**user) -> AppTest:

@@ -83,7 +83,8 @@ with users_tab:
 with audit_tab:
     every = t("admin.every_action")
     action = st.selectbox(t("admin.action"), [every, *audit.actions()], key="admin_audit_action")
-    log = audit.recent(None if action == every else action, limit=10_000)
+    chosen = None if action == every else action
+    log = audit.recent(chosen, limit=10_000)
     st.dataframe(headed(log, "admin.log"), key="admin_audit_log", hide_index=True)
     st.download_button(
         t("admin.audit_download"),
@@ -92,7 +93,7 @@ with audit_tab:
         mime="text/csv",
         key="admin_audit_download",
         on_click=auth.record,
-        args=("export", {"table": "audit_log", "format": "csv", "action": action}),
+        args=("export", {"table": "audit_log", "format": "csv", "action": chosen}),
     )
 
 with threshold_tab:
