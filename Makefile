@@ -27,7 +27,9 @@ system-packages:
 demo: setup
 	$(PY) -m dashboard demo --if-missing --people $(DEMO_PEOPLE)
 
+# Says how to sign in; on the very first start it creates `admin` and prints its password.
 run: demo
+	$(PY) -m dashboard user first-run
 	$(VENV)/bin/streamlit run dashboard/app.py
 
 lint: setup

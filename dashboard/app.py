@@ -1,9 +1,12 @@
-"""Coverage dashboard entrypoint: page config, demo banner, shared filters, navigation."""
+"""Coverage dashboard entrypoint: sign-in gate, demo banner, shared filters, navigation."""
 
 import streamlit as st
 
+import accounts
+import auth
 import data_access
 import filters
+import i18n
 import store
 
 st.set_page_config(
@@ -11,6 +14,9 @@ st.set_page_config(
     page_icon=":material/map:",
     layout="wide",
 )
+
+# Nothing from the store is read or shown before someone with a role has signed in.
+user = auth.gate()
 
 try:
     summary = data_access.store_summary()
@@ -30,16 +36,21 @@ if summary["is_demo"]:
 
 st.session_state["coverage_filter"] = filters.sidebar()
 st.session_state["store_summary"] = summary
+auth.sidebar(user)
 
-# Every page of the app, in menu order: (file, title, icon).
+# Every page of the app, in menu order: (file, title, icon, least role that sees it).
+# The menu lists only the pages the user's role allows; restricted pages check again.
+lang = st.session_state.get("lang", "en")
 PAGES = [
-    ("app_pages/coverage.py", "Coverage map", ":material/map:"),
-    ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
+    ("app_pages/coverage.py", "Coverage map", ":material/map:", "viewer"),
+    ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:", "viewer"),
+    ("app_pages/admin.py", i18n.t("nav.admin", lang), ":material/shield_person:", "admin"),
 ]
 page = st.navigation(
     [
         st.Page(file, title=title, icon=icon, default=i == 0)
-        for i, (file, title, icon) in enumerate(PAGES)
+        for i, (file, title, icon, role) in enumerate(PAGES)
+        if accounts.allows(user.role, role)
     ]
 )
 page.run()

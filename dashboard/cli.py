@@ -1,4 +1,4 @@
-"""The command line: `python -m dashboard demo|table|reference ...`."""
+"""The command line: `python -m dashboard demo|table|reference|user ...`."""
 
 import argparse
 import datetime as dt
@@ -8,6 +8,9 @@ import time
 import streamlit.logger
 
 import settings
+
+# The roles of accounts.ROLES, repeated so that `--help` needs no import of the app's modules.
+ROLES = ("viewer", "analyst", "data_manager", "admin")
 
 
 def _last_month_end(today: dt.date) -> dt.date:
@@ -88,6 +91,145 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+CLI_USER = "(command line)"  # who the audit log names for changes made here
+
+
+def _read_password(confirm: bool = True) -> str:
+    """A password typed twice at a terminal, else the first line of standard input."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if confirm and getpass.getpass("Password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create an account (an OIDC identity without password with --no-password)."""
+    import accounts
+    import audit
+
+    password = None if args.no_password else _read_password()
+    name = accounts.add(args.name, args.role, password)
+    detail = {"name": name, "role": args.role, "password": password is not None}
+    audit.record(CLI_USER, "user_add", detail)
+    print(f"Added {name} ({args.role}).")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    """Set a new password for an account (and lift its lock)."""
+    import accounts
+    import audit
+
+    name = accounts.set_password(args.name, _read_password())
+    audit.record(CLI_USER, "user_password", {"name": name})
+    print(f"New password set for {name}.")
+    return 0
+
+
+def cmd_user_role(args: argparse.Namespace) -> int:
+    """Give an account another role."""
+    import accounts
+    import audit
+
+    name = accounts.set_role(args.name, args.role)
+    audit.record(CLI_USER, "user_role", {"name": name, "role": args.role})
+    print(f"{name} is now {args.role}.")
+    return 0
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    """Lift an account's lock after failed sign-ins."""
+    import accounts
+    import audit
+
+    name = accounts.unlock(args.name)
+    audit.record(CLI_USER, "user_unlock", {"name": name})
+    print(f"Unlocked {name}.")
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    """Delete an account."""
+    import accounts
+    import audit
+
+    name = accounts.remove(args.name)
+    audit.record(CLI_USER, "user_remove", {"name": name})
+    print(f"Removed {name}.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    """Print every account with its role and lock-out state (never a hash)."""
+    import accounts
+
+    for a in accounts.list_accounts():
+        login = "password" if a["has_password"] else "OIDC"
+        locked = f", locked until {a['locked_until']}" if a["locked_until"] else ""
+        print(f"{a['name']}\t{a['role']}\t{login}, {a['failed_count']} failed{locked}")
+    return 0
+
+
+def cmd_user_first_run(args: argparse.Namespace) -> int:
+    """Say how to sign in; with no account yet, create `admin` and print its password once."""
+    import tomllib
+    from pathlib import Path
+
+    import accounts
+    import audit
+    import auth
+
+    url, add = args.url, f"python -m dashboard user add NAME --role {'|'.join(ROLES)}"
+    secrets_file = Path(".streamlit/secrets.toml")  # where `streamlit run` finds it
+    secrets = tomllib.loads(secrets_file.read_text("utf-8")) if secrets_file.is_file() else {}
+    if auth.oidc_providers(secrets):
+        print(f"Sign in at {url} through the OpenID Connect provider in {secrets_file}.")
+        print(f"Give people roles with [roles] in secrets, or: {add} --no-password (NAME: e-mail)")
+        return 0
+    if accounts.counts()["password_count"] == 0:
+        password = accounts.new_password()
+        accounts.add("admin", "admin", password)
+        audit.record(CLI_USER, "user_add", {"name": "admin", "role": "admin", "password": True})
+        print(f"First start: sign in at {url} as admin with password {password}")
+        print("(shown only this once; change it with: python -m dashboard user passwd admin)")
+    else:
+        print(f"Sign in at {url} with your account.")
+        print("Forgotten password: python -m dashboard user passwd NAME")
+    print(f"Add users with: {add}")
+    return 0
+
+
+def _user_parser(sub: argparse._SubParsersAction) -> None:
+    user = sub.add_parser("user", help="manage sign-in accounts").add_subparsers(
+        dest="user_command", required=True
+    )
+    add = user.add_parser("add", help="create an account; asks for the password")
+    add.add_argument("name", help="username, or the e-mail of an OIDC identity")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--no-password", action="store_true", help="OIDC identity: role only")
+    add.set_defaults(func=cmd_user_add)
+    role = user.add_parser("role", help="give an account another role")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    role.set_defaults(func=cmd_user_role)
+    for name, func, text in [
+        ("passwd", cmd_user_passwd, "set a new password (asks for it; lifts a lock)"),
+        ("unlock", cmd_user_unlock, "lift a lock after failed sign-ins"),
+        ("remove", cmd_user_remove, "delete an account"),
+    ]:
+        command = user.add_parser(name, help=text)
+        command.add_argument("name")
+        command.set_defaults(func=func)
+    user.add_parser("list", help="list accounts").set_defaults(func=cmd_user_list)
+    first = user.add_parser("first-run", help="say how to sign in; create admin if none")
+    first.add_argument("--url", default="http://localhost:8501")
+    first.set_defaults(func=cmd_user_first_run)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -115,6 +257,7 @@ def parser() -> argparse.ArgumentParser:
     bench.set_defaults(func=cmd_bench)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
+    _user_parser(sub)
     return top
 
 

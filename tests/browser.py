@@ -6,12 +6,16 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
+
+import accounts
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -30,12 +34,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], timeout: float = 60):
-    """Serve dashboard/app.py with extra environment; yield its base URL."""
-    port = free_port()
+def streamlit_server(
+    env: dict[str, str], timeout: float = 60, secrets: Path | None = None, port: int | None = None
+):
+    """Serve dashboard/app.py with extra environment; yield its base URL.
+
+    Streamlit reads its secrets from `secrets` only (an empty file when None), never from
+    a developer's own .streamlit/secrets.toml: that could switch sign-in to their provider.
+    """
+    port = port or free_port()
+    empty = tempfile.NamedTemporaryFile("w", suffix=".toml")  # noqa: SIM115 - closed below
     cmd = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
         "--server.port", str(port), "--server.headless", "true",
+        "--secrets.files", str(secrets or empty.name),
     ]  # fmt: skip
     log = open(REPO / "tests" / f".server-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=log)
@@ -51,6 +63,7 @@ def streamlit_server(env: dict[str, str], timeout: float = 60):
             proc.kill()
         log.close()
         Path(log.name).unlink(missing_ok=True)
+        empty.close()
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
@@ -99,4 +112,20 @@ def choose(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
     box.locator("input").click()
     page.locator('[role="option"]').filter(has_text=option).first.click()
+    wait_idle(page)
+
+
+def add_account(app_db: Path, name: str, role: str, password: str) -> None:
+    """Create a local account in the app database a test server will use."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COVERAGE_APP_DB", str(app_db))
+        accounts.add(name, role, password)
+
+
+def sign_in(page, user: str, password: str) -> None:
+    """Sign in through the app's form and wait for the signed-in app."""
+    page.get_by_label("Username", exact=True).fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
     wait_idle(page)

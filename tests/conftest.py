@@ -3,11 +3,14 @@
 import datetime as dt
 from pathlib import Path
 
+import argon2
 import pandas as pd
 import pytest
 import reference
 import streamlit as st
 
+import accounts
+import auth
 import store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -152,3 +155,36 @@ def demo_store_file(tmp_path_factory) -> Path:
 def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def app_db(tmp_path, monkeypatch) -> Path:
+    """Each test gets its own app database (accounts, audit, settings), never data/app.sqlite.
+
+    Argon2 runs at its cheapest here so that creating accounts costs nothing; the hashes
+    carry their parameters, so the app verifies them all the same.
+    """
+    path = tmp_path / "app.sqlite"
+    monkeypatch.setenv("COVERAGE_APP_DB", str(path))
+    cheap = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+    monkeypatch.setattr(accounts, "HASHER", cheap)
+    return path
+
+
+@pytest.fixture
+def as_role(app_db):
+    """`as_role(at, "analyst")` signs an AppTest in with a local account of that role.
+
+    The account `<role>-user` is created on first use. at.secrets is set so that a
+    developer's own .streamlit/secrets.toml (an OIDC set-up) cannot change the sign-in mode.
+    """
+
+    def sign_in(at, role: str = "viewer") -> str:
+        name = f"{role}-user"
+        if accounts.get(name) is None:
+            accounts.add(name, role, f"test-password-{role}")
+        at.secrets = {"roles": {}}
+        at.session_state[auth.SESSION_KEY] = name
+        return name
+
+    return sign_in

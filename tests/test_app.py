@@ -6,12 +6,13 @@ from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.app
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGES = ["app_pages/coverage.py", "app_pages/methodology.py"]
+PAGES = ["app_pages/coverage.py", "app_pages/methodology.py"]  # those a viewer may open
 
 
 @pytest.fixture
-def app(tiny_store):
+def app(tiny_store, as_role):
     at = AppTest.from_file(APP, default_timeout=60)
+    as_role(at, "viewer")
     at.run()
     return at
 
@@ -48,8 +49,9 @@ def test_changing_a_filter_changes_figures_and_url(app):
     assert metric(app, "Coverage rate") == "–"
 
 
-def test_a_shared_link_sets_the_filters(tiny_store):
+def test_a_shared_link_sets_the_filters(tiny_store, as_role):
     at = AppTest.from_file(APP, default_timeout=60)
+    as_role(at, "viewer")
     at.query_params["month"] = "2024-05"
     at.query_params["sex"] = "F"
     at.run()
@@ -58,17 +60,20 @@ def test_a_shared_link_sets_the_filters(tiny_store):
     assert not at.exception
 
 
-def test_an_unknown_link_value_is_ignored_with_a_warning(tiny_store):
+def test_an_unknown_link_value_is_ignored_with_a_warning(tiny_store, as_role):
     at = AppTest.from_file(APP, default_timeout=60)
+    as_role(at, "viewer")
     at.query_params["sex"] = "X"
     at.run()
     assert at.selectbox(key="filter_sex").value == "All"
     assert any("not recognised" in w.value for w in at.warning)
 
 
-def test_missing_store_gives_a_plain_message(tmp_path, monkeypatch):
+def test_missing_store_gives_a_plain_message(tmp_path, monkeypatch, as_role):
     monkeypatch.setenv("COVERAGE_DB", str(tmp_path / "none.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    as_role(at, "viewer")
+    at.run()
     assert not at.exception
     assert "No data store yet" in at.error[0].value
 

@@ -15,9 +15,15 @@ def chromium():
         instance.close()
 
 
+USER, PASSWORD = "ana", "browser-test-password"
+
+
 @pytest.fixture(scope="module")
-def server(demo_store_file):
-    with browser.streamlit_server({"COVERAGE_DB": str(demo_store_file)}) as url:
+def server(demo_store_file, tmp_path_factory):
+    app_db = tmp_path_factory.mktemp("browser") / "app.sqlite"
+    browser.add_account(app_db, USER, "viewer", PASSWORD)
+    env = {"COVERAGE_DB": str(demo_store_file), "COVERAGE_APP_DB": str(app_db)}
+    with browser.streamlit_server(env) as url:
         yield url
 
 
@@ -29,6 +35,7 @@ def test_map_renders_and_a_filter_changes_the_table(chromium, server):
     page = chromium.new_page(viewport={"width": 1500, "height": 1150})
     page.goto(server)
     browser.wait_idle(page)
+    browser.sign_in(page, USER, PASSWORD)
     browser.wait_for_map(page)
     assert "Demo data" in page.inner_text("body")
     before = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -46,6 +53,7 @@ def test_a_shared_link_reopens_the_same_view(chromium, server):
     page = chromium.new_page()
     page.goto(f"{server}/?sex=F&age=25-34")
     browser.wait_idle(page)
+    browser.sign_in(page, USER, PASSWORD)
     boxes = page.locator('[data-testid="stSelectbox"]')
     assert boxes.filter(has_text="Sex").locator("input").input_value() == "Women"
     assert boxes.filter(has_text="Age band").locator("input").input_value() == "25-34"

@@ -1,5 +1,6 @@
 import streamlit as st
 
+import auth
 import charts
 import data_access
 import formatting
@@ -55,6 +56,8 @@ with right:
         file_name=f"coverage_by_province_{month:%Y-%m}.csv",
         mime="text/csv",
         key="coverage_download_csv",
+        on_click=auth.record,
+        args=("export", {"table": "coverage_by_province", "format": "csv", "filters": f.params()}),
     )
 
 st.caption(

@@ -1,0 +1,4 @@
+-- Remove one account. :name text
+delete from accounts
+where name = :name
+returning name;

@@ -1,0 +1,3 @@
+-- The actions the audit log holds, one row each, by name.
+select distinct action from audit_log
+order by action;
