@@ -27,7 +27,7 @@ FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 PNG_SCALE = 2  # twice screen resolution, for print
 WIDTH = 1000
 RENDER_TIMEOUT = 90
-LINE_PX = 16
+LINE_PX = {"en": 16, "km": 21}  # Khmer stacks vowels and subscripts
 WRAP = {"en": 150, "km": 120}
 
 
@@ -115,7 +115,7 @@ class ExportContext:
         """The filters as one line, e.g. "Filters: As-of month: June 2024; Sex: Women"."""
         if not self.filters:
             return ""
-        items = [f"{label}: {value}" for label, value in self.filters]
+        items = [i18n.t("format.pair", self.lang, label=k, value=v) for k, v in self.filters]
         sep = i18n.t("format.list_separator", self.lang)
         return i18n.t("export.filters", self.lang, filters=sep.join(items))
 
@@ -207,7 +207,8 @@ def decorate(fig: go.Figure, ctx: ExportContext) -> go.Figure:
     top, old_bottom = 100, (layout.margin.b or 0)
     legend_below = layout.legend.orientation == "h"
     lines = _footer(ctx)
-    bottom = old_bottom + (60 if legend_below else 0) + 28 + LINE_PX * len(lines)
+    line = LINE_PX.get(ctx.lang, 16)
+    bottom = old_bottom + (60 if legend_below else 0) + 28 + line * len(lines)
     plot_height = (layout.height or 500) - (layout.margin.t or 0) - old_bottom
     height = plot_height + top + bottom
     title = layout.title.text or ""
@@ -219,7 +220,7 @@ def decorate(fig: go.Figure, ctx: ExportContext) -> go.Figure:
         height=height, width=WIDTH, paper_bgcolor="white",
     )  # fmt: skip
     for i, (text, font) in enumerate(lines):
-        pixels_above_bottom = 8 + LINE_PX * (len(lines) - 1 - i)
+        pixels_above_bottom = 8 + line * (len(lines) - 1 - i)
         out.add_annotation(
             text=text, x=0, xanchor="left", xref="paper", yref="paper", yanchor="bottom",
             y=-(bottom - pixels_above_bottom) / plot_height, showarrow=False, font=font,
