@@ -183,11 +183,12 @@ def rank_text(brief: Brief) -> str:
         return i18n.t("brief.rank_national", lang, high=i18n.percent(top["coverage_rate"], lang),
                       high_name=top["name"], low=i18n.percent(low["coverage_rate"], lang),
                       low_name=low["name"])  # fmt: skip
-    codes = list(ranked["province_code"])
-    if brief.code not in codes:
+    if brief.code not in set(ranked["province_code"]):
         return i18n.t("brief.rank_hidden", lang, province=brief.area)
-    return i18n.t("brief.rank", lang, province=brief.area,
-                  rank=i18n.digits(codes.index(brief.code) + 1, lang),
+    # equal rates share a rank (1, 1, 3 ...)
+    ranks = ranked["coverage_rate"].rank(ascending=False, method="min").astype(int)
+    rank = ranks[ranked["province_code"] == brief.code].iloc[0]
+    return i18n.t("brief.rank", lang, province=brief.area, rank=i18n.digits(rank, lang),
                   count=i18n.digits(len(provinces), lang))  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """The briefing pack as PDF: fpdf2 with HarfBuzz text shaping and embedded Khmer fonts."""
 
 import io
+import logging
 import os
 from pathlib import Path
 
@@ -19,6 +20,8 @@ FONTS = {
 SYMBOLS = "dejavu/DejaVuSans.ttf"  # ◼ and ⚑, which Khmer OS lacks
 RED, GREY, INK = (176, 0, 32), (90, 90, 90), (20, 20, 20)
 MARGIN = 12
+# Khmer OS carries hinting tables fontTools cannot subset; they are dropped, harmlessly.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 class BriefPDF(FPDF):
