@@ -74,6 +74,17 @@ def _to_url() -> None:
     st.query_params.from_dict(keep)
 
 
+def _relabel() -> None:
+    """Re-set each filter to its own value, so the browser redraws it in the new language.
+
+    A select box keeps showing the label its value had when chosen; a value set through
+    session state is sent to the browser again, with its label in the new language.
+    """
+    for key in KEYS.values():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def language() -> str:
     """Render the language switch at the top of the sidebar; return the chosen language."""
     if LANG_KEY not in st.session_state:
@@ -81,7 +92,7 @@ def language() -> str:
         st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGUAGES else i18n.DEFAULT
     st.sidebar.radio(
         i18n.t("app.language"), list(i18n.LANGUAGES), key=LANG_KEY,
-        format_func=i18n.LANGUAGES.get, horizontal=True,
+        format_func=i18n.LANGUAGES.get, horizontal=True, on_change=_relabel,
     )  # fmt: skip
     return st.session_state[LANG_KEY]
 
