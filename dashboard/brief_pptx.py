@@ -7,9 +7,10 @@ whose text Chromium has already shaped.
 
 import io
 
-from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
 import brief as briefing
@@ -22,17 +23,17 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 BLANK = 6  # the blank layout of the default template
 SLIDES = 8
 ATTRIBUTION = charts.BOUNDARY_ATTRIBUTION
-DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 
 def _name_font(run, lang: str) -> None:
     """Name the language's font for Latin and complex-script (Khmer) text of a run."""
     run.font.name = FONT[lang]  # a:latin
     properties = run._r.get_or_add_rPr()
-    for tag in ("ea", "cs"):  # schema order: latin, ea, cs
-        element = properties.find(f"{{{DRAWINGML}}}{tag}")
+    for tag in ("a:ea", "a:cs"):  # schema order: latin, ea, cs
+        element = properties.find(qn(tag))
         if element is None:
-            element = etree.SubElement(properties, f"{{{DRAWINGML}}}{tag}")
+            element = OxmlElement(tag)
+            properties.append(element)
         element.set("typeface", FONT[lang])
 
 
