@@ -17,11 +17,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --group dev
 	touch $(STAMP)
 
-# Debian packages: Chromium for browser tests and static export, a Khmer font.
+# Debian packages: Chromium for browser tests and static export, Khmer and DejaVu fonts
+# (briefing PDFs embed them), poppler-utils (tests read PDF text and render a page).
+SYSTEM_PACKAGES := chromium fonts-khmeros fonts-dejavu-core poppler-utils
 system-packages:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi khmer; then \
-		echo "Installing Debian packages: chromium fonts-khmeros"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-khmeros >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi khmer \
+		|| ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || ! command -v pdftoppm >/dev/null 2>&1; then \
+		echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
 demo: setup

@@ -9,8 +9,9 @@ import filters
 import i18n
 import store
 
+lang = filters.language()  # English / ខ្មែរ switch (key `lang`), kept in the URL as lang=km
 st.set_page_config(
-    page_title="Social protection coverage of informal workers",
+    page_title=i18n.t("app.title", lang),
     page_icon=":material/map:",
     layout="wide",
 )
@@ -21,34 +22,26 @@ user = auth.gate()
 try:
     summary = data_access.store_summary()
 except store.StoreMissing:
-    st.error(
-        "No data store yet. Build the demo with `make run` (or `python -m dashboard demo`), "
-        "or import agency files with `python -m dashboard import`."
-    )
+    st.error(i18n.t("app.no_store", lang))
     st.stop()
 
 if summary["is_demo"]:
-    st.warning(
-        "**Demo data** — synthetic persons and modelled estimates, scaled to the demo's size. "
-        "These are not official statistics.",
-        icon=":material/warning:",
-    )
+    st.warning(i18n.t("app.demo_banner", lang), icon=":material/warning:")
 
-st.session_state["coverage_filter"] = filters.sidebar()
+st.session_state["coverage_filter"] = filters.sidebar(lang)
 st.session_state["store_summary"] = summary
 auth.sidebar(user)
 
-# Every page of the app, in menu order: (file, title, icon, least role that sees it).
+# Every page of the app, in menu order: (file, title key in data/i18n, icon, least role).
 # The menu lists only the pages the user's role allows; restricted pages check again.
-lang = st.session_state.get("lang", "en")
 PAGES = [
-    ("app_pages/coverage.py", "Coverage map", ":material/map:", "viewer"),
-    ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:", "viewer"),
-    ("app_pages/admin.py", i18n.t("nav.admin", lang), ":material/shield_person:", "admin"),
+    ("app_pages/coverage.py", "nav.coverage", ":material/map:", "viewer"),
+    ("app_pages/methodology.py", "nav.methodology", ":material/menu_book:", "viewer"),
+    ("app_pages/admin.py", "nav.admin", ":material/shield_person:", "admin"),
 ]
 page = st.navigation(
     [
-        st.Page(file, title=title, icon=icon, default=i == 0)
+        st.Page(file, title=i18n.t(title, lang), icon=icon, default=i == 0)
         for i, (file, title, icon, role) in enumerate(PAGES)
         if accounts.allows(user.role, role)
     ]

@@ -1,9 +1,10 @@
-"""The command line: `python -m dashboard demo|table|reference|user ...`."""
+"""The command line: `python -m dashboard demo|table|bench|brief|user|reference ...`."""
 
 import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 import streamlit.logger
 
@@ -230,6 +231,41 @@ def _user_parser(sub: argparse._SubParsersAction) -> None:
     first.set_defaults(func=cmd_user_first_run)
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Write a briefing pack for a province or the nation as PDF or PowerPoint."""
+    import brief
+    import data_access
+    import store
+
+    con = store.open_read(settings.store_path())
+    as_of = args.as_of or data_access.run(con, "report_months")["month_end"].iloc[0].date()
+    cut = data_access.CoverageFilter(as_of=as_of)
+    content = brief.build(
+        con, cut, None if args.national else args.province, args.lang, settings.min_count()
+    )
+    data = brief.document(content, args.format)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    import audit
+
+    detail = {"area": content.area, "lang": args.lang, "format": args.format, "as_of": str(as_of)}
+    audit.record(CLI_USER, "briefing_pack", detail)
+    print(f"Briefing pack for {content.area} written to {args.out} ({len(data):,} bytes).")
+    return 0
+
+
+def _brief_parser(sub) -> None:
+    brief = sub.add_parser("brief", help="write a briefing pack (PDF or PowerPoint)")
+    area = brief.add_mutually_exclusive_group(required=True)
+    area.add_argument("--province", metavar="CODE", help="NIS province code, for example 12")
+    area.add_argument("--national", action="store_true", help="the whole country")
+    brief.add_argument("--lang", choices=["en", "km"], default="en")
+    brief.add_argument("--format", choices=["pdf", "pptx"], default="pdf")
+    brief.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
+    brief.add_argument("--out", type=Path, required=True, metavar="PATH")
+    brief.set_defaults(func=cmd_brief)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -258,6 +294,7 @@ def parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     _user_parser(sub)
+    _brief_parser(sub)
     return top
 
 

@@ -12,8 +12,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import reference
 
+import reference
 import store
 
 CHUNK = 250_000

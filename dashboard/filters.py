@@ -3,6 +3,7 @@
 Each widget's value lives in st.session_state under a `filter_*` key (keys are API:
 tests drive them). On a session's first run the values come from st.query_params, so
 a shared link reopens the same view; after every run the URL is rewritten from them.
+The language switch (key `lang`) works the same way: `?lang=km` opens the app in Khmer.
 """
 
 import datetime as dt
@@ -10,8 +11,11 @@ import datetime as dt
 import streamlit as st
 
 import data_access
+import exports
+import i18n
 
 ALL = "All"
+LANG_KEY = "lang"
 KEYS = {
     "month": "filter_month",
     "services": "filter_services",
@@ -20,7 +24,6 @@ KEYS = {
     "age": "filter_age_band",
     "source": "filter_source",
 }
-SEX_LABELS = {ALL: "All", "F": "Women", "M": "Men"}
 
 
 def _options() -> dict[str, list]:
@@ -28,7 +31,7 @@ def _options() -> dict[str, list]:
         "month": [m.strftime("%Y-%m") for m in data_access.report_months()],
         "services": data_access.service_catalogue()["service_code"].tolist(),
         "occupation": [ALL, *data_access.informal_occupations()["occupation"]],
-        "sex": list(SEX_LABELS),
+        "sex": [ALL, "F", "M"],
         "age": [ALL, *data_access.age_band_list()["age_band"]],
         "source": [ALL, *data_access.source_registries()["source"]],
     }
@@ -63,40 +66,85 @@ def _to_url() -> None:
         "sex": state[KEYS["sex"]],
         "age": state[KEYS["age"]],
         "source": state[KEYS["source"]],
+        "lang": state.get(LANG_KEY, i18n.DEFAULT),
     }
-    st.query_params.from_dict({k: v for k, v in values.items() if v and v != ALL})
+    keep = {k: v for k, v in values.items() if v and v != ALL}
+    if keep["lang"] == i18n.DEFAULT:
+        del keep["lang"]
+    st.query_params.from_dict(keep)
 
 
-def sidebar() -> data_access.CoverageFilter:
+def _relabel() -> None:
+    """Re-set each filter to its own value, so the browser redraws it in the new language.
+
+    A select box keeps showing the label its value had when chosen; a value set through
+    session state is sent to the browser again, with its label in the new language.
+    """
+    for key in KEYS.values():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def language() -> str:
+    """Render the language switch at the top of the sidebar; return the chosen language."""
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get("lang", i18n.DEFAULT)
+        st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGUAGES else i18n.DEFAULT
+    st.sidebar.radio(
+        i18n.t("app.language"), list(i18n.LANGUAGES), key=LANG_KEY,
+        format_func=i18n.LANGUAGES.get, horizontal=True, on_change=_relabel,
+    )  # fmt: skip
+    return st.session_state[LANG_KEY]
+
+
+def labels(lang: str) -> dict[str, object]:
+    """Display names of each filter's options in `lang`."""
+    return {
+        "services": exports.names(data_access.service_catalogue(), "service_code", lang),
+        "occupation": exports.names(data_access.informal_occupations(), "occupation", lang),
+        "source": exports.names(data_access.source_registries(), "source", lang),
+    }
+
+
+def sidebar(lang: str = i18n.DEFAULT) -> data_access.CoverageFilter:
     """Render the shared filters in the sidebar and return the chosen cut."""
     options = _options()
     _from_url(options)
-    catalogue = data_access.service_catalogue().set_index("service_code")["name_en"]
-    occupations = data_access.informal_occupations().set_index("occupation")["name_en"]
-    sources = data_access.source_registries().set_index("source")["name_en"]
+    names = labels(lang)
+
+    def label(name: str, all_key: str = "filters.all"):
+        return lambda v: i18n.t(all_key, lang) if v == ALL else names[name].get(v, v)
+
     with st.sidebar:
-        st.header("Filters")
+        st.header(i18n.t("filters.header", lang))
         month = st.selectbox(
-            "As-of month", options["month"], key=KEYS["month"],
-            help="Coverage is measured on the last day of this month.",
+            i18n.t("filters.month", lang), options["month"], key=KEYS["month"],
+            format_func=lambda m: i18n.month_year(dt.date.fromisoformat(f"{m}-01"), lang),
+            help=i18n.t("filters.month_help", lang),
         )  # fmt: skip
         services = st.multiselect(
-            "Programmes", options["services"], key=KEYS["services"],
-            format_func=lambda c: catalogue.get(c, c), placeholder="Any programme",
-            help="Covered by at least one of the chosen programmes (none chosen: any).",
+            i18n.t("filters.services", lang), options["services"], key=KEYS["services"],
+            format_func=label("services"), placeholder=i18n.t("filters.services_placeholder", lang),
+            help=i18n.t("filters.services_help", lang),
         )  # fmt: skip
         occupation = st.selectbox(
-            "Occupation", options["occupation"], key=KEYS["occupation"],
-            format_func=lambda o: "All informal work" if o == ALL else occupations.get(o, o),
+            i18n.t("filters.occupation", lang), options["occupation"], key=KEYS["occupation"],
+            format_func=label("occupation", "filters.occupation_all"),
         )  # fmt: skip
-        sex = st.selectbox("Sex", options["sex"], key=KEYS["sex"], format_func=SEX_LABELS.get)
-        age = st.selectbox("Age band", options["age"], key=KEYS["age"])
+        sex = st.selectbox(
+            i18n.t("filters.sex", lang), options["sex"], key=KEYS["sex"],
+            format_func=lambda s: i18n.t("filters.all" if s == ALL else f"sex.{s}", lang),
+        )  # fmt: skip
+        age = st.selectbox(
+            i18n.t("filters.age", lang), options["age"], key=KEYS["age"],
+            format_func=lambda a: i18n.t("filters.all", lang) if a == ALL else i18n.digits(a, lang),
+        )  # fmt: skip
         source = st.selectbox(
-            "Source registry", options["source"], key=KEYS["source"],
-            format_func=lambda s: "All registries" if s == ALL else sources.get(s, s),
+            i18n.t("filters.source", lang), options["source"], key=KEYS["source"],
+            format_func=label("source", "filters.source_all"),
         )  # fmt: skip
         if st.session_state.pop("filters_ignored", None):
-            st.warning("Some filters in the link were not recognised and were ignored.")
+            st.warning(i18n.t("filters.ignored", lang))
     _to_url()
     return data_access.CoverageFilter(
         as_of=dt.date.fromisoformat(f"{month}-01"),
@@ -106,3 +154,10 @@ def sidebar() -> data_access.CoverageFilter:
         age_band=None if age == ALL else age,
         source=None if source == ALL else source,
     )
+
+
+def describe(
+    f: data_access.CoverageFilter, lang: str = i18n.DEFAULT
+) -> tuple[tuple[str, str], ...]:
+    """The chosen cut in words, as (filter label, value) pairs, for exports."""
+    return exports.describe_cut(f, lang, labels(lang))

@@ -2,39 +2,52 @@
 
 import pandas as pd
 
+import i18n
 import indicators
 
-COLUMNS = {
-    "province_name_en": "Province",
-    "covered_count": "Covered persons",
-    "informal_workers_est": "Est. informal workers",
-    "coverage_rate": "Coverage rate",
-    "registered_count": "Registered persons",
-    "registration_rate": "Registration rate",
-    "registered_not_covered_count": "Registered, not covered",
-    "coverage_gap_count": "Coverage gap (est.)",
-    "numerator_reference_date": "Numerator date",
-    "denominator_reference_date": "Estimate date",
-}
+# Columns of the coverage table as displayed (labels: i18n keys column.<name>).
+COLUMNS = [
+    "province_name",
+    "covered_count",
+    "informal_workers_est",
+    "coverage_rate",
+    "registered_count",
+    "registration_rate",
+    "registered_not_covered_count",
+    "coverage_gap_count",
+    "numerator_reference_date",
+    "denominator_reference_date",
+]
 RATES = {"coverage_rate", "registration_rate"}
+# The SQL explains a missing denominator in English; pages show the translation.
+NOTES = {
+    "No population estimate exists for the persons of one registry": "note.source",
+    "No estimate of informal workers exists for this occupation": "note.occupation",
+    "No population estimate exists for this cut": "note.cut",
+}
 
 
-def marker(threshold: int) -> str:
+def marker(threshold: int, lang: str = "en") -> str:
     """The on-screen marker of a suppressed count."""
-    return f"◼ <{threshold}"
+    return f"◼ <{i18n.digits(threshold, lang)}"
 
 
-def _cell(value, column: str, hidden: bool, threshold: int) -> str:
+def denominator_note(note: str, lang: str = "en") -> str:
+    """The query's note on a missing denominator, in `lang`."""
+    return i18n.t(NOTES[note], lang) if note in NOTES else note
+
+
+def _cell(value, column: str, hidden: bool, threshold: int, lang: str) -> str:
     if hidden:
-        return marker(threshold)
+        return marker(threshold, lang)
     if pd.isna(value):
         return "–"
     if column in RATES:
         flag = " ⚑" if value > 1 else ""
-        return f"{value:.1%}{flag}"
+        return f"{i18n.percent(value, lang)}{flag}"
     if column.endswith("_date"):
-        return f"{pd.Timestamp(value):%Y-%m-%d}"
-    return f"{int(value):,}"
+        return i18n.date_text(pd.Timestamp(value), lang)
+    return i18n.number(value, lang)
 
 
 def _hidden(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -46,23 +59,35 @@ def _hidden(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[[f"{s}_suppressed" for s in sources]].any(axis=1)
 
 
-def coverage_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> pd.DataFrame:
     """The coverage table as text: suppressed cells show a marker, rates over 100% a flag."""
     out = pd.DataFrame(index=frame.index)
-    for column, label in COLUMNS.items():
+    names = frame["province_name_km" if lang == "km" else "province_name_en"]
+    for column in COLUMNS:
+        label = i18n.t(f"column.{column}", lang)
+        if column == "province_name":
+            out[label] = names
+            continue
         hidden = _hidden(frame, column)
         out[label] = [
-            value if column == "province_name_en" else _cell(value, column, h, threshold)
+            _cell(value, column, h, threshold, lang)
             for value, h in zip(frame[column], hidden, strict=True)
         ]
     return out.reset_index(drop=True)
 
 
-def kpi_text(value, kind: str, threshold: int) -> str:
+def kpi_text(value, kind: str, threshold: int, lang: str = "en") -> str:
     """A KPI value as text: a marker for a hidden count, a dash for a hidden rate."""
     if value is None or pd.isna(value):
-        return marker(threshold) if kind == "count" else "–"
-    return f"{value:.1%}" if kind == "rate" else f"{int(value):,}"
+        return marker(threshold, lang) if kind == "count" else "–"
+    return i18n.percent(value, lang) if kind == "rate" else i18n.number(value, lang)
+
+
+def catalogue_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A reference table (services, occupations) with the name in `lang` and labelled columns."""
+    out = frame.drop(columns=["name_en", "name_km"]).copy()
+    out.insert(1, "name", frame[i18n.name_column(lang)].fillna(frame["name_en"]))
+    return out.rename(columns={c: i18n.t(f"column.{c}", lang) for c in out.columns})
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -81,8 +106,9 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
-    for column in ("numerator_reference_date", "denominator_reference_date"):
-        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    for column in out.columns:
+        if column.endswith(("_date", "_on")) and not pd.api.types.is_string_dtype(out[column]):
+            out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
     return out
 
 

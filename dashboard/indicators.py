@@ -54,3 +54,29 @@ def suppress_coverage(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     over = out["coverage_rate"].gt(1).fillna(False) | out["registration_rate"].gt(1).fillna(False)
     out["over_100_flag"] = over.astype(bool)
     return out
+
+
+def suppress_breakdown(parts: pd.DataFrame, total_hidden: bool) -> pd.DataFrame:
+    """Hide one more part of a breakdown whose parts add up to a total shown elsewhere.
+
+    `parts` holds the covered counts of groups (occupations) that add up to the area's
+    covered total, each already suppressed in its own table. If exactly one cell of
+    total = sum(parts) is hidden (one part, or the total alone), it could be worked out
+    by subtraction, so the smallest shown part (positive first) is hidden as well, with
+    its rate and gap.
+
+    Args:
+        parts: one row per group with covered_count, coverage_rate, coverage_gap_count.
+        total_hidden: whether the area's total covered count is hidden.
+    """
+    out = parts.copy()
+    hidden = out["covered_count"].isna()
+    shown = out.loc[~hidden, "covered_count"]
+    if int(hidden.sum()) + int(total_hidden) != 1 or shown.empty:
+        return out
+    positive = shown[shown > 0]
+    pick = (positive if len(positive) else shown).astype(int).idxmin()
+    for column in ("covered_count", *(c for c, s in DERIVED.items() if "covered_count" in s)):
+        if column in out:
+            out.loc[pick, column] = pd.NA
+    return out

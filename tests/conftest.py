@@ -6,11 +6,11 @@ from pathlib import Path
 import argon2
 import pandas as pd
 import pytest
-import reference
 import streamlit as st
 
 import accounts
 import auth
+import reference
 import store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -188,3 +188,15 @@ def as_role(app_db):
         return name
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for every browser test."""
+    import browser
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 import accounts
 import audit
+import auth
+import downloads
 import settings
 
 pytestmark = pytest.mark.app
@@ -179,14 +181,21 @@ def test_a_restricted_page_refuses_a_lesser_role_reaching_it_directly(as_role, f
 
 @pytest.mark.parametrize("via", ["password", "oidc"])
 @pytest.mark.parametrize("role", accounts.ROLES)
-def test_every_role_exports_and_the_export_is_audited(tiny_store, as_role, role, via):
+def test_every_role_exports_and_the_export_is_audited(tiny_store, as_role, role, via, monkeypatch):
     at, name = signed_in(as_role, role, via)
     at.run()
-    at.download_button(key="coverage_download_csv").click().run()
+    keys = {b.key for b in at.get("download_button")}
+    assert {"coverage_table_download_csv", "coverage_map_download_png"} <= keys
+    # A download's file is built on request, outside the script run: the wrapper takes
+    # the user at render time and records the export when the file is built.
+    monkeypatch.setattr(auth, "current_user", lambda: auth.User(name, role, via))
+    build = downloads.audited({"file": "coverage.csv", "filters": "Sex: all"}, lambda: b"x")
+    assert "export" not in {action for _, action in actions(name)}
+    assert build() == b"x"
     assert actions(name)[0] == (name, "export")
     detail = audit.recent("export")["detail"].iloc[0]
-    assert '"table": "coverage_by_province"' in detail
-    assert '"sex": null' in detail  # the filters the table was cut by
+    assert '"file": "coverage.csv"' in detail
+    assert '"filters": "Sex: all"' in detail
 
 
 def admin_page(as_role) -> AppTest:

@@ -1,18 +1,10 @@
 """A real browser: Chromium drives the served app, sees the map, changes a filter."""
 
-import browser
 import pytest
 
+import browser
+
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 USER, PASSWORD = "ana", "browser-test-password"

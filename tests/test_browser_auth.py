@@ -8,22 +8,14 @@ import secrets
 import sqlite3
 from urllib.parse import quote
 
-import browser
 import httpx
 import pytest
+
+import browser
 
 pytestmark = pytest.mark.browser
 
 VIEWER, ADMIN, PASSWORD = "vi", "root", "browser-test-password"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,12 @@ def table(tiny_con):
 
 @pytest.mark.parametrize(
     ("rate", "label"),
-    [(0.0, "0–10%"), (0.0999, "0–10%"), (0.1, "10–20%"), (0.75, "75–100%"), (1.0, "75–100%"),
-     (1.2, charts.OVER), (None, charts.NO_DATA), (float("nan"), charts.NO_DATA)],
+    [(0.0, "0%–10%"), (0.0999, "0%–10%"), (0.1, "10%–20%"), (0.75, "75%–100%"), (1.0, "75%–100%"),
+     (1.2, "Over 100% (flagged)"), (None, "No data / suppressed"),
+     (float("nan"), "No data / suppressed")],
 )  # fmt: skip
 def test_rate_classes(rate, label):
-    assert charts.rate_class(rate) == label
+    assert charts.class_labels("en")[charts.rate_class(rate)] == label
 
 
 def test_map_is_offline_with_legend_classes_and_attribution(table):
@@ -31,8 +32,8 @@ def test_map_is_offline_with_legend_classes_and_attribution(table):
     assert isinstance(geo, dict)  # inline GeoJSON, not a URL
     legend = {t["name"] for t in spec["data"]}
     # Phnom Penh is hidden (see test_data_access): no-data class; 23 provinces at 0%.
-    assert charts.NO_DATA in legend
-    assert "0–10%" in legend
+    assert "No data / suppressed" in legend
+    assert "0%–10%" in legend
     locations = [loc for t in spec["data"] for loc in t["locations"]]
     assert sorted(locations) == [f"{i:02d}" for i in range(1, 26)]
     assert any(charts.BOUNDARY_ATTRIBUTION in a["text"] for a in spec["layout"]["annotations"])
@@ -43,8 +44,8 @@ def test_hover_shows_numerator_denominator_and_dates(table):
     fig = charts.coverage_map(table, "Title")
     hovers = [h[0] for t in fig.data for h in t.customdata]
     kep = next(h for h in hovers if "Kep" in h)
-    assert "Covered persons: 0 on 30 Jun 2024" in kep
-    assert "Estimated informal workers: 100 (estimate), ref. 01 Jul 2024" in kep
+    assert "Covered persons: 0 on 30 June 2024" in kep
+    assert "Estimated informal workers: 100 (estimate), ref. 1 July 2024" in kep
     phnom_penh = next(h for h in hovers if "Phnom Penh" in h)
     assert "Covered persons: suppressed" in phnom_penh
     assert "Coverage rate: hidden" in phnom_penh
@@ -55,7 +56,7 @@ def test_bars_rank_provinces_and_exclude_the_national_row(table):
     names = {n for t in fig.data for n in t.y}
     assert "Cambodia" not in names
     assert len(names) == 25
-    assert fig.layout.xaxis.tickformat == ".0%"
+    assert fig.layout.xaxis.title.text == "Share of estimated informal workers"
 
 
 def test_map_flags_rates_over_100_percent():
@@ -69,4 +70,4 @@ def test_map_flags_rates_over_100_percent():
         }
     )  # fmt: skip
     fig = charts.coverage_map(frame, "T")
-    assert [t.name for t in fig.data] == [charts.OVER]
+    assert [t.name for t in fig.data] == ["Over 100% (flagged)"]

@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-from browser import REPO
-
 import cli
+from browser import REPO
 
 
 def run_cli(capsys, *args):

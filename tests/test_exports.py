@@ -1,0 +1,226 @@
+"""Figure and table exports: open each file and check what a reader of a report needs."""
+
+import concurrent.futures
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+
+import openpyxl
+import pandas as pd
+import pypdf
+import pytest
+from PIL import Image
+
+import charts
+import data_access
+import exports
+import formatting
+import indicators
+import workbook
+
+JUNE = dt.date(2024, 6, 30)
+FILTERS = (("As-of month", "June 2024"), ("Sex", "Women"))
+SOURCES = "Sources: Registry one, Registry two. Covered persons on 30 June 2024."
+
+
+@pytest.fixture(scope="module")
+def table(tiny_store_file):
+    import store
+
+    con = store.open_read(tiny_store_file)
+    try:
+        return data_access.load_coverage(con, data_access.CoverageFilter(as_of=JUNE), 10)
+    finally:
+        con.close()
+
+
+def context(lang="en", is_demo=True):
+    return exports.ExportContext(
+        lang=lang, filters=FILTERS, sources=SOURCES, is_demo=is_demo, threshold=10,
+        generated_at=dt.datetime(2024, 7, 2, 9, 30),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_export_server():
+    yield
+    exports.SERVER.close()
+
+
+def embedded_fonts(resources) -> set[str]:
+    """Names of the embedded fonts used by a PDF resource dictionary, forms included."""
+    resources = resources.get_object()
+    names = set()
+    for font in resources.get("/Font", {}).values():
+        font = font.get_object()
+        fonts = [d.get_object() for d in font.get("/DescendantFonts", [font])]
+        names |= {
+            str(f["/BaseFont"])
+            for f in fonts
+            if "/FontDescriptor" in f
+            and any(k in f["/FontDescriptor"] for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        }
+    for xobject in resources.get("/XObject", {}).values():
+        if "/Resources" in xobject.get_object():
+            names |= embedded_fonts(xobject.get_object()["/Resources"])
+    return names
+
+
+def annotation_texts(fig):
+    return [a.text for a in fig.layout.annotations]
+
+
+def test_decoration_carries_filters_sources_suppression_demo_and_attribution(table):
+    fig = exports.decorate(charts.coverage_map_static(table, "Coverage, June 2024"), context())
+    assert fig.layout.title.text == "Coverage, June 2024"
+    assert fig.layout.title.subtitle.text == "Filters: As-of month: June 2024; Sex: Women"
+    texts = annotation_texts(fig)
+    assert any(charts.BOUNDARY_ATTRIBUTION in t for t in texts)
+    assert SOURCES in texts
+    assert any("counts from 1 to 9" in t for t in texts)
+    assert any("DEMO DATA" in t for t in texts)
+    assert fig.layout.showlegend is not False
+    assert len(fig.data) >= len(charts.ORDER)
+    real = exports.decorate(charts.rate_bars(table, "Rates"), context(is_demo=False))
+    assert not any("DEMO DATA" in t for t in annotation_texts(real))
+
+
+def test_khmer_decoration_uses_khmer_words_and_digits(table):
+    fig = exports.decorate(charts.rate_bars(table, "t", "km"), context("km"))
+    texts = " ".join(annotation_texts(fig))
+    assert "ទិន្នន័យសាកល្បង" in texts  # demo data
+    assert "ចំនួនពី ១ ដល់ ៩" in texts  # counts from 1 to 9
+    assert fig.layout.title.subtitle.text.startswith("តម្រង៖ As-of month៖ June 2024")
+
+
+def test_png_is_twice_the_figure_size(table):
+    fig = charts.coverage_map_static(table, "Coverage")
+    png = exports.figure_bytes(fig, context(), "png")
+    image = Image.open(io.BytesIO(png))
+    decorated = exports.decorate(fig, context())
+    assert image.format == "PNG"
+    assert image.size == (2 * decorated.layout.width, 2 * decorated.layout.height)
+    assert image.size[0] >= 2000
+
+
+def test_svg_parses_and_the_map_is_vector(table):
+    fig = charts.coverage_map_static(table, "Coverage map title")
+    svg = exports.figure_bytes(fig, context(), "svg")
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    text = "".join(root.itertext())
+    assert "Coverage map title" in text
+    assert "DEMO DATA" in text
+    assert "Sources:" in text
+    assert b"<image" not in svg  # no raster layer: provinces are paths
+    assert svg.count(b"<path") > 25
+
+
+def test_pdf_parses_with_its_text_and_fonts(table):
+    fig = charts.rate_bars(table, "Rates by province", "km")
+    pdf = pypdf.PdfReader(io.BytesIO(exports.figure_bytes(fig, context("km"), "pdf")))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    assert "Rates by province" in text
+    # Chromium maps Khmer ligature glyphs to no text, but plain clusters read back
+    assert "កំពង់ធំ" in text  # Kampong Thom, in Khmer
+    assert any("Khmer" in f for f in embedded_fonts(pdf.pages[0]["/Resources"]))
+
+
+def test_one_export_server_serves_every_render(table):
+    fig = charts.rate_bars(table, "Rates")
+    exports.SERVER.close()
+    before = exports.SERVER.starts
+    for fmt in ("png", "svg", "pdf", "png"):
+        exports.render(fig, fmt)
+    assert exports.SERVER.starts == before + 1  # one browser start for four renders
+
+
+def test_concurrent_exports_each_get_their_own_figure(table):
+    # two Streamlit sessions exporting at once must not receive each other's bytes
+    titles = [f"Figure number {i}" for i in range(4)]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        svgs = list(pool.map(lambda t: exports.render(charts.rate_bars(table, t), "svg"), titles))
+    for title, svg in zip(titles, svgs, strict=True):
+        assert title in "".join(ET.fromstring(svg).itertext())
+
+
+def test_unknown_format_is_refused(table):
+    with pytest.raises(ValueError, match="unknown export format"):
+        exports.render(charts.rate_bars(table, "Rates"), "gif")
+
+
+def read_book(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_has_data_and_metadata_sheets(table):
+    book = read_book(workbook.to_xlsx(table, "Coverage by province", context()))
+    assert book.sheetnames == ["data", "metadata"]
+    rows = list(book["data"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header == list(formatting.export_frame(table).columns)
+    by_code = {r[header.index("province_code")]: r for r in rows[1:]}
+    assert len(by_code) == 26
+    # Banteay Meanchey (01): 1 registered person -> hidden (empty) and flagged
+    bmc = by_code["01"]
+    assert bmc[header.index("registered_count")] is None
+    assert bmc[header.index("registered_count_suppressed")] is True
+    # complements: 01's hidden 1 would follow from the national 16 - Phnom Penh's 15, so
+    # 15 is hidden, then (row and column relations) Phnom Penh's and the national covered
+    # 13; the estimate and Battambang's true zero stay shown
+    assert by_code["12"][header.index("covered_count")] is None
+    assert by_code["12"][header.index("informal_workers_est")] == 1000
+    assert by_code["02"][header.index("covered_count")] == 0
+    meta = {r[0]: r[1] for r in book["metadata"].iter_rows(min_row=2, values_only=True)}
+    assert meta["Title"] == "Coverage by province"
+    assert meta["Generated"] == "2024-07-02 09:30:00"
+    assert meta["Filters: Sex"] == "Women"
+    assert meta["Sources"] == SOURCES
+    assert meta["Demo data"] == "yes"
+    assert "counts from 1 to 9" in meta["Suppression"]
+    assert meta["Columns: coverage_rate"] == "Coverage rate"
+    assert sum(k == "Definitions" for k, *_ in book["metadata"].iter_rows(values_only=True)) == 6
+    definitions = [
+        r[1] for r in book["metadata"].iter_rows(values_only=True) if r[0] == "Definitions"
+    ]
+    assert any(d.startswith("Coverage rate =") for d in definitions)
+
+
+FORMULAS = ["=1+1", "+CMD", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def test_xlsx_and_csv_neutralise_formulas():
+    frame = pd.DataFrame({"province_code": ["01"] * 6, "label": FORMULAS, "n": range(6)})
+    book = read_book(workbook.to_xlsx(frame, '=HYPERLINK("x")', context()))
+    cells = [c for row in book["data"].iter_rows(min_row=2) for c in row if c.column == 2]
+    assert [c.value for c in cells] == ["'" + f for f in FORMULAS]
+    assert {c.data_type for c in cells} == {"s"}
+    every_cell = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in every_cell)
+    assert book["metadata"]["B2"].value == '\'=HYPERLINK("x")'
+    csv = formatting.to_csv(frame).decode("utf-8-sig")
+    assert "'=1+1" in csv
+    assert "'@SUM(A1)" in csv
+    assert "\n=1+1" not in csv
+
+
+def test_breakdown_hides_a_second_part_when_one_could_be_worked_out():
+    parts = pd.DataFrame(
+        {"covered_count": pd.array([40, pd.NA, 25, 0], dtype="Int64"),
+         "coverage_rate": pd.array([0.4, pd.NA, 0.25, 0.0], dtype="Float64"),
+         "coverage_gap_count": pd.array([60, pd.NA, 75, 100], dtype="Int64")},
+        index=["a", "b", "c", "d"],
+    )  # fmt: skip
+    # total shown (say 70) and one part hidden: b = 70 - 40 - 25 - 0, so hide c (smallest > 0)
+    out = indicators.suppress_breakdown(parts, total_hidden=False)
+    assert out["covered_count"].isna().tolist() == [False, True, True, False]
+    assert pd.isna(out.loc["c", "coverage_rate"])
+    assert pd.isna(out.loc["c", "coverage_gap_count"])
+    # total hidden and all parts shown: the total is their sum, so hide the smallest positive
+    shown = parts.fillna({"covered_count": 5})
+    assert (
+        indicators.suppress_breakdown(shown, total_hidden=True)["covered_count"].isna().sum() == 1
+    )
+    # two hidden cells already: nothing more to hide
+    assert indicators.suppress_breakdown(parts, total_hidden=True).equals(parts)
