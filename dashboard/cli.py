@@ -1,4 +1,4 @@
-"""The command line: `python -m dashboard demo|table|reference ...`."""
+"""The command line: `python -m dashboard demo|table|reference|import|key|rollback|bench ...`."""
 
 import argparse
 import datetime as dt
@@ -80,6 +80,90 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import one agency file; exit 1 with the report if it has any problem."""
+    from pathlib import Path
+
+    import importer
+
+    path = Path(args.file)
+    request = importer.Request(
+        data=path.read_bytes(), file_name=path.name, kind=args.kind, source=args.source,
+        append=args.append, dry_run=args.dry_run,
+    )  # fmt: skip
+    outcome = importer.run(request)
+    for line in outcome.report.lines():
+        print(line, file=sys.stderr if outcome.report.problems else sys.stdout)
+    verb = "would be" if outcome.dry_run else "was"
+    print(f"Batch {outcome.batch_id} {verb} {outcome.result}: {outcome.stats or ''}")
+    return 0 if outcome.result in {"accepted", "duplicate"} else 1
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    """Create the pseudonymisation key (once) and print its fingerprint."""
+    import pseudonym
+
+    path = pseudonym.init_key()
+    print(f"Key written to {path} (fingerprint {pseudonym.fingerprint(pseudonym.load_key())}).")
+    print("Back it up now and escrow a copy (README, Registry synchronisation).")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Undo an accepted registrations or uptake batch."""
+    import batches
+
+    print(batches.rollback(args.batch))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure linkage precision, recall and time at two dirt rates."""
+    import bench
+
+    for line in bench.linkage_lines(args.people, args.seed):
+        print(line)
+    return 0
+
+
+def cmd_agency_flags(args: argparse.Namespace) -> int:
+    """Write one agency's record_ids with their flags as CSV (no other agency's identifiers)."""
+    import agency_flags
+
+    frame = agency_flags.flags(args.source, args.as_of, user=args.user)
+    sys.stdout.write(agency_flags.to_csv(frame).decode("utf-8-sig"))
+    return 0
+
+
+def _add_import_commands(sub) -> None:
+    imp = sub.add_parser("import", help="import an agency file (CSV, XLSX or Parquet)")
+    imp.add_argument("file")
+    imp.add_argument("--kind", required=True,
+                     choices=["registrations", "uptake", "population", "services"])  # fmt: skip
+    imp.add_argument("--source", help="the registry, e.g. NSSF (registrations and uptake)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    imp.add_argument(
+        "--append", action="store_true", help="an incremental file (default: a full extract)"
+    )
+    imp.set_defaults(func=cmd_import)
+    key = sub.add_parser("key", help="pseudonymisation key")
+    key.add_argument("action", choices=["init"])
+    key.set_defaults(func=cmd_key)
+    back = sub.add_parser("rollback", help="undo an accepted registrations or uptake batch")
+    back.add_argument("batch", type=_positive)
+    back.set_defaults(func=cmd_rollback)
+    bench = sub.add_parser("bench", help="benchmarks")
+    bench.add_argument("what", choices=["linkage"])
+    bench.add_argument("--people", type=_positive, default=4000)
+    bench.add_argument("--seed", type=int, default=11)
+    bench.set_defaults(func=cmd_bench)
+    flags = sub.add_parser("agency-flags", help="an agency's record_ids with coverage flags")
+    flags.add_argument("source")
+    flags.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
+    flags.add_argument("--user", default=None, help="recorded in the audit log")
+    flags.set_defaults(func=cmd_agency_flags)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -103,6 +187,7 @@ def parser() -> argparse.ArgumentParser:
     table.set_defaults(func=cmd_table)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
+    _add_import_commands(sub)
     return top
 
 

@@ -152,6 +152,8 @@ WRITABLE_TABLES = frozenset(
         "import_batches",
         "registrations",
         "uptake",
+        "person_ids",
+        "linkage_features",
     }
 )
 
@@ -178,11 +180,13 @@ def replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     append(con, table, frame)
 
 
-def execute_with(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+def execute_with(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, **params: object
+) -> None:
     """Run queries/<name>.sql with the frame visible to it as the table `incoming`."""
     con.register("incoming", frame)
     try:
-        con.execute(sql.load_query(name))
+        con.execute(sql.load_query(name), params or None)
     finally:
         con.unregister("incoming")
 
@@ -190,3 +194,19 @@ def execute_with(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame)
 def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next free import batch id."""
     return con.execute(sql.load_query("schema/next_batch_id")).fetchone()[0]
+
+
+def query_with(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, **params: object
+) -> pd.DataFrame:
+    """Run the SELECT queries/<name>.sql with the frame visible as `incoming`; rows as a frame."""
+    con.register("incoming", frame)
+    try:
+        return con.execute(sql.load_query(name), params or None).df()
+    finally:
+        con.unregister("incoming")
+
+
+def run_statement(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
+    """Run queries/<name>.sql (a writer's statement or SELECT) with bound parameters."""
+    return con.execute(sql.load_query(name), params or None).df()

@@ -1,6 +1,9 @@
 -- Aggregates that every import rebuilds before its store is swapped in, so pages read
 -- small tables instead of joining millions of rows.
 --
+-- Only current rows count: a registration or episode superseded by a later full extract of
+-- its source (ended_batch_id set) stays in its table as history but leaves the aggregates.
+--
 -- persons: one row per person_key with the attributes of their latest registration
 --   (latest registered_on, then latest import batch, then source and record_id).
 -- coverage_cube: one row per month end x province x sex x age band x occupation x
@@ -26,6 +29,7 @@ latest as (
         min(r.registered_on) as first_registered_on,
         count(distinct r.source) as source_count
     from registrations as r
+    where r.ended_batch_id is null
     group by r.person_key
 )
 
@@ -83,6 +87,7 @@ episode_spans as (
     from uptake as u
     inner join services as s on u.service_code = s.service_code
     cross join bounds as b
+    where u.ended_batch_id is null
 ),
 
 service_months as (
@@ -110,6 +115,7 @@ source_steps as (
         (1::usmallint << s.source_bit) as bits
     from registrations as r
     inner join sources as s on r.source = s.source
+    where r.ended_batch_id is null
     union all
     select
         person_key,
