@@ -45,13 +45,15 @@ def _place(c: validation.Checker, ctx: Context) -> pd.DataFrame:
     )
     commune = c.coded("commune_code", {k: k for k in ctx.commune_district}, "unknown commune code")
     c.flag(
-        district.notna() & (district.map(ctx.district_province) != province),
+        district.notna() & province.notna() & (district.map(ctx.district_province) != province),
         "district_code",
         "district is not in the row's province",
     )
     commune_district = commune.map(ctx.commune_district)
     c.flag(
-        commune.notna() & (commune_district.map(ctx.district_province) != province),
+        commune.notna()
+        & province.notna()
+        & (commune_district.map(ctx.district_province) != province),
         "commune_code",
         "commune is not in the row's province",
     )
