@@ -117,6 +117,23 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """List the kept store versions, or make one of them the store again."""
+    import batches
+    import store
+
+    kept = batches.versions()
+    if args.number is None:
+        for number, version in enumerate(kept, start=1):
+            print(f"{number}: {version.name}")
+        return 0
+    if not 1 <= args.number <= len(kept):
+        raise ValueError(f"choose a version from 1 to {len(kept)}")
+    store.restore(kept[args.number - 1])
+    print(f"Restored {kept[args.number - 1].name}; the replaced store was kept as a version.")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure linkage precision, recall and time at two dirt rates."""
     import bench
@@ -152,6 +169,9 @@ def _add_import_commands(sub) -> None:
     back = sub.add_parser("rollback", help="undo an accepted registrations or uptake batch")
     back.add_argument("batch", type=_positive)
     back.set_defaults(func=cmd_rollback)
+    restore = sub.add_parser("restore", help="list kept store versions or restore one")
+    restore.add_argument("number", type=_positive, nargs="?", help="1 = the newest kept")
+    restore.set_defaults(func=cmd_restore)
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("what", choices=["linkage"])
     bench.add_argument("--people", type=_positive, default=4000)

@@ -210,3 +210,21 @@ def query_with(
 def run_statement(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
     """Run queries/<name>.sql (a writer's statement or SELECT) with bound parameters."""
     return con.execute(sql.load_query(name), params or None).df()
+
+
+def restore(version_file: Path, path: Path | None = None) -> None:
+    """Make an earlier version (from list_versions) the store again; the current one is kept."""
+    path = Path(path or settings.store_path())
+    version_file = Path(version_file)
+    if version_file not in list_versions(path):
+        raise ValueError(f"not a kept version of {path}: {version_file}")
+    with _writer_lock(path):
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            shutil.copyfile(version_file, tmp)
+            _fsync(tmp)
+            _archive(path)
+            os.replace(tmp, path)
+            _fsync(path.parent)
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -141,10 +141,10 @@ class Checker:
 
     def unique(self, columns: list[str], reason: str) -> None:
         """Flag every repetition of a combination of values after its first row."""
-        key = self.frame[columns].astype(str).agg("\x1f".join, axis=1)
-        first = key.groupby(key).transform(lambda s: s.index[0] + 2)
-        bad = key.duplicated(keep=False) & (first != self.frame.index + 2)
-        self.flag(bad, columns[0], reason)
+        key = self.frame[columns[0]].astype(str)
+        for column in columns[1:]:
+            key = key + "\x1f" + self.frame[column].astype(str)
+        self.flag(key.duplicated(keep="first"), columns[0], reason)
 
 
 def check_columns(frame: pd.DataFrame, kind: str, origin) -> list[Problem]:
