@@ -52,9 +52,11 @@ def transliterate(text: str) -> str:
     for i, char in enumerate(chars):
         nxt = chars[i + 1] if i + 1 < len(chars) else ""
         if char in CONSONANTS:
+            after_coeng = i > 0 and chars[i - 1] == COENG
+            if after_coeng and char == "រ" and nxt in ("", " "):
+                continue  # a final subscript ro is silent: ពេជ្រ is "Pich"
             out.append(CONSONANTS[char].replace("_", ""))
             # an inherent vowel between two consonants, as romanisations write it
-            after_coeng = i > 0 and chars[i - 1] == COENG
             if nxt in CONSONANTS and not after_coeng:
                 out.append("a")
         elif char in VOWELS:

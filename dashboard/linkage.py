@@ -23,7 +23,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 import store
 
-THRESHOLD = 0.9
+THRESHOLD = 0.8
 # Share of an incoming source's records expected to exist in the other registries.
 EXPECTED_OVERLAP = 0.3
 FEATURES = [
@@ -44,62 +44,54 @@ DICE = (
 )
 
 
-def _level(sql: str, label: str, m: float, u: float) -> dict:
-    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m, "u_probability": u}
+def _comparison(name: str, null_column: str, levels: list[tuple]) -> dict:
+    """A Splink comparison: a null level, then (SQL condition, label, m, u) levels."""
+    null = f"{null_column}_l IS NULL OR {null_column}_r IS NULL"
+    return {
+        "output_column_name": name,
+        "comparison_levels": [
+            {"sql_condition": null, "label_for_charts": "missing", "is_null_level": True},
+            *(
+                {"sql_condition": sql, "label_for_charts": label,
+                 "m_probability": m, "u_probability": u}
+                for sql, label, m, u in levels
+            ),
+        ],
+    }  # fmt: skip
 
 
-def _null(*columns: str) -> dict:
-    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
-    return {"sql_condition": sql, "label_for_charts": "missing", "is_null_level": True}
-
-
+ONE_DATE_MISSING = "(birth_hash_l IS NULL OR birth_hash_r IS NULL)"
+ONE_COMMUNE_MISSING = "(commune_code_l IS NULL OR commune_code_r IS NULL)"
+# m = P(level | same person), u = P(level | different persons); each column sums to 1.
 COMPARISONS = [
-    {
-        "output_column_name": "name",
-        "comparison_levels": [
-            _null("name_clk"),
-            _level(f"{DICE} >= 0.9", "name Dice >= 0.9", 0.80, 0.002),
-            _level(f"{DICE} >= 0.75", "name Dice >= 0.75", 0.12, 0.01),
-            _level(f"{DICE} >= 0.55", "name Dice >= 0.55", 0.05, 0.08),
-            _level("ELSE", "names differ", 0.03, 0.908),
-        ],
-    },
-    {
-        "output_column_name": "birth",
-        "comparison_levels": [
-            _null("birth_year"),
-            _level("birth_hash_l = birth_hash_r", "same birth date", 0.85, 0.00005),
-            _level(
-                "birth_hash_l = birth_swap_hash_r OR birth_swap_hash_l = birth_hash_r",
-                "day and month swapped",
-                0.05,
-                0.00005,
-            ),
-            _level("birth_year_l = birth_year_r", "same birth year", 0.07, 0.02),
-            _level("ELSE", "births differ", 0.03, 0.97998),
-        ],
-    },
-    {
-        "output_column_name": "sex",
-        "comparison_levels": [
-            _null("sex"),
-            _level("sex_l = sex_r", "same sex", 0.97, 0.5),
-            _level("ELSE", "sexes differ", 0.03, 0.5),
-        ],
-    },
-    {
-        "output_column_name": "place",
-        "comparison_levels": [
-            _null("province_code"),
-            _level("commune_code_l = commune_code_r", "same commune", 0.75, 0.001),
-            _level(
-                "left(commune_code_l, 4) = left(commune_code_r, 4)", "same district", 0.10, 0.01
-            ),
-            _level("province_code_l = province_code_r", "same province", 0.10, 0.06),
-            _level("ELSE", "places differ", 0.05, 0.929),
-        ],
-    },
-]
+    _comparison("name", "name_clk", [
+        (f"{DICE} >= 0.9", "name Dice >= 0.9", 0.80, 0.002),
+        (f"{DICE} >= 0.75", "name Dice >= 0.75", 0.12, 0.01),
+        (f"{DICE} >= 0.55", "name Dice >= 0.55", 0.05, 0.08),
+        ("ELSE", "names differ", 0.03, 0.908),
+    ]),
+    _comparison("birth", "birth_year", [
+        ("birth_hash_l = birth_hash_r", "same birth date", 0.80, 0.00004),
+        ("birth_hash_l = birth_swap_hash_r OR birth_swap_hash_l = birth_hash_r",
+         "day and month swapped", 0.04, 0.00004),
+        (f"{ONE_DATE_MISSING} AND birth_year_l = birth_year_r",
+         "same birth year, a date missing", 0.10, 0.002),
+        ("birth_year_l = birth_year_r", "same birth year, dates differ", 0.03, 0.018),
+        ("ELSE", "births differ", 0.03, 0.97992),
+    ]),
+    _comparison("sex", "sex", [
+        ("sex_l = sex_r", "same sex", 0.97, 0.5),
+        ("ELSE", "sexes differ", 0.03, 0.5),
+    ]),
+    _comparison("place", "province_code", [
+        ("commune_code_l = commune_code_r", "same commune", 0.75, 0.001),
+        (f"{ONE_COMMUNE_MISSING} AND province_code_l = province_code_r",
+         "same province, a commune missing", 0.12, 0.008),
+        ("left(commune_code_l, 4) = left(commune_code_r, 4)", "same district", 0.05, 0.01),
+        ("province_code_l = province_code_r", "same province", 0.04, 0.05),
+        ("ELSE", "places differ", 0.04, 0.931),
+    ]),
+]  # fmt: skip
 BLOCKING = [
     block_on("birth_hash"),
     "l.birth_hash = r.birth_swap_hash",
