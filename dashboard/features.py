@@ -140,6 +140,14 @@ def _swapped(dates: pd.Series) -> pd.Series:
     return swapped.where(swapped != dates)
 
 
+def _per_unique(values: pd.Series, func) -> np.ndarray:
+    """Apply `func` once per distinct value (names and dates repeat a lot), spread back."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [func(u) for u in uniques]
+    return results[codes]
+
+
 def encode(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """The kept features of each row of a validated registrations frame.
 
@@ -149,17 +157,22 @@ def encode(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """
     enc = Encoder(key)
     names = frame["full_name"].fillna("").astype(str)
-    keys = [name_keys(n) for n in names]
     birth = pd.to_datetime(frame["birth_date"])
-    iso = birth.dt.strftime("%Y-%m-%d")
-    swap = _swapped(birth).dt.strftime("%Y-%m-%d")
+    iso = birth.dt.strftime("%Y-%m-%d").fillna("")
+    swap = _swapped(birth).dt.strftime("%Y-%m-%d").fillna("")
+
+    def tokens(name: str) -> tuple[str | None, str | None]:
+        keys = name_keys(name)
+        return (enc.hashed("tok", keys[0]), enc.hashed("tok", keys[-1])) if keys else (None, None)
+
+    token_pairs = _per_unique(names, tokens)
     return pd.DataFrame(
         {
-            "name_clk": [enc.clk(n) for n in names],
-            "token_min_hash": [enc.hashed("tok", k[0] if k else None) for k in keys],
-            "token_max_hash": [enc.hashed("tok", k[-1] if k else None) for k in keys],
-            "birth_hash": [enc.hashed("dob", d if isinstance(d, str) else None) for d in iso],
-            "birth_swap_hash": [enc.hashed("dob", d if isinstance(d, str) else None) for d in swap],
+            "name_clk": _per_unique(names, enc.clk),
+            "token_min_hash": [t[0] for t in token_pairs],
+            "token_max_hash": [t[1] for t in token_pairs],
+            "birth_hash": _per_unique(iso, lambda d: enc.hashed("dob", d)),
+            "birth_swap_hash": _per_unique(swap, lambda d: enc.hashed("dob", d)),
         },
         index=frame.index,
     )

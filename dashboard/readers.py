@@ -5,7 +5,6 @@ the agency wrote, leading zeros included. The content must match the extension: 
 Excel workbook renamed .csv, or a CSV that is not UTF-8, is refused in plain words.
 """
 
-import csv
 import io
 from pathlib import Path
 
@@ -74,15 +73,18 @@ def _read_csv(data: bytes) -> pd.DataFrame:
         ) from exc
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise FileRejected("the file is empty")
-    width = len(rows[0])
-    bad = next((i for i, r in enumerate(rows[1:], start=2) if len(r) != width), None)
-    if bad:
-        raise FileRejected(f"row {bad} has {len(rows[bad - 1])} fields, the header has {width}")
-    return pd.DataFrame(rows[1:], columns=[c.strip() for c in rows[0]], dtype="string")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, engine="c",
+        )  # fmt: skip
+    except pd.errors.EmptyDataError as exc:
+        raise FileRejected("the file is empty") from exc
+    except pd.errors.ParserError as exc:
+        raise FileRejected(f"the CSV rows do not match its header: {exc}".strip()) from exc
+    blank = (frame == "").all(axis=1)
+    last = len(frame) - int(blank[::-1].cummin().sum())  # trailing blank lines only
+    return frame.iloc[:last]
 
 
 def read_table(data: bytes, file_name: str) -> pd.DataFrame:

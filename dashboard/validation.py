@@ -103,8 +103,8 @@ class Checker:
     def text(self, column: str) -> pd.Series:
         """A column's text (empty strings for a column the file lacks)."""
         if column in self.frame:
-            return self.frame[column].fillna("").astype(str).str.strip()
-        return pd.Series("", index=self.frame.index, dtype="string")
+            return self.frame[column].fillna("").astype(object)
+        return pd.Series("", index=self.frame.index, dtype=object)
 
     def required(self, column: str) -> pd.Series:
         """The column's text, flagging empty cells."""
@@ -135,7 +135,9 @@ class Checker:
         """Translate values through `allowed` (case-insensitive); flag unknown ones."""
         values = self.text(column)
         folded = {k.casefold(): v for k, v in allowed.items()}
-        mapped = values.str.casefold().map(folded)
+        codes, uniques = pd.factorize(values)
+        lookup = np.array([folded.get(u.casefold()) for u in uniques] + [None], dtype=object)
+        mapped = pd.Series(lookup[codes], index=values.index, dtype=object)
         self.flag((values != "") & mapped.isna(), column, reason)
         return mapped.where(values != "")
 
