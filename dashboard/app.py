@@ -35,6 +35,8 @@ st.session_state["store_summary"] = summary
 PAGES = [
     ("app_pages/coverage.py", "Coverage map", ":material/map:"),
     ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
+    ("app_pages/registry_sync.py", "Registry synchronisation", ":material/hub:"),
+    ("app_pages/import_data.py", "Import data", ":material/upload_file:"),
 ]
 page = st.navigation(
     [

@@ -2,8 +2,9 @@
 
 A mapping is JSON, by kind of file:
 `{"registrations": {"columns": {"ID_CARD_NO": "national_id"}, "values": {"sex": {"1": "M"}},
-"ignore": ["REMARKS"]}}`. It comes from the Import page (saved in the app database) or
-else from data/mappings/<SOURCE>.json. Validation reports name the agency's columns.
+"ignore": ["REMARKS"]}}`. The one in force is the one saved on the Import page (in the
+app database), else data/mappings/<SOURCE>.json. Validation reports name the agency's
+columns.
 """
 
 import dataclasses
@@ -60,9 +61,34 @@ def file_text(source: str) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def load(source: str, kind: str, saved: str | None = None) -> Mapping:
-    """The mapping in force: the one saved on the Import page, else the committed file."""
-    return parse(saved if saved is not None else file_text(source), kind)
+def saved_text(source: str) -> str | None:
+    """The mapping document saved on the Import page for a source, if any."""
+    import appdb
+
+    rows = appdb.execute("mapping_get", {"source": check_source(source)})
+    return rows[0]["mapping"] if rows else None
+
+
+def save(source: str, text: str, user: str) -> None:
+    """Save a source's mapping document (checked first) for every later import."""
+    import appdb
+
+    for kind in ("registrations", "uptake"):
+        parse(text, kind)
+    appdb.execute(
+        "mapping_save", {"source": check_source(source), "mapping": text, "saved_by": user}
+    )
+
+
+def text_in_force(source: str) -> str:
+    """The mapping document in force: saved on the Import page, else the committed file."""
+    saved = saved_text(source)
+    return saved if saved is not None else file_text(source)
+
+
+def load(source: str, kind: str, text: str | None = None) -> Mapping:
+    """The mapping of one kind: from `text` if given, else the document in force."""
+    return parse(text if text is not None else text_in_force(source), kind)
 
 
 def apply(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
