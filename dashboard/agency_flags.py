@@ -8,9 +8,9 @@ month. Every export is written to the audit log.
 import datetime as dt
 import json
 
-import appdb
 import pandas as pd
 
+import appdb
 import data_access
 import formatting
 import mappings

@@ -173,7 +173,7 @@ def _add_import_commands(sub) -> None:
     restore.add_argument("number", type=_positive, nargs="?", help="1 = the newest kept")
     restore.set_defaults(func=cmd_restore)
     bench = sub.add_parser("bench", help="benchmarks")
-    bench.add_argument("what", choices=["linkage"])
+    bench.add_argument("what", choices=["linkage"], nargs="?", default="linkage")
     bench.add_argument("--people", type=_positive, default=4000)
     bench.add_argument("--seed", type=int, default=11)
     bench.set_defaults(func=cmd_bench)
