@@ -49,14 +49,17 @@ def _hover_text(row: pd.Series) -> str:
     def count(value) -> str:
         return "suppressed" if pd.isna(value) else f"{int(value):,}"
 
+    def day(value) -> str:
+        return "–" if pd.isna(value) else f"{value:%d %b %Y}"  # no estimate: no date
+
     rate = "hidden" if pd.isna(row["coverage_rate"]) else f"{row['coverage_rate']:.1%}"
     est = row["informal_workers_est"]
     est = "no estimate for this cut" if pd.isna(est) else f"{int(est):,} (estimate)"
     return (
         f"<b>{row['province_name_en']}</b><br>Coverage rate: {rate}<br>"
         f"Covered persons: {count(row['covered_count'])}"
-        f" on {row['numerator_reference_date']:%d %b %Y}"
-        f"<br>Estimated informal workers: {est}, ref. {row['denominator_reference_date']:%d %b %Y}"
+        f" on {day(row['numerator_reference_date'])}"
+        f"<br>Estimated informal workers: {est}, ref. {day(row['denominator_reference_date'])}"
         f"<br>Registered: {count(row['registered_count'])}"
     )
 

@@ -124,6 +124,11 @@ def source_import_status() -> pd.DataFrame:
     return _query(store_version(), "source_import_status")
 
 
+def rollback_candidates() -> pd.DataFrame:
+    """One row per source whose latest accepted batch can be rolled back."""
+    return _query(store_version(), "rollback_candidates")
+
+
 def validate(con: duckdb.DuckDBPyConnection, f: CoverageFilter) -> None:
     """Raise InvalidFilter naming the first value the store does not know."""
     allowed = {

@@ -41,9 +41,23 @@ def version(path: Path) -> str:
 
 
 def open_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the store read-only; each thread should take its own cursor()."""
+    """Open the store read-only; each thread should take its own cursor().
+
+    DuckDB shares one database instance per path within a process: while an older
+    snapshot is still open, connecting to the same path would return that old instance,
+    not the version just swapped in. So the file is opened through a private hard link
+    (removed at once; the open file stays readable), giving each version its own instance.
+    """
     version(path)
-    return duckdb.connect(str(path), read_only=True)
+    link = path.with_name(f".{path.name}.{uuid.uuid4().hex}.read")
+    try:
+        os.link(path, link)
+    except OSError:
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(link), read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -85,3 +85,16 @@ def test_restoring_a_kept_version_undoes_a_bad_day(path):
     assert state(path) == good
     with pytest.raises(ValueError, match="not a kept version"):
         store.restore(path, path)
+
+
+def test_a_reader_opened_after_an_import_sees_it_while_an_older_reader_is_open(path):
+    load(path, ["A,,Sok Dara,M,1990-01-01,12,2024-01-01"])
+    old = store.open_read(path)
+    load(path, ["B,,Chan Thida,F,1991-01-01,12,2024-01-01"], append=True)
+    new = store.open_read(path)
+    count = "select count(*) from registrations"
+    assert old.execute(count).fetchone()[0] == 1  # its snapshot, untouched
+    assert new.execute(count).fetchone()[0] == 2
+    old.close()
+    new.close()
+    assert not list(path.parent.glob("*.read"))

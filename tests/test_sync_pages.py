@@ -2,15 +2,23 @@
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import compatibility
+import importer
 import overlap
 import sync_charts
 
 REPO = Path(__file__).resolve().parent.parent
+PAGES = [
+    "app_pages/coverage.py",
+    "app_pages/methodology.py",
+    "app_pages/registry_sync.py",
+    "app_pages/import_data.py",
+]
 
 
 def overlap_rows(counts: dict[tuple[str, ...], int]) -> pd.DataFrame:
@@ -92,3 +100,44 @@ def test_pages_render(tiny_store, page, lang):
     at.run()
     at.switch_page(page).run()
     assert not at.exception
+
+
+def agency_store(tmp_path) -> tuple:
+    """A store made from one agency file alone: no population, no demo rows."""
+    path = tmp_path / "coverage.duckdb"
+    data = (
+        b"record_id,full_name,sex,birth_date,province_code,registered_on\n"
+        b"A,Sok Dara,M,1990-01-01,12,2024-01-01\n"
+    )
+    request = importer.Request(data=data, file_name="a.csv", kind="registrations",
+                               source="MLVT", key=bytes(32))  # fmt: skip
+    return path, importer.run(request, path).batch_id
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("page", PAGES)
+def test_a_store_from_agency_files_alone_renders_every_page(tmp_path, monkeypatch, page):
+    path, _ = agency_store(tmp_path)
+    monkeypatch.setenv("COVERAGE_DB", str(path))
+    at = AppTest.from_file(str(REPO / "dashboard/app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    at.switch_page(page).run()
+    assert not at.exception
+
+
+@pytest.mark.app
+def test_import_page_rolls_back_the_latest_batch(tmp_path, monkeypatch):
+    path, batch = agency_store(tmp_path)
+    monkeypatch.setenv("COVERAGE_DB", str(path))
+    monkeypatch.setenv("COVERAGE_APP_DB", str(tmp_path / "app.sqlite"))
+    at = AppTest.from_file(str(REPO / "dashboard/app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/import_data.py").run()
+    assert at.selectbox(key="import_data_rollback_batch").value == batch
+    at.button(key="import_data_rollback").click().run()
+    assert not at.exception
+    assert "rolled back" in at.success[0].value
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select count(*) from registrations").fetchone()[0] == 0
+    con.close()

@@ -1,5 +1,6 @@
 import streamlit as st
 
+import batches
 import data_access
 import i18n
 import importer
@@ -42,23 +43,25 @@ append = st.checkbox(i18n.t("import.append", lang), key="import_data_append")
 dry_run = st.checkbox(i18n.t("import.dry_run", lang), key="import_data_dry_run")
 st.caption(i18n.t("import.samples", lang))
 
+outcome = None
 if st.button(i18n.t("import.run", lang), key="import_data_run", type="primary"):
     if upload is None:
         st.warning(i18n.t("import.choose_file", lang))
-        st.stop()
-    bar = st.progress(0.0, text=i18n.t("import.progress", lang))
-    request = importer.Request(
-        data=upload.getvalue(), file_name=upload.name, kind=kind, source=source or None,
-        append=append, dry_run=dry_run, mapping_text=mapping_text,
-    )  # fmt: skip
-    if st.session_state.get("user_name"):
-        request.user = st.session_state["user_name"]
-    try:
-        outcome = importer.run(request, progress=lambda share, text: bar.progress(share, text=text))
-    except (pseudonym.KeyMissing, ValueError) as exc:
-        st.error(str(exc))
-        st.stop()
-    bar.progress(1.0, text=outcome.result)
+    else:
+        bar = st.progress(0.0, text=i18n.t("import.progress", lang))
+        request = importer.Request(
+            data=upload.getvalue(), file_name=upload.name, kind=kind, source=source or None,
+            append=append, dry_run=dry_run, mapping_text=mapping_text,
+        )  # fmt: skip
+        if st.session_state.get("user_name"):
+            request.user = st.session_state["user_name"]
+        try:
+            outcome = importer.run(request, progress=lambda share, text: bar.progress(share, text))
+            bar.progress(1.0, text=outcome.result)
+        except (pseudonym.KeyMissing, ValueError) as exc:
+            st.error(str(exc))
+
+if outcome is not None:
     report = outcome.report
     rows = outcome.stats.get("rows_loaded", report.rows_read)
     if outcome.result == "duplicate":
@@ -76,3 +79,23 @@ if st.button(i18n.t("import.run", lang), key="import_data_run", type="primary"):
     if outcome.stats.get("link_methods"):
         st.markdown(f"**{i18n.t('import.link_methods', lang)}**")
         st.dataframe(outcome.stats["link_methods"], key="import_data_links")
+
+st.subheader(i18n.t("import.rollback", lang))
+st.caption(i18n.t("import.rollback_note", lang))
+candidates = data_access.rollback_candidates()
+if candidates.empty:
+    st.info(i18n.t("import.rollback_none", lang))
+else:
+    labels = {
+        row.batch_id: f"{row.batch_id} · {row.source} · {row.kind} · {row.file_name}"
+        for row in candidates.itertuples()
+    }
+    chosen = st.selectbox(
+        i18n.t("import.rollback_batch", lang), list(labels), key="import_data_rollback_batch",
+        format_func=labels.get,
+    )  # fmt: skip
+    if st.button(i18n.t("import.rollback_run", lang), key="import_data_rollback"):
+        try:
+            st.success(batches.rollback(int(chosen)))
+        except ValueError as exc:
+            st.error(str(exc))
