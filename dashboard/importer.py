@@ -31,7 +31,9 @@ import validation
 
 log = logging.getLogger("coverage.import")
 NEEDS_KEY = {"registrations"}
-PROGRESS: Callable[[float, str], None] = lambda fraction, text: None  # noqa: E731
+PROGRESS: Callable[[float, str], None] = lambda fraction, stage: None  # noqa: E731
+# Progress stages reported to `progress(fraction, stage)`; the Import page words them.
+STAGES = ("reading", "validated", "pseudonymising", "linking", "written")
 
 
 @dataclasses.dataclass

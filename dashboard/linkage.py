@@ -124,6 +124,7 @@ def predict(incoming: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["uid_l", "uid_r", "match_probability"])
     logging.getLogger("splink").setLevel(logging.WARNING)
     con = duckdb.connect(":memory:")
+    con.execute("set temp_directory = ''")  # never spill to disk
     try:
         db = DuckDBAPI(con)
         tables = [

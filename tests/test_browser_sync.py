@@ -52,4 +52,5 @@ def test_import_page_checks_a_file_in_a_dry_run(chromium, server):
     page.get_by_role("button", name="Import", exact=True).click()
     browser.wait_idle(page)
     page.get_by_text("the file has no problem and would be accepted").wait_for(timeout=30_000)
+    page.screenshot(path=browser.SCREENSHOTS / "import_data.png", full_page=False)
     page.close()

@@ -129,3 +129,18 @@ def test_precision_and_recall_on_a_labelled_synthetic_set(tmp_path):
     assert score.recall >= 0.90
     assert score.precision_no_id >= 0.95
     assert score.recall_no_id >= 0.90
+
+
+def test_the_direct_demo_route_for_national_scale_still_builds(tmp_path):
+    import datetime as dt
+
+    import demo
+
+    path = tmp_path / "coverage.duckdb"
+    counts = demo.build(3000, seed=3, as_of=dt.date(2026, 6, 30), path=path, via_files=False)
+    assert counts["persons"] == 3000
+    con = duckdb.connect(str(path), read_only=True)
+    route = con.execute("select value from store_meta where key = 'demo_route'").fetchone()
+    assert route == ("direct",)
+    assert con.execute("select count(*) from persons").fetchone()[0] == 3000
+    con.close()

@@ -141,3 +141,15 @@ def test_import_page_rolls_back_the_latest_batch(tmp_path, monkeypatch):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("select count(*) from registrations").fetchone()[0] == 0
     con.close()
+
+
+def test_every_import_stage_and_page_string_is_in_both_languages():
+    import json
+
+    en = json.loads((REPO / "data/i18n/en.json").read_text("utf-8"))
+    km = json.loads((REPO / "data/i18n/km.json").read_text("utf-8"))
+    assert set(en) == set(km)
+    for stage in importer.STAGES:
+        assert f"import.stage_{stage}" in km
+    for key in overlap.DISPLAY.values():
+        assert km[key] != en[key]

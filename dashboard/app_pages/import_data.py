@@ -56,8 +56,13 @@ if st.button(i18n.t("import.run", lang), key="import_data_run", type="primary"):
         if st.session_state.get("user_name"):
             request.user = st.session_state["user_name"]
         try:
-            outcome = importer.run(request, progress=lambda share, text: bar.progress(share, text))
-            bar.progress(1.0, text=outcome.result)
+            outcome = importer.run(
+                request,
+                progress=lambda share, stage: bar.progress(
+                    share, text=i18n.t(f"import.stage_{stage}", lang)
+                ),
+            )
+            bar.progress(1.0, text=i18n.t("import.stage_done", lang))
         except (pseudonym.KeyMissing, ValueError) as exc:
             st.error(str(exc))
 
