@@ -153,10 +153,25 @@ def _read_and_validate(con, request: Request, report: validation.Report) -> pd.D
     if report.problems:
         return None
     checker = validation.Checker(frame, mapping.origin, request.today)
-    typed = rules.RULES[request.kind](checker, context(con, request.source, request.today))
-    report.problems += checker.problems
+    typed = rules.RULES[request.kind](checker, rules.context(con, request.source, request.today))
+    report.problems += checker.problems + _capacity_problems(con, request, typed)
     report.problems.sort(key=lambda p: p.row)
     return None if report.problems else typed
+
+
+def _capacity_problems(con, request: Request, typed: pd.DataFrame) -> list[validation.Problem]:
+    """The coverage cube keeps a bit per source (16) and per service (64): refuse more."""
+    codes = store.run_statement(con, "imports/code_lists")
+    known = codes.groupby("list_name")["code"].agg(set).to_dict()
+    if request.kind == "services":
+        total = len(known.get("service", set()) | set(typed["service_code"]))
+        if total > 64:
+            return [validation.Problem(0, "", "", f"the catalogue would hold {total} services; "
+                                       "at most 64 are supported")]  # fmt: skip
+    sources = known.get("source", set())
+    if request.kind == "registrations" and request.source not in sources and len(sources) >= 16:
+        return [validation.Problem(0, "", "", "at most 16 source registries are supported")]
+    return []
 
 
 def _key_problems(con, key: bytes) -> list[validation.Problem]:
@@ -174,29 +189,6 @@ def meta_values(con) -> dict[str, str]:
     """The store_meta entries as a dict."""
     frame = store.run_statement(con, "imports/meta_values")
     return dict(zip(frame["key"], frame["value"], strict=True))
-
-
-def context(con, source: str | None, today: dt.date) -> rules.Context:
-    """The reference lists and known records validation checks rows against."""
-    codes = store.run_statement(con, "imports/code_lists")
-    lists = codes.groupby("list_name")["code"].agg(set).to_dict()
-    districts = store.run_statement(con, "imports/district_list")
-    communes = store.run_statement(con, "imports/commune_list")
-    known = store.run_statement(con, "imports/current_record_ids", source=source or "")
-    return rules.Context(
-        provinces=rules.province_spellings(store.run_statement(con, "imports/province_list")),
-        district_province=dict(
-            zip(districts["district_code"], districts["province_code"], strict=True)
-        ),
-        commune_district=dict(
-            zip(communes["commune_code"], communes["district_code"], strict=True)
-        ),
-        occupations=lists.get("occupation", set()),
-        services=lists.get("service", set()),
-        age_bands=lists.get("age_band", set()),
-        known_records=set(known["record_id"]),
-        today=today,
-    )
 
 
 def _record(con, request, batch_id, result, report, stats) -> Outcome:

@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 
 import pseudonym
+import store
 import validation
 
 SEXES = {"m": "M", "male": "M", "ប្រុស": "M", "f": "F", "female": "F", "ស្រី": "F"}
@@ -197,6 +198,29 @@ def services(c: validation.Checker, ctx: Context) -> pd.DataFrame:
             "ministry": c.text("ministry").replace("", None),
             "pillar": c.text("pillar").replace("", None),
         }
+    )
+
+
+def context(con, source: str | None, today: dt.date) -> Context:
+    """The reference lists and known records validation checks rows against."""
+    codes = store.run_statement(con, "imports/code_lists")
+    lists = codes.groupby("list_name")["code"].agg(set).to_dict()
+    districts = store.run_statement(con, "imports/district_list")
+    communes = store.run_statement(con, "imports/commune_list")
+    known = store.run_statement(con, "imports/current_record_ids", source=source or "")
+    return Context(
+        provinces=province_spellings(store.run_statement(con, "imports/province_list")),
+        district_province=dict(
+            zip(districts["district_code"], districts["province_code"], strict=True)
+        ),
+        commune_district=dict(
+            zip(communes["commune_code"], communes["district_code"], strict=True)
+        ),
+        occupations=lists.get("occupation", set()),
+        services=lists.get("service", set()),
+        age_bands=lists.get("age_band", set()),
+        known_records=set(known["record_id"]),
+        today=today,
     )
 
 

@@ -333,3 +333,9 @@ def test_population_without_age_bands_gives_all_ages_totals(base):
     con.close()
     assert bands == [("all",)]
     assert store.version(base)
+
+
+def test_the_catalogue_cannot_outgrow_the_cube(base):
+    rows = "\n".join(f"NEW_SERVICE_{i},Service {i}" for i in range(60))
+    data = f"service_code,name_en\n{rows}\n".encode()
+    rejected(base, data, "at most 64 are supported", kind="services", source=None)
