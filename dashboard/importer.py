@@ -201,6 +201,7 @@ def _record(con, request, batch_id, result, report, stats) -> Outcome:
         "source": request.source,
         "rows_read": report.rows_read,
         "rows_loaded": stats.get("rows_loaded", 0),
+        "invalid_rows": len({p.row for p in report.problems if p.row >= 2}),
         "result": result,
         "user_name": request.user,
         "imported_at": pd.Timestamp.now(tz="UTC").tz_localize(None),

@@ -104,6 +104,7 @@ STATUS_LABELS = {
     "source": "sync.col_source", "name_en": "sync.col_name",
     "last_accepted_at": "sync.col_last_accepted", "days_since_import": "sync.col_days_since",
     "last_result": "sync.col_last_result", "last_file_name": "sync.col_last_file",
+    "last_valid_row_share": "sync.col_valid_rows",
 }  # fmt: skip
 HISTORY_LABELS = {
     "batch_id": "sync.col_batch", "imported_at": "sync.col_imported_at",

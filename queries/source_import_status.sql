@@ -1,5 +1,5 @@
--- Timeliness per source: the last accepted import, days since it (to today), and the
--- last attempt's result.
+-- Timeliness and validity per source: the last accepted import, days since it (to
+-- today), and the last attempt's result and share of valid file rows.
 -- Grain: one row per source registry.
 with
 last_accepted as (
@@ -15,7 +15,10 @@ last_attempt as (
     select
         source,
         arg_max(result, batch_id) as last_result,
-        arg_max(file_name, batch_id) as last_file_name
+        arg_max(file_name, batch_id) as last_file_name,
+        arg_max(
+            1 - coalesce(invalid_rows, 0) / nullif(rows_read, 0), batch_id
+        ) as last_valid_row_share
     from import_batches
     where source is not null
     group by source
@@ -27,7 +30,8 @@ select
     la.last_accepted_at,
     date_diff('day', la.last_accepted_at::date, current_date) as days_since_import,
     lt.last_result,
-    lt.last_file_name
+    lt.last_file_name,
+    lt.last_valid_row_share
 from sources as s
 left join last_accepted as la on s.source = la.source
 left join last_attempt as lt on s.source = lt.source

@@ -339,3 +339,17 @@ def test_the_catalogue_cannot_outgrow_the_cube(base):
     rows = "\n".join(f"NEW_SERVICE_{i},Service {i}" for i in range(60))
     data = f"service_code,name_en\n{rows}\n".encode()
     rejected(base, data, "at most 64 are supported", kind="services", source=None)
+
+
+def test_source_status_shows_the_share_of_valid_rows_in_the_last_attempt(base):
+    import data_access
+
+    rows = [GOOD_ROW.replace("R-1", f"R-{i}").replace("010203040", "") for i in range(3)]
+    rows.append(GOOD_ROW.replace("R-1", "R-9").replace(",12,", ",77,"))
+    rejected(base, csv(*rows), "unknown province")
+    con = store.open_read(base)
+    status = data_access.run(con, "source_import_status").set_index("source")
+    con.close()
+    assert status.loc["MLVT", "last_result"] == "rejected"
+    assert status.loc["MLVT", "last_valid_row_share"] == pytest.approx(3 / 4)
+    assert status.loc["MLVT", "last_file_name"] == "file.csv"

@@ -123,6 +123,8 @@ create table if not exists uptake (
 alter table registrations add column if not exists ended_batch_id bigint;
 alter table registrations add column if not exists link_method varchar;
 alter table uptake add column if not exists ended_batch_id bigint;
+-- Validity of each import attempt: file rows with at least one problem.
+alter table import_batches add column if not exists invalid_rows bigint;
 
 -- Deterministic linkage: the keyed hash (HMAC-SHA-256) of a normalised national ID and the
 -- person it belongs to. The raw ID is never stored.
