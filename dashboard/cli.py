@@ -36,7 +36,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     path = settings.store_path()
     if args.if_missing and path.exists():
-        print(f"Store exists at {path}; leaving it as it is.")
+        import store
+
+        upgraded = store.upgrade_schema(path)
+        print(f"Store exists at {path}; {'schema upgraded' if upgraded else 'left as it is'}.")
         return 0
     started = time.perf_counter()
     counts = demo.build(args.people, args.seed, args.as_of or _last_month_end(dt.date.today()))

@@ -242,3 +242,26 @@ def restore(version_file: Path, path: Path | None = None) -> None:
             _fsync(path.parent)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+# Columns added last to the schema: a store without them was built by older code.
+NEWEST_COLUMNS = {("registrations", "ended_batch_id"), ("import_batches", "invalid_rows")}
+
+
+def upgrade_schema(path: Path | None = None) -> bool:
+    """Bring an existing store's schema up to date (new tables and columns); True if it did.
+
+    Every write session applies the idempotent schema, so one empty session suffices; the
+    data is untouched and the aggregates are rebuilt.
+    """
+    path = Path(path or settings.store_path())
+    con = open_read(path)
+    try:
+        columns = con.execute(sql.load_query("schema/schema_columns")).fetchall()
+    finally:
+        con.close()
+    if set(columns) >= NEWEST_COLUMNS:
+        return False
+    with write_session(path):
+        pass
+    return True

@@ -98,3 +98,18 @@ def test_a_reader_opened_after_an_import_sees_it_while_an_older_reader_is_open(p
     old.close()
     new.close()
     assert not list(path.parent.glob("*.read"))
+
+
+def test_a_store_built_by_older_code_gets_the_new_schema_and_keeps_its_data(path):
+    import duckdb
+
+    load(path, ["A,,Sok Dara,M,1990-01-01,12,2024-01-01"])
+    con = duckdb.connect(str(path))
+    con.execute("drop table linkage_features")
+    con.execute("alter table registrations drop column ended_batch_id")
+    con.close()
+    assert store.upgrade_schema(path) is True
+    assert store.upgrade_schema(path) is False
+    regs, persons, _ = state(path)
+    assert regs == [("A", 1, None)]
+    assert persons == 1
