@@ -1,8 +1,9 @@
 -- Data quality of each source's current records by province: how complete the linkage
 -- fields are, how many records could not be linked, how many duplicates were found.
--- A record "could not be linked" when it came without an ID and matched no other
--- registry's record; a duplicate is a second current record of the same person in the
--- same source. Counts are records, suppressed by the caller.
+-- A record "could not be linked" when it came without an ID and its person is found in
+-- no other registry (its features matched nothing, at its import or at any later one);
+-- a duplicate is a second current record of the same person in the same source. Counts
+-- are records, suppressed by the caller.
 -- Grain: one row per source and province with records.
 with
 records as (
@@ -10,7 +11,9 @@ records as (
         r.source,
         r.province_code,
         r.person_key,
-        r.link_method,
+        row_number() over (
+            partition by r.source, r.person_key order by r.record_id
+        ) as nth_of_person,
         f.id_hash is not null as has_id,
         f.name_clk is not null as has_name,
         f.birth_hash is not null as has_birth_date,
@@ -27,13 +30,12 @@ records as (
     where r.ended_batch_id is null
 ),
 
-repeats as (
+registries as (
     select
-        source,
         person_key,
-        count(*) - 1 as extra_records
+        count(distinct source) as source_count
     from records
-    group by source, person_key
+    group by person_key
 )
 
 select
@@ -51,10 +53,10 @@ select
     count(*) filter (where r.has_birth_year) as with_birth_year_count,
     count(*) filter (where r.has_poverty_level) as with_poverty_level_count,
     count(*) filter (where r.has_disability) as with_disability_count,
-    count(*) filter (where r.link_method = 'new_without_id') as unlinked_count,
-    coalesce(sum(d.extra_records) filter (where d.extra_records > 0), 0) as duplicate_count
+    count(*) filter (where not r.has_id and g.source_count = 1) as unlinked_count,
+    count(*) filter (where r.nth_of_person > 1) as duplicate_count
 from records as r
 inner join provinces as p on r.province_code = p.province_code
-left join repeats as d on r.source = d.source and r.person_key = d.person_key
+left join registries as g on r.person_key = g.person_key
 group by r.source, r.province_code, p.name_en
 order by r.source, r.province_code;

@@ -144,3 +144,30 @@ def test_the_direct_demo_route_for_national_scale_still_builds(tmp_path):
     assert route == ("direct",)
     assert con.execute("select count(*) from persons").fetchone()[0] == 3000
     con.close()
+
+
+def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
+    import data_access
+    import store
+
+    path = tmp_path / "coverage.duckdb"
+    load(path, "MLVT", ["R-1,111111111,Sok Dara,M,1990-01-01,12,120101,2024-01-02",
+                        "R-2,,Chan Thida,F,1985-05-05,12,120101,2024-01-02",
+                        "R-3,111111111,Sok Dara,M,1990-01-01,12,120101,2024-01-03"])  # fmt: skip
+    load(path, "NSSF", ["N-1,,Chan Thida,F,1985-05-05,12,120101,2024-02-02",
+                        "N-2,,Long Pisey,F,1998-09-03,17,,2024-02-02"])  # fmt: skip
+    con = store.open_read(path)
+    frame = data_access.run(con, "source_quality_by_province")
+    con.close()
+    got = {
+        (r.source, r.province_code): (r.record_count, r.with_id_count, r.unlinked_count,
+                                      r.duplicate_count, r.with_commune_count)
+        for r in frame.itertuples()
+    }  # fmt: skip
+    # share an ID: one person, one duplicate. R-2 has no ID but is linked to
+    # N-1 (same name, birth date, commune): not unlinked. N-2 matches nobody: unlinked.
+    assert got == {
+        ("MLVT", "12"): (3, 2, 0, 1, 3),
+        ("NSSF", "12"): (1, 0, 0, 0, 1),
+        ("NSSF", "17"): (1, 0, 1, 0, 0),
+    }
