@@ -353,3 +353,23 @@ def test_source_status_shows_the_share_of_valid_rows_in_the_last_attempt(base):
     assert status.loc["MLVT", "last_result"] == "rejected"
     assert status.loc["MLVT", "last_valid_row_share"] == pytest.approx(3 / 4)
     assert status.loc["MLVT", "last_file_name"] == "file.csv"
+
+
+def test_a_mapping_saved_on_the_import_page_is_used_by_later_imports(base, monkeypatch, tmp_path):
+    import json
+
+    import mappings
+
+    monkeypatch.setenv("COVERAGE_APP_DB", str(tmp_path / "app.sqlite"))
+    document = {"registrations": {"columns": {"NO": "record_id", "PROV": "province_code",
+                                              "DATE": "registered_on", "GENDER": "sex"},
+                                  "values": {"sex": {"ប": "M", "ស": "F"}}}}  # fmt: skip
+    mappings.save("MOSVY", json.dumps(document), "ana")
+    data = "NO,PROV,DATE,GENDER\nS-1,Kandal,2024-02-02,ស\n".encode()
+    outcome = importer.run(request(data, source="MOSVY"), base)
+    assert outcome.result == "accepted", outcome.report.lines()
+    bad = b"NO,PROV,DATE,GENDER\nS-2,Kandal,2024-02-02,x\n"
+    problem = importer.run(request(bad, source="MOSVY"), base).report.problems[0]
+    assert (problem.column, problem.reason) == ("GENDER", "sex must be M or F")
+    with pytest.raises(json.JSONDecodeError):
+        mappings.save("MOSVY", "{not json", "ana")
