@@ -98,7 +98,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in outcome.report.lines():
         print(line, file=sys.stderr if outcome.report.problems else sys.stdout)
     verb = "would be" if outcome.dry_run else "was"
-    print(f"Batch {outcome.batch_id} {verb} {outcome.result}: {outcome.stats or ''}")
+    loaded = outcome.stats.get("rows_loaded")
+    links = ", ".join(f"{n:,} {m}" for m, n in outcome.stats.get("link_methods", {}).items())
+    detail = f": {loaded:,} rows" if loaded is not None else ""
+    detail += f" (linked: {links})" if links else ""
+    print(f"Batch {outcome.batch_id} {verb} {outcome.result}{detail}.")
     return 0 if outcome.result in {"accepted", "duplicate"} else 1
 
 

@@ -36,6 +36,14 @@ PROGRESS: Callable[[float, str], None] = lambda fraction, stage: None  # noqa: E
 STAGES = ("reading", "validated", "pseudonymising", "linking", "written")
 
 
+def current_user() -> str:
+    """Who runs the import: $COVERAGE_USER, else the login name."""
+    try:
+        return os.environ.get("COVERAGE_USER") or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, as in some containers
+        return "unknown"
+
+
 @dataclasses.dataclass
 class Request:
     """One import: the file's bytes and how to treat them."""
@@ -47,9 +55,7 @@ class Request:
     append: bool = False
     dry_run: bool = False
     mapping_text: str | None = None  # a mapping saved on the Import page
-    user: str = dataclasses.field(
-        default_factory=lambda: os.environ.get("COVERAGE_USER") or getpass.getuser()
-    )
+    user: str = dataclasses.field(default_factory=lambda: current_user())
     today: dt.date = dataclasses.field(default_factory=dt.date.today)
     key: bytes | None = None
 
