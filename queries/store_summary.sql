@@ -11,5 +11,8 @@ select
         select count(*) from registrations as r
         where r.ended_batch_id is null
     ) as registration_count,
-    (select count(*) from uptake as u where u.ended_batch_id is null) as uptake_count
+    (
+        select count(*) from uptake as u
+        where u.ended_batch_id is null
+    ) as uptake_count
 from store_meta;
