@@ -37,6 +37,8 @@ auth.sidebar(user)
 PAGES = [
     ("app_pages/coverage.py", "nav.coverage", ":material/map:", "viewer"),
     ("app_pages/methodology.py", "nav.methodology", ":material/menu_book:", "viewer"),
+    ("app_pages/registry_sync.py", "nav.registry_sync", ":material/hub:", "viewer"),
+    ("app_pages/import_data.py", "nav.import_data", ":material/upload_file:", "data_manager"),
     ("app_pages/admin.py", "nav.admin", ":material/shield_person:", "admin"),
 ]
 page = st.navigation(

@@ -1,4 +1,4 @@
-"""The command line: `python -m dashboard demo|table|bench|brief|user|reference ...`."""
+"""The command line: `python -m dashboard demo|table|import|bench|brief|user|... `."""
 
 import argparse
 import datetime as dt
@@ -40,7 +40,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     path = settings.store_path()
     if args.if_missing and path.exists():
-        print(f"Store exists at {path}; leaving it as it is.")
+        import store
+
+        upgraded = store.upgrade_schema(path)
+        print(f"Store exists at {path}; {'schema upgraded' if upgraded else 'left as it is'}.")
         return 0
     started = time.perf_counter()
     counts = demo.build(args.people, args.seed, args.as_of or _last_month_end(dt.date.today()))
@@ -81,14 +84,6 @@ def cmd_table(args: argparse.Namespace) -> int:
         sys.stdout.write(formatting.to_json(table) + "\n")
     else:
         sys.stdout.write(formatting.to_csv(table).decode("utf-8-sig"))
-    return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Time every page query and the pandas way on a store of the given size."""
-    import bench
-
-    bench.run(args.people, as_json=args.json)
     return 0
 
 
@@ -266,6 +261,114 @@ def _brief_parser(sub) -> None:
     brief.set_defaults(func=cmd_brief)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import one agency file; exit 1 with the report if it has any problem."""
+    from pathlib import Path
+
+    import importer
+
+    path = Path(args.file)
+    request = importer.Request(
+        data=path.read_bytes(), file_name=path.name, kind=args.kind, source=args.source,
+        append=args.append, dry_run=args.dry_run,
+    )  # fmt: skip
+    outcome = importer.run(request)
+    for line in outcome.report.lines():
+        print(line, file=sys.stderr if outcome.report.problems else sys.stdout)
+    verb = "would be" if outcome.dry_run else "was"
+    loaded = outcome.stats.get("rows_loaded")
+    links = ", ".join(f"{n:,} {m}" for m, n in outcome.stats.get("link_methods", {}).items())
+    detail = f": {loaded:,} rows" if loaded is not None else ""
+    detail += f" (linked: {links})" if links else ""
+    print(f"Batch {outcome.batch_id} {verb} {outcome.result}{detail}.")
+    return 0 if outcome.result in {"accepted", "duplicate"} else 1
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    """Create the pseudonymisation key (once) and print its fingerprint."""
+    import pseudonym
+
+    path = pseudonym.init_key()
+    print(f"Key written to {path} (fingerprint {pseudonym.fingerprint(pseudonym.load_key())}).")
+    print("Back it up now and escrow a copy (README, Registry synchronisation).")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Undo an accepted registrations or uptake batch."""
+    import batches
+
+    print(batches.rollback(args.batch))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """List the kept store versions, or make one of them the store again."""
+    import batches
+    import store
+
+    kept = batches.versions()
+    if args.number is None:
+        for number, version in enumerate(kept, start=1):
+            print(f"{number}: {version.name}")
+        return 0
+    if not 1 <= args.number <= len(kept):
+        raise ValueError(f"choose a version from 1 to {len(kept)}")
+    store.restore(kept[args.number - 1])
+    print(f"Restored {kept[args.number - 1].name}; the replaced store was kept as a version.")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time the page queries (default), or score linkage (`bench linkage`)."""
+    if args.what == "linkage":
+        import bench_linkage
+
+        for line in bench_linkage.linkage_lines(args.people or 4000, args.seed):
+            print(line)
+        return 0
+    import bench
+
+    bench.run(args.people or 7_000_000, as_json=args.json)
+    return 0
+
+
+def cmd_agency_flags(args: argparse.Namespace) -> int:
+    """Write one agency's record_ids with their flags as CSV (no other agency's identifiers)."""
+    import agency_flags
+
+    frame = agency_flags.flags(args.source, args.as_of, user=args.user)
+    sys.stdout.write(agency_flags.to_csv(frame).decode("utf-8-sig"))
+    return 0
+
+
+def _add_import_commands(sub) -> None:
+    imp = sub.add_parser("import", help="import an agency file (CSV, XLSX or Parquet)")
+    imp.add_argument("file")
+    imp.add_argument("--kind", required=True,
+                     choices=["registrations", "uptake", "population", "services"])  # fmt: skip
+    imp.add_argument("--source", help="the registry, e.g. NSSF (registrations and uptake)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    imp.add_argument(
+        "--append", action="store_true", help="an incremental file (default: a full extract)"
+    )
+    imp.set_defaults(func=cmd_import)
+    key = sub.add_parser("key", help="pseudonymisation key")
+    key.add_argument("action", choices=["init"])
+    key.set_defaults(func=cmd_key)
+    back = sub.add_parser("rollback", help="undo an accepted registrations or uptake batch")
+    back.add_argument("batch", type=_positive)
+    back.set_defaults(func=cmd_rollback)
+    restore = sub.add_parser("restore", help="list kept store versions or restore one")
+    restore.add_argument("number", type=_positive, nargs="?", help="1 = the newest kept")
+    restore.set_defaults(func=cmd_restore)
+    flags = sub.add_parser("agency-flags", help="an agency's record_ids with coverage flags")
+    flags.add_argument("source")
+    flags.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
+    flags.add_argument("--user", default=None, help="recorded in the audit log")
+    flags.set_defaults(func=cmd_agency_flags)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -287,14 +390,17 @@ def parser() -> argparse.ArgumentParser:
     table.add_argument("--source", help="a source registry, for example NSSF")
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
-    bench = sub.add_parser("bench", help="time page queries against the pandas way")
-    bench.add_argument("--people", type=_positive, default=7_000_000)
+    bench = sub.add_parser("bench", help="benchmarks: page queries, or `bench linkage`")
+    bench.add_argument("what", choices=["pages", "linkage"], nargs="?", default="pages")
+    bench.add_argument("--people", type=_positive, help="7,000,000 (pages) or 4,000 (linkage)")
+    bench.add_argument("--seed", type=int, default=11, help="linkage only")
     bench.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     bench.set_defaults(func=cmd_bench)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     _user_parser(sub)
     _brief_parser(sub)
+    _add_import_commands(sub)
     return top
 
 

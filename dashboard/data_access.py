@@ -104,6 +104,31 @@ def store_summary() -> dict[str, object]:
     return _query(store_version(), "store_summary").iloc[0].to_dict()
 
 
+def registry_overlap() -> pd.DataFrame:
+    """One row per combination of registries holding persons: sources, person_count (raw)."""
+    return _query(store_version(), "registry_overlap")
+
+
+def source_quality_by_province() -> pd.DataFrame:
+    """One row per source and province: record counts, filled fields, unlinked, duplicates."""
+    return _query(store_version(), "source_quality_by_province")
+
+
+def import_history() -> pd.DataFrame:
+    """One row per import attempt, latest first."""
+    return _query(store_version(), "import_history")
+
+
+def source_import_status() -> pd.DataFrame:
+    """One row per source: last accepted import, days since, last attempt's result."""
+    return _query(store_version(), "source_import_status")
+
+
+def rollback_candidates() -> pd.DataFrame:
+    """One row per source whose latest accepted batch can be rolled back."""
+    return _query(store_version(), "rollback_candidates")
+
+
 def validate(con: duckdb.DuckDBPyConnection, f: CoverageFilter) -> None:
     """Raise InvalidFilter naming the first value the store does not know."""
     allowed = {

@@ -294,12 +294,29 @@ def _chunk(rng, n: int, first_key: int, prov: pd.DataFrame, as_of: dt.date):
     return regs, _uptake(_episodes(rng, people, reg_days, as_of_day))
 
 
-def build(people: int, seed: int, as_of: dt.date, path=None) -> dict[str, int]:
+# Up to this many persons the demo goes through the agencies' door (demo_files.py: files,
+# validation, pseudonymisation, linkage); above it, as at national scale, rows are written
+# directly, chunk by chunk, so that memory stays bounded and the build takes minutes.
+FILE_ROUTE_LIMIT = 500_000
+
+
+def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> dict[str, int]:
     """Build a fresh synthetic store of `people` registered persons and swap it in.
+
+    Args:
+        people: persons to draw.
+        seed: the random seed.
+        as_of: the data date.
+        path: the store (default: the configured one).
+        via_files: import agency files (default: when people <= FILE_ROUTE_LIMIT).
 
     Returns:
         Row counts: persons, registrations, uptake.
     """
+    if via_files if via_files is not None else people <= FILE_ROUTE_LIMIT:
+        import demo_files
+
+        return demo_files.build(people, seed, as_of, path)
     prov, counts = province_profile(), {"persons": people, "registrations": 0, "uptake": 0}
     with store.write_session(path, fresh=True) as con:
         reference.load_catalogues(con)
@@ -315,7 +332,7 @@ def build(people: int, seed: int, as_of: dt.date, path=None) -> dict[str, int]:
         store.append(con, "import_batches", _batches(con, as_of))
         store.set_meta(
             con, is_demo="true", data_as_of=as_of.isoformat(), demo_seed=str(seed),
-            demo_people=str(people), demo_scale=f"{scale:.6f}",
+            demo_people=str(people), demo_scale=f"{scale:.6f}", demo_route="direct",
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )  # fmt: skip
     return counts

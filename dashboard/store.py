@@ -43,46 +43,23 @@ def version(path: Path) -> str:
 
 
 def open_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the current version of the store read-only; take a cursor() per thread.
+    """Open the store read-only; each thread should take its own cursor().
 
-    DuckDB caches open databases by path within a process, so reopening the store's own
-    path after a swap would return the old version. Each version is therefore opened
-    through a hard link named after it under .snapshots/ (no copy); links of earlier
-    versions are removed, while connections that still hold them keep their snapshot.
+    DuckDB shares one database instance per path within a process: while an older
+    snapshot is still open, connecting to the same path would return that old instance,
+    not the version just swapped in. So the file is opened through a private hard link
+    (removed at once; the open file stays readable), giving each version its own instance.
     """
-    path = Path(path)
-    snapshots = path.parent / ".snapshots"
-    snapshots.mkdir(exist_ok=True)
-    for _ in range(20):
-        link = _snapshot_link(path, snapshots)
-        for old in snapshots.glob(f"{path.stem}-*.duckdb"):
-            if old != link:
-                old.unlink(missing_ok=True)
-        try:
-            return duckdb.connect(str(link), read_only=True)
-        except duckdb.IOException:
-            # another process pruned this link after a newer swap: take the newer version
-            if link.exists():
-                raise
-    raise StoreMissing(f"the store at {path} kept changing while being opened")
-
-
-def _snapshot_link(path: Path, snapshots: Path) -> Path:
-    """A hard link to the store's current file, named after its version."""
-    while True:
-        link = snapshots / f"{path.stem}-{version(path)}.duckdb"
-        with contextlib.suppress(FileExistsError):
-            os.link(path, link)
-        if _same_file(link, path):
-            return link
-        link.unlink(missing_ok=True)  # swapped between stat and link: try again
-
-
-def _same_file(a: Path, b: Path) -> bool:
+    version(path)
+    link = path.with_name(f".{path.name}.{uuid.uuid4().hex}.read")
     try:
-        return os.path.samefile(a, b)
-    except FileNotFoundError:
-        return False
+        os.link(path, link)
+    except OSError:
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(link), read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -199,6 +176,8 @@ WRITABLE_TABLES = frozenset(
         "import_batches",
         "registrations",
         "uptake",
+        "person_ids",
+        "linkage_features",
     }
 )
 
@@ -225,11 +204,13 @@ def replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     append(con, table, frame)
 
 
-def execute_with(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+def execute_with(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, **params: object
+) -> None:
     """Run queries/<name>.sql with the frame visible to it as the table `incoming`."""
     con.register("incoming", frame)
     try:
-        con.execute(sql.load_query(name))
+        con.execute(sql.load_query(name), params or None)
     finally:
         con.unregister("incoming")
 
@@ -237,3 +218,60 @@ def execute_with(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame)
 def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next free import batch id."""
     return con.execute(sql.load_query("schema/next_batch_id")).fetchone()[0]
+
+
+def query_with(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, **params: object
+) -> pd.DataFrame:
+    """Run the SELECT queries/<name>.sql with the frame visible as `incoming`; rows as a frame."""
+    con.register("incoming", frame)
+    try:
+        return con.execute(sql.load_query(name), params or None).df()
+    finally:
+        con.unregister("incoming")
+
+
+def run_statement(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
+    """Run queries/<name>.sql (a writer's statement or SELECT) with bound parameters."""
+    return con.execute(sql.load_query(name), params or None).df()
+
+
+def restore(version_file: Path, path: Path | None = None) -> None:
+    """Make an earlier version (from list_versions) the store again; the current one is kept."""
+    path = Path(path or settings.store_path())
+    version_file = Path(version_file)
+    if version_file not in list_versions(path):
+        raise ValueError(f"not a kept version of {path}: {version_file}")
+    with _writer_lock(path):
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            shutil.copyfile(version_file, tmp)
+            _fsync(tmp)
+            _archive(path)
+            os.replace(tmp, path)
+            _fsync(path.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+# Columns added last to the schema: a store without them was built by older code.
+NEWEST_COLUMNS = {("registrations", "ended_batch_id"), ("import_batches", "invalid_rows")}
+
+
+def upgrade_schema(path: Path | None = None) -> bool:
+    """Bring an existing store's schema up to date (new tables and columns); True if it did.
+
+    Every write session applies the idempotent schema, so one empty session suffices; the
+    data is untouched and the aggregates are rebuilt.
+    """
+    path = Path(path or settings.store_path())
+    con = open_read(path)
+    try:
+        columns = con.execute(sql.load_query("schema/schema_columns")).fetchall()
+    finally:
+        con.close()
+    if set(columns) >= NEWEST_COLUMNS:
+        return False
+    with write_session(path):
+        pass
+    return True

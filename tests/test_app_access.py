@@ -37,6 +37,8 @@ PAGES = app_pages()
 EXPECTED_LEAST_ROLE = {  # by the issue: what each role may see
     "app_pages/coverage.py": "viewer",
     "app_pages/methodology.py": "viewer",
+    "app_pages/registry_sync.py": "viewer",  # overlap only; sync detail: data managers
+    "app_pages/import_data.py": "data_manager",
     "app_pages/admin.py": "admin",
 }
 

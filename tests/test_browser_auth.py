@@ -51,7 +51,11 @@ def test_a_local_account_signs_in_and_sees_only_its_pages(chromium, local_server
     page.get_by_text("Username or password is incorrect.").wait_for()
     browser.sign_in(page, VIEWER, PASSWORD)
     browser.wait_for_map(page)
-    assert nav_links(page) == ["Coverage map", "Definitions and sources"]
+    assert nav_links(page) == [
+        "Coverage map",
+        "Definitions and sources",
+        "Registry synchronisation",
+    ]
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Username", exact=True).wait_for()
     browser.wait_idle(page)  # stale elements of the last run go once the run ends

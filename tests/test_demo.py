@@ -61,7 +61,9 @@ def test_demo_is_marked_and_persons_often_sit_in_several_registries(demo_store_f
     ).fetchone()
     con.close()
     assert meta["is_demo"] == "true"
-    assert persons == 20_000
+    # 20,000 drawn; the demo goes through import and linkage at 5% dirt, where a few
+    # links are missed (a person split in two), never more than 0.5%
+    assert 20_000 <= persons <= 20_100
     assert registrations > 1.2 * persons  # the same person often appears more than once
     assert multi > 0.2 * persons
     assert episodes > 4 * persons  # national scale (7 M persons) needs >= 30 M episodes

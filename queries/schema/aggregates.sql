@@ -1,6 +1,9 @@
 -- Aggregates that every import rebuilds before its store is swapped in, so pages read
 -- small tables instead of joining millions of rows.
 --
+-- Only current rows count: a registration or episode superseded by a later full extract of
+-- its source (ended_batch_id set) stays in its table as history but leaves the aggregates.
+--
 -- persons: one row per person_key with the attributes of their latest registration
 --   (latest registered_on, then latest import batch, then source and record_id).
 -- coverage_cube: one row per month end x province x sex x age band x occupation x
@@ -28,6 +31,7 @@ latest as (
         min(r.registered_on) as first_registered_on,
         count(distinct r.source) as source_count
     from registrations as r
+    where r.ended_batch_id is null
     group by r.person_key
 )
 

@@ -27,7 +27,9 @@ episode_spans as (
     from uptake as u
     inner join services as s on u.service_code = s.service_code
     cross join bounds as b
-    where u.person_key in (select pp.person_key from province_persons as pp)
+    where
+        u.ended_batch_id is null
+        and u.person_key in (select pp.person_key from province_persons as pp)
 ),
 
 service_months as (
@@ -55,7 +57,9 @@ source_steps as (
         (1::usmallint << s.source_bit) as bits
     from registrations as r
     inner join sources as s on r.source = s.source
-    where r.person_key in (select pp.person_key from province_persons as pp)
+    where
+        r.ended_batch_id is null
+        and r.person_key in (select pp.person_key from province_persons as pp)
     union all
     select
         person_key,

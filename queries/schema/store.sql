@@ -117,3 +117,42 @@ create table if not exists uptake (
     ended_on date,
     batch_id bigint not null
 );
+
+-- History of full extracts: a record superseded by a later extract of its source keeps its
+-- row, with the batch that ended it; aggregates count only rows whose ended_batch_id is null.
+alter table registrations add column if not exists ended_batch_id bigint;
+alter table registrations add column if not exists link_method varchar;
+alter table uptake add column if not exists ended_batch_id bigint;
+-- Validity of each import attempt: file rows with at least one problem.
+alter table import_batches add column if not exists invalid_rows bigint;
+
+-- Deterministic linkage: the keyed hash (HMAC-SHA-256) of a normalised national ID and the
+-- person it belongs to. The raw ID is never stored.
+create table if not exists person_ids (
+    id_hash varchar primary key,
+    person_key bigint not null,
+    batch_id bigint not null
+);
+
+-- Privacy-preserving linkage features of each registration record, kept so that records
+-- arriving later without an ID can still be linked: a keyed Bloom filter (CLK) of the
+-- name's q-grams, keyed hashes of two name tokens (alphabetically first and last) and of the
+-- birth date (and of the date with day and month swapped), sex and place. No name, no raw
+-- date. See dashboard/features.py.
+create table if not exists linkage_features (
+    source varchar not null,
+    record_id varchar not null,
+    person_key bigint not null,
+    id_hash varchar,
+    name_clk blob,
+    token_min_hash varchar,
+    token_max_hash varchar,
+    birth_hash varchar,
+    birth_swap_hash varchar,
+    birth_year smallint,
+    sex varchar,
+    province_code varchar,
+    commune_code varchar,
+    batch_id bigint not null,
+    ended_batch_id bigint
+);

@@ -1,0 +1,79 @@
+import streamlit as st
+
+import agency_flags
+import auth
+import compatibility
+import data_access
+import formatting
+import i18n
+import overlap
+import settings
+import sync_charts
+
+lang = st.session_state.get("lang", "en")
+threshold = settings.min_count()
+marker = formatting.marker(threshold)
+cut = st.session_state["coverage_filter"]
+
+st.title(i18n.t("sync.title", lang))
+st.caption(i18n.t("sync.intro", lang))
+
+st.subheader(i18n.t("sync.overlap", lang))
+intersections, sizes = overlap.suppress_overlap(data_access.registry_overlap(), threshold)
+if intersections.empty:
+    st.info(i18n.t("sync.no_registrations", lang))
+else:
+    title = i18n.t("sync.overlap_title", lang)
+    figure = sync_charts.upset(intersections, sizes, title, marker)
+    st.plotly_chart(figure, key="registry_sync_upset", width="stretch")
+    st.caption(i18n.t("sync.overlap_note", lang, marker=marker))
+
+detail = auth.can("sync_detail")  # per-source quality, history, agency exports
+quality = data_access.source_quality_by_province()
+sources = sorted(quality["source"].unique())
+
+st.subheader(i18n.t("sync.compatibility", lang))
+st.dataframe(
+    compatibility.matrix(overlap.source_totals(quality), lang),
+    key="registry_sync_compatibility",
+    hide_index=True,
+)
+st.caption(i18n.t("sync.compatibility_note", lang))
+
+if not detail:
+    st.caption(i18n.t("sync.detail_role", lang))
+    st.stop()
+
+st.subheader(i18n.t("sync.quality", lang))
+st.markdown(f"**{i18n.t('sync.timeliness', lang)}**")
+status = overlap.labelled(data_access.source_import_status(), overlap.STATUS_LABELS, lang)
+st.dataframe(status, key="registry_sync_status", hide_index=True)
+if sources:
+    source = st.selectbox(i18n.t("sync.quality_source", lang), sources, key="registry_sync_source")
+    st.dataframe(
+        overlap.quality_display(quality, source, threshold, lang),
+        key="registry_sync_quality",
+        hide_index=True,
+    )
+    st.caption(i18n.t("sync.quality_note", lang, marker=marker))
+
+st.subheader(i18n.t("sync.history", lang))
+history = overlap.labelled(data_access.import_history(), overlap.HISTORY_LABELS, lang)
+st.dataframe(history, key="registry_sync_history", hide_index=True)
+
+st.subheader(i18n.t("sync.back", lang))
+st.caption(i18n.t("sync.back_note", lang))
+if sources:
+    agency = st.selectbox(i18n.t("sync.back_source", lang), sources, key="registry_sync_agency")
+    if st.button(i18n.t("sync.back_prepare", lang), key="registry_sync_prepare"):
+        flags = agency_flags.flags(agency, cut.as_of, user=auth.current_user().name)
+        st.session_state["registry_sync_flags"] = (agency, agency_flags.to_csv(flags))
+    prepared = st.session_state.get("registry_sync_flags")
+    if prepared and prepared[0] == agency:
+        st.download_button(
+            i18n.t("sync.back_download", lang, source=agency),
+            data=prepared[1],
+            file_name=f"{agency}_flags_{cut.as_of:%Y-%m}.csv",
+            mime="text/csv",
+            key="registry_sync_download",
+        )

@@ -1,0 +1,217 @@
+"""Gives each incoming registration a person_key: the same person across registries is one.
+
+In order: (1) a record_id this source sent before keeps its person; (2) a keyed ID hash
+already stored gives its person; (3) the rest, with or without an ID, are matched with
+Splink (DuckDB backend, on a private in-memory database) against the kept linkage
+features of every other source's current records; a match needs a probability of at
+least THRESHOLD, and two records carrying different IDs are never matched; (4) what is
+still unmatched becomes a new person (records of the file sharing a new ID, one person).
+
+The model's m and u probabilities are stated here rather than trained, so that a file
+of ten rows links as well as one of a million and results do not depend on a sample;
+they were set by reasoning about the features and checked with `python -m dashboard
+bench linkage`.
+"""
+
+import logging
+
+import duckdb
+import numpy as np
+import pandas as pd
+import splink
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+import store
+
+THRESHOLD = 0.8
+# Share of an incoming source's records expected to exist in the other registries.
+EXPECTED_OVERLAP = 0.3
+FEATURES = [
+    "id_hash",
+    "name_clk",
+    "token_min_hash",
+    "token_max_hash",
+    "birth_hash",
+    "birth_swap_hash",
+    "birth_year",
+    "sex",
+    "province_code",
+    "commune_code",
+]
+DICE = (
+    "(2.0 * bit_count(name_clk_l::BIT & name_clk_r::BIT)"
+    " / (bit_count(name_clk_l::BIT) + bit_count(name_clk_r::BIT)))"
+)
+
+
+def _comparison(name: str, null_column: str, levels: list[tuple]) -> dict:
+    """A Splink comparison: a null level, then (SQL condition, label, m, u) levels."""
+    null = f"{null_column}_l IS NULL OR {null_column}_r IS NULL"
+    return {
+        "output_column_name": name,
+        "comparison_levels": [
+            {"sql_condition": null, "label_for_charts": "missing", "is_null_level": True},
+            *(
+                {"sql_condition": sql, "label_for_charts": label,
+                 "m_probability": m, "u_probability": u}
+                for sql, label, m, u in levels
+            ),
+        ],
+    }  # fmt: skip
+
+
+ONE_DATE_MISSING = "(birth_hash_l IS NULL OR birth_hash_r IS NULL)"
+ONE_COMMUNE_MISSING = "(commune_code_l IS NULL OR commune_code_r IS NULL)"
+# m = P(level | same person), u = P(level | different persons); each column sums to 1.
+COMPARISONS = [
+    _comparison("name", "name_clk", [
+        (f"{DICE} >= 0.9", "name Dice >= 0.9", 0.80, 0.002),
+        (f"{DICE} >= 0.75", "name Dice >= 0.75", 0.12, 0.01),
+        (f"{DICE} >= 0.55", "name Dice >= 0.55", 0.05, 0.08),
+        ("ELSE", "names differ", 0.03, 0.908),
+    ]),
+    _comparison("birth", "birth_year", [
+        ("birth_hash_l = birth_hash_r", "same birth date", 0.80, 0.00004),
+        ("birth_hash_l = birth_swap_hash_r OR birth_swap_hash_l = birth_hash_r",
+         "day and month swapped", 0.04, 0.00004),
+        (f"{ONE_DATE_MISSING} AND birth_year_l = birth_year_r",
+         "same birth year, a date missing", 0.10, 0.002),
+        ("birth_year_l = birth_year_r", "same birth year, dates differ", 0.03, 0.018),
+        ("ELSE", "births differ", 0.03, 0.97992),
+    ]),
+    _comparison("sex", "sex", [
+        ("sex_l = sex_r", "same sex", 0.97, 0.5),
+        ("ELSE", "sexes differ", 0.03, 0.5),
+    ]),
+    _comparison("place", "province_code", [
+        ("commune_code_l = commune_code_r", "same commune", 0.75, 0.001),
+        (f"{ONE_COMMUNE_MISSING} AND province_code_l = province_code_r",
+         "same province, a commune missing", 0.12, 0.008),
+        ("left(commune_code_l, 4) = left(commune_code_r, 4)", "same district", 0.05, 0.01),
+        ("province_code_l = province_code_r", "same province", 0.04, 0.05),
+        ("ELSE", "places differ", 0.04, 0.931),
+    ]),
+]  # fmt: skip
+BLOCKING = [
+    block_on("birth_hash"),
+    "l.birth_hash = r.birth_swap_hash",
+    "l.birth_swap_hash = r.birth_hash",
+    block_on("token_min_hash", "commune_code"),
+    block_on("token_max_hash", "birth_year", "province_code"),
+]
+
+
+def _settings(candidates: int) -> SettingsCreator:
+    prior = min(0.5, EXPECTED_OVERLAP / max(candidates, 1))
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="uid",
+        comparisons=COMPARISONS,
+        blocking_rules_to_generate_predictions=BLOCKING,
+        probability_two_random_records_match=prior,
+        retain_matching_columns=True,
+        additional_columns_to_retain=["id_hash"],
+    )
+
+
+def predict(incoming: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+    """Scored pairs (incoming uid, candidate uid, probability) at or above THRESHOLD.
+
+    Both frames carry `uid` and the FEATURES columns. Splink runs on a private in-memory
+    DuckDB that is closed afterwards: nothing of it reaches the store or a file.
+    """
+    if incoming.empty or candidates.empty:
+        return pd.DataFrame(columns=["uid_l", "uid_r", "match_probability"])
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    con = duckdb.connect(":memory:")
+    con.execute("set temp_directory = ''")  # never spill to disk
+    try:
+        db = DuckDBAPI(con)
+        tables = [
+            db.register(incoming[["uid", *FEATURES]], dataset_display_name="incoming"),
+            db.register(candidates[["uid", *FEATURES]], dataset_display_name="stored"),
+        ]
+        linker = Linker(tables, _settings(len(candidates)), log_level=None)
+        pairs = linker.inference.predict(threshold_match_probability=THRESHOLD)
+        frame = pairs.as_pandas_dataframe()
+    finally:
+        con.close()
+    frame = frame[
+        frame["id_hash_l"].isna()
+        | frame["id_hash_r"].isna()
+        | (frame["id_hash_l"] == frame["id_hash_r"])
+    ]
+    left_is_incoming = frame["source_dataset_l"] == "incoming"
+    inc = np.where(left_is_incoming, frame["uid_l"], frame["uid_r"])
+    old = np.where(left_is_incoming, frame["uid_r"], frame["uid_l"])
+    return pd.DataFrame(
+        {"uid_l": inc, "uid_r": old, "match_probability": frame["match_probability"]}
+    )
+
+
+def _best_matches(pairs: pd.DataFrame, candidates: pd.DataFrame) -> pd.Series:
+    """For each incoming uid the person of its most probable candidate (one each way)."""
+    if pairs.empty:
+        return pd.Series(dtype="Int64")
+    ranked = pairs.sort_values("match_probability", ascending=False, kind="stable")
+    ranked = ranked.assign(person_key=ranked["uid_r"].map(candidates["person_key"]))
+    # each stored person takes at most one record of an incoming file
+    ranked = ranked.drop_duplicates("uid_l").drop_duplicates("person_key")
+    return ranked.set_index("uid_l")["person_key"]
+
+
+def _new_keys(frame: pd.DataFrame, first: int) -> pd.Series:
+    """New person keys from `first`; rows sharing an ID hash share a key."""
+    group = frame["id_hash"].fillna(frame["uid"].astype(str))
+    codes = pd.factorize(group, sort=False)[0]
+    return pd.Series(first + codes, index=frame.index, dtype="Int64")
+
+
+def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
+    """Add person_key and link_method to validated, pseudonymised registration records.
+
+    Args:
+        con: the write session's connection (the store being built).
+        source: the records' source registry.
+        records: record_id plus the FEATURES columns.
+    """
+    out = records.reset_index(drop=True).assign(uid=lambda f: f.index.astype(str))
+    out["person_key"], out["link_method"] = pd.Series(pd.NA, dtype="Int64"), None
+    known = store.query_with(con, "imports/person_of_record", out[["record_id"]], source=source)
+    _fill(out, out["record_id"].map(known.set_index("record_id")["person_key"]), "same_record")
+    by_id = store.query_with(con, "imports/person_of_id_hash", out[["id_hash"]].dropna())
+    _fill(
+        out,
+        out["id_hash"].map(by_id.drop_duplicates("id_hash").set_index("id_hash")["person_key"]),
+        "national_id",
+    )
+    todo = out[out["person_key"].isna()]
+    candidates = store.run_statement(con, "imports/linkage_candidates", source=source)
+    candidates = candidates.assign(uid="s" + candidates.index.astype(str)).set_index(
+        "uid", drop=False
+    )
+    matched = _best_matches(predict(todo, candidates), candidates)
+    _fill(out, out["uid"].map(matched), "probabilistic")
+    first = int(store.run_statement(con, "imports/max_person_key").iloc[0, 0]) + 1
+    rest = out["person_key"].isna()
+    out.loc[rest, "person_key"] = _new_keys(out[rest], first)
+    out.loc[rest, "link_method"] = np.where(
+        out.loc[rest, "id_hash"].notna(), "new_with_id", "new_without_id"
+    )
+    return out.drop(columns="uid")
+
+
+def _shared_id_keys(out: pd.DataFrame) -> pd.Series:
+    """Rows of the file sharing an ID hash with a row already linked take its person."""
+    linked = out[out["person_key"].notna() & out["id_hash"].notna()]
+    person_of_id = linked.drop_duplicates("id_hash").set_index("id_hash")["person_key"]
+    return out["id_hash"].map(person_of_id)
+
+
+def _fill(out: pd.DataFrame, keys: pd.Series, method: str) -> None:
+    take = out["person_key"].isna() & keys.notna()
+    out.loc[take, "person_key"] = keys[take].astype("Int64")
+    out.loc[take, "link_method"] = method
+
+
+SPLINK_VERSION = splink.__version__

@@ -1,0 +1,167 @@
+"""Validation of an agency file before anything is written: problems in plain words.
+
+A problem names the row as a spreadsheet numbers it (the header is row 1), the agency's
+own column name, the value (masked for national_id and full_name: never echoed) and
+the reason. The report lists the first problems (capped) and counts every reason.
+"""
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+MASKED = {"national_id", "full_name"}
+MASK = "••• (hidden)"
+CAP = 50
+# Canonical columns per kind of file: True when required.
+COLUMNS = {
+    "registrations": {
+        "record_id": True, "national_id": False, "full_name": False, "sex": False,
+        "birth_date": False, "birth_year": False, "province_code": True,
+        "district_code": False, "commune_code": False, "occupation": False,
+        "registered_on": True, "poverty_level": False, "disability": False,
+    },
+    "uptake": {"record_id": True, "service_code": True, "started_on": True, "ended_on": False},
+    "population": {
+        "province_code": True, "year": True, "sex": True, "age_band": False,
+        "population": True, "informal_workers": True, "source": True, "reference_date": True,
+    },
+    "services": {
+        "service_code": True, "name_en": True, "name_km": False, "ministry": False,
+        "pillar": False,
+    },
+}  # fmt: skip
+KINDS = tuple(COLUMNS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One problem of one cell (or of the file, row 0; or of the header, row 1)."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclasses.dataclass
+class Report:
+    """What validation found in one file."""
+
+    file_name: str
+    kind: str
+    rows_read: int = 0
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no problem at all."""
+        return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        """Number of problems per reason, most frequent first."""
+        reasons = pd.Series([p.reason for p in self.problems], dtype="string")
+        return {str(k): int(v) for k, v in reasons.value_counts().items()}
+
+    def frame(self, cap: int = CAP) -> pd.DataFrame:
+        """The first `cap` problems as a table (file, row, column, value, reason)."""
+        rows = [dataclasses.asdict(p) for p in self.problems[:cap]]
+        frame = pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
+        return frame.assign(file=self.file_name)[["file", "row", "column", "value", "reason"]]
+
+    def lines(self, cap: int = CAP) -> list[str]:
+        """The report as plain lines for the command line and logs."""
+        out = [f"{self.file_name}: {len(self.problems)} problem(s) in {self.rows_read} row(s)"]
+        for p in self.problems[:cap]:
+            where = "file" if p.row == 0 else f"row {p.row}"
+            value = f" value {p.value!r}" if p.value else ""
+            out.append(f"  {self.file_name}, {where}, column {p.column!r}:{value}: {p.reason}")
+        if len(self.problems) > cap:
+            out.append(f"  … and {len(self.problems) - cap} more")
+        out += [f"  {n} × {reason}" for reason, n in self.counts().items()]
+        return out
+
+
+class Checker:
+    """Collects problems of a text frame whose columns carry canonical names."""
+
+    def __init__(self, frame: pd.DataFrame, origin, today: dt.date):
+        """Bind the frame, the column-name translator (canonical -> agency) and today."""
+        self.frame, self.origin, self.today = frame, origin, today
+        self.problems: list[Problem] = []
+
+    def flag(self, bad: pd.Series, column: str, reason: str) -> None:
+        """Record a problem for each row where `bad` is true."""
+        bad = bad.fillna(False).astype(bool)
+        for index in np.flatnonzero(bad.to_numpy()):
+            label = self.frame.index[index]
+            value = self.frame[column].iloc[index] if column in self.frame else ""
+            shown = MASK if column in MASKED and value else str(value)
+            self.problems.append(Problem(int(label) + 2, self.origin(column), shown, reason))
+
+    def text(self, column: str) -> pd.Series:
+        """A column's text (empty strings for a column the file lacks)."""
+        if column in self.frame:
+            return self.frame[column].fillna("").astype(object)
+        return pd.Series("", index=self.frame.index, dtype=object)
+
+    def required(self, column: str) -> pd.Series:
+        """The column's text, flagging empty cells."""
+        values = self.text(column)
+        self.flag(values == "", column, "a value is required")
+        return values
+
+    def date(self, column: str, *, future_ok: bool = False) -> pd.Series:
+        """Parse ISO dates; flag malformed ones, dates before 1900 and (unless ok) future ones."""
+        values = self.text(column)
+        head = values.str.replace(r" 00:00:00$", "", regex=True)
+        parsed = pd.to_datetime(head, format="%Y-%m-%d", errors="coerce")
+        self.flag((values != "") & parsed.isna(), column, "not a date (expected YYYY-MM-DD)")
+        self.flag(parsed < pd.Timestamp(1900, 1, 1), column, "date before 1900")
+        if not future_ok:
+            self.flag(parsed > pd.Timestamp(self.today), column, "date in the future")
+        return parsed
+
+    def integer(self, column: str, low: int, high: int) -> pd.Series:
+        """Parse whole numbers; flag non-numbers and values outside [low, high]."""
+        values = self.text(column)
+        parsed = pd.to_numeric(values.where(values.str.fullmatch(r"-?\d+")), errors="coerce")
+        self.flag((values != "") & parsed.isna(), column, "not a whole number")
+        self.flag((parsed < low) | (parsed > high), column, f"outside {low}..{high}")
+        return parsed.astype("Int64")
+
+    def coded(self, column: str, allowed: dict[str, str], reason: str) -> pd.Series:
+        """Translate values through `allowed` (case-insensitive); flag unknown ones."""
+        values = self.text(column)
+        folded = {k.casefold(): v for k, v in allowed.items()}
+        codes, uniques = pd.factorize(values)
+        lookup = np.array([folded.get(u.casefold()) for u in uniques] + [None], dtype=object)
+        mapped = pd.Series(lookup[codes], index=values.index, dtype=object)
+        self.flag((values != "") & mapped.isna(), column, reason)
+        return mapped.where(values != "")
+
+    def unique(self, columns: list[str], reason: str) -> None:
+        """Flag every repetition of a combination of values after its first row."""
+        key = self.frame[columns[0]].astype(str)
+        for column in columns[1:]:
+            key = key + "\x1f" + self.frame[column].astype(str)
+        self.flag(key.duplicated(keep="first"), columns[0], reason)
+
+
+def check_columns(frame: pd.DataFrame, kind: str, origin) -> list[Problem]:
+    """Header problems: required columns missing, columns nobody knows."""
+    known = COLUMNS[kind]
+    problems = [
+        Problem(1, origin(c), "", "required column is missing")
+        for c, needed in known.items()
+        if needed and c not in frame.columns
+    ]
+    problems += [
+        Problem(1, c, "", "unknown column: not a canonical column and not in the mapping")
+        for c in frame.columns
+        if c not in known
+    ]
+    if len(set(frame.columns)) != len(frame.columns):
+        problems.append(Problem(1, "", "", "two columns have the same name"))
+    return problems

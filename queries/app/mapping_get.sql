@@ -1,0 +1,4 @@
+-- The mapping document saved for a source, if any. :source text
+select mapping
+from import_mappings
+where source = :source;

@@ -1,0 +1,173 @@
+"""Linkage: pseudonyms, privacy-preserving name features, and measured precision and recall."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+import bench_linkage
+import features
+import importer
+import pseudonym
+
+KEY = bytes.fromhex("ab" * 32)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["010203040", "0102-0304-0", " 0102 0304 0 ", "០១០២០៣០៤០", "0102\u200b03040", "0102–0304–0"],
+)
+def test_national_ids_are_normalised_before_hashing(raw):
+    assert pseudonym.normalise_id(raw) == "010203040"
+    assert pseudonym.hash_ids(KEY, [pseudonym.normalise_id(raw)]) == pseudonym.hash_ids(
+        KEY, ["010203040"]
+    )
+
+
+def test_the_hash_depends_on_the_key_and_the_fingerprint_reveals_neither():
+    one = pseudonym.hash_ids(KEY, ["010203040"])[0]
+    other = pseudonym.hash_ids(bytes(32), ["010203040"])[0]
+    assert one != other
+    assert len(one) == 64
+    assert "010203040" not in one
+    assert pseudonym.fingerprint(KEY) != pseudonym.fingerprint(bytes(32))
+    assert pseudonym.hash_ids(KEY, [""]) == [None]
+
+
+def test_key_init_creates_a_key_once(tmp_path, monkeypatch):
+    secrets = tmp_path / ".streamlit" / "secrets.toml"
+    monkeypatch.setattr(pseudonym, "secrets_path", lambda: secrets)
+    monkeypatch.delenv(pseudonym.ENV_VAR, raising=False)
+    pseudonym.init_key()
+    assert len(pseudonym.load_key()) == 32
+    with pytest.raises(FileExistsError):
+        pseudonym.init_key()
+
+
+@pytest.mark.parametrize(
+    ("khmer", "romanised"),
+    [("សុខ សុភា", "Sok Sophea"), ("ចាន់ ដារ៉ា", "Dara Chan"), ("ពេជ្រ វណ្ណា", "PECH Vanna")],
+)
+def test_khmer_script_and_romanised_names_share_their_keys(khmer, romanised):
+    assert features.name_keys(khmer) == features.name_keys(romanised)
+
+
+def test_name_variants_are_similar_and_different_names_are_not():
+    enc = features.Encoder(KEY)
+    same = features.dice(enc.clk("Sok Sophea"), enc.clk("Sokh Sopha"))
+    typo = features.dice(enc.clk("Chantha Sin"), enc.clk("Chnatha Sin"))
+    other = features.dice(enc.clk("Sok Sophea"), enc.clk("Long Vichet"))
+    assert same == 1.0
+    assert 0.6 < typo < 1.0
+    assert other < 0.3
+
+
+def test_the_clk_depends_on_the_key():
+    assert features.Encoder(KEY).clk("Sok Sophea") != features.Encoder(bytes(32)).clk("Sok Sophea")
+
+
+def test_swapped_day_and_month_is_kept_as_a_second_hash():
+    frame = pd.DataFrame(
+        {"full_name": ["A B", None], "birth_date": pd.to_datetime(["1990-04-12", "1990-04-13"])}
+    )
+    encoded = features.encode(frame, KEY)
+    swapped = features.encode(frame.assign(birth_date=pd.to_datetime(["1990-12-04", None])), KEY)
+    assert encoded.loc[0, "birth_swap_hash"] == swapped.loc[0, "birth_hash"]
+    assert pd.isna(encoded.loc[1, "birth_swap_hash"])  # 13 is no month
+    assert encoded.loc[1, "name_clk"] is None
+
+
+HEADER = "record_id,national_id,full_name,sex,birth_date,province_code,commune_code,registered_on"
+
+
+def load(path, source, rows):
+    data = ("\n".join([HEADER, *rows]) + "\n").encode()
+    request = importer.Request(data=data, file_name=f"{source}.csv", kind="registrations",
+                               source=source, key=KEY)  # fmt: skip
+    outcome = importer.run(request, path)
+    assert outcome.result == "accepted", outcome.report.lines()
+    return outcome
+
+
+def persons(path):
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute(
+        "select source || '/' || record_id, person_key from registrations"
+    ).fetchall()
+    con.close()
+    return dict(rows)
+
+
+def test_records_without_id_link_weeks_apart_and_different_ids_never_link(tmp_path):
+    path = tmp_path / "coverage.duckdb"
+    load(path, "IDPOOR", ["I-1,,សុខ សុភា,F,1990-04-12,12,120101,2024-01-02",
+                          "I-2,111111111,ចាន់ ដារ៉ា,M,1985-11-30,12,120101,2024-01-02"])  # fmt: skip
+    nssf = [
+        "N-1,,Sokh Sophea,F,1990-12-04,12,120101,2024-03-02",
+        "N-2,222222222,Chan Dara,M,1985-11-30,12,120101,2024-03-02",
+    ]
+    outcome = load(path, "NSSF", nssf)
+    keys = persons(path)
+    assert keys["NSSF/N-1"] == keys["IDPOOR/I-1"]  # day and month swapped, romanised
+    assert keys["NSSF/N-2"] != keys["IDPOOR/I-2"]  # same features, but two different IDs
+    assert outcome.stats["link_methods"] == {"probabilistic": 1, "new_with_id": 1}
+
+
+def test_a_later_extract_keeps_each_records_person(tmp_path):
+    path = tmp_path / "coverage.duckdb"
+    load(path, "MLVT", ["L-1,,Long Pisey,F,1998-09-03,08,,2024-01-02"])
+    first = persons(path)["MLVT/L-1"]
+    outcome = load(path, "MLVT", ["L-1,,Long Pisey,F,1998-09-03,08,,2024-01-02",
+                                  "L-2,,Heng Rith,M,1970-01-01,08,,2024-05-02"])  # fmt: skip
+    assert outcome.stats["link_methods"] == {"same_record": 1, "new_without_id": 1}
+    assert persons(path)["MLVT/L-1"] == first
+
+
+def test_precision_and_recall_on_a_labelled_synthetic_set(tmp_path):
+    """2,000 persons, four registries imported separately, dirt rate 10% (bench_linkage.py)."""
+    score = bench_linkage.run(2000, seed=5, dirt=0.1, folder=tmp_path)
+    assert score.precision >= 0.95
+    assert score.recall >= 0.90
+    assert score.precision_no_id >= 0.95
+    assert score.recall_no_id >= 0.90
+
+
+def test_the_direct_demo_route_for_national_scale_still_builds(tmp_path):
+    import datetime as dt
+
+    import demo
+
+    path = tmp_path / "coverage.duckdb"
+    counts = demo.build(3000, seed=3, as_of=dt.date(2026, 6, 30), path=path, via_files=False)
+    assert counts["persons"] == 3000
+    con = duckdb.connect(str(path), read_only=True)
+    route = con.execute("select value from store_meta where key = 'demo_route'").fetchone()
+    assert route == ("direct",)
+    assert con.execute("select count(*) from persons").fetchone()[0] == 3000
+    con.close()
+
+
+def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
+    import data_access
+    import store
+
+    path = tmp_path / "coverage.duckdb"
+    load(path, "MLVT", ["R-1,111111111,Sok Dara,M,1990-01-01,12,120101,2024-01-02",
+                        "R-2,,Chan Thida,F,1985-05-05,12,120101,2024-01-02",
+                        "R-3,111111111,Sok Dara,M,1990-01-01,12,120101,2024-01-03"])  # fmt: skip
+    load(path, "NSSF", ["N-1,,Chan Thida,F,1985-05-05,12,120101,2024-02-02",
+                        "N-2,,Long Pisey,F,1998-09-03,17,,2024-02-02"])  # fmt: skip
+    con = store.open_read(path)
+    frame = data_access.run(con, "source_quality_by_province")
+    con.close()
+    got = {
+        (r.source, r.province_code): (r.record_count, r.with_id_count, r.unlinked_count,
+                                      r.duplicate_count, r.with_commune_count)
+        for r in frame.itertuples()
+    }  # fmt: skip
+    # R-1 and R-3 share an ID: one person, one duplicate. R-2 has no ID but is linked to
+    # N-1 (same name, birth date, commune): not unlinked. N-2 matches nobody: unlinked.
+    assert got == {
+        ("MLVT", "12"): (3, 2, 0, 1, 3),
+        ("NSSF", "12"): (1, 0, 0, 0, 1),
+        ("NSSF", "17"): (1, 0, 1, 0, 0),
+    }
