@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEMO_PEOPLE ?= 200000
+DEMO_PEOPLE ?= 100000
 
 .PHONY: setup system-packages run demo test lint clean
 

@@ -374,7 +374,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="build a synthetic demo store")
-    demo.add_argument("--people", type=_positive, default=200_000, help="registered persons")
+    demo.add_argument("--people", type=_positive, default=100_000, help="registered persons")
     demo.add_argument("--seed", type=int, default=20190101)
     demo.add_argument("--as-of", type=_date, help="data date (default: last month end)")
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
