@@ -122,6 +122,15 @@ def add_account(app_db: Path, name: str, role: str, password: str) -> None:
         accounts.add(name, role, password)
 
 
+@contextlib.contextmanager
+def served_with_account(store_file: Path, folder: Path, user: str, role: str, password: str):
+    """Serve the app on a store, with an app database holding one local account."""
+    app_db = folder / "app.sqlite"
+    add_account(app_db, user, role, password)
+    with streamlit_server({"COVERAGE_DB": str(store_file), "COVERAGE_APP_DB": str(app_db)}) as url:
+        yield url
+
+
 def sign_in(page, user: str, password: str) -> None:
     """Sign in through the app's form and wait for the signed-in app."""
     page.get_by_label("Username", exact=True).fill(user)

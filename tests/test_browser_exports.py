@@ -15,10 +15,8 @@ USER, PASSWORD = "dara", "browser-test-password"
 
 @pytest.fixture(scope="module")
 def server(demo_store_file, tmp_path_factory):
-    app_db = tmp_path_factory.mktemp("browser_exports") / "app.sqlite"
-    browser.add_account(app_db, USER, "viewer", PASSWORD)
-    env = {"COVERAGE_DB": str(demo_store_file), "COVERAGE_APP_DB": str(app_db)}
-    with browser.streamlit_server(env) as url:
+    folder = tmp_path_factory.mktemp("browser_exports")
+    with browser.served_with_account(demo_store_file, folder, USER, "viewer", PASSWORD) as url:
         yield url
 
 
