@@ -34,6 +34,7 @@ st.session_state["store_summary"] = summary
 # Every page of the app, in menu order: (file, title, icon).
 PAGES = [
     ("app_pages/coverage.py", "Coverage map", ":material/map:"),
+    ("app_pages/needs.py", "Needs assessment", ":material/priority_high:"),
     ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
 ]
 page = st.navigation(

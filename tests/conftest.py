@@ -152,3 +152,25 @@ def demo_store_file(tmp_path_factory) -> Path:
 def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def needs_store_file(tmp_path_factory) -> Path:
+    """Three provinces for the needs index and targeting (tests/needs_fixture.py)."""
+    import needs_fixture
+
+    return needs_fixture.build_needs_store(tmp_path_factory.mktemp("needs") / "coverage.duckdb")
+
+
+@pytest.fixture
+def needs_store(needs_store_file, monkeypatch) -> Path:
+    monkeypatch.setenv("COVERAGE_DB", str(needs_store_file))
+    monkeypatch.setenv("COVERAGE_APP_DB", str(needs_store_file.with_name("app.sqlite")))
+    return needs_store_file
+
+
+@pytest.fixture
+def needs_con(needs_store_file):
+    con = store.open_read(needs_store_file)
+    yield con
+    con.close()

@@ -23,7 +23,10 @@ import sql
 
 JUNE = dt.date(2024, 6, 30)
 ALL = {"services": [], "occupation": None, "sex": None, "age_band": None, "source": None}
-DEFAULTS = {"coverage_by_province": {"as_of": JUNE, **ALL}}
+DEFAULTS = {
+    "coverage_by_province": {"as_of": JUNE, **ALL},
+    "coverage_by_group": {"as_of": JUNE, **ALL, "older_min_age": 60},
+}
 
 
 @pytest.mark.parametrize("name", sql.query_names())

@@ -4,12 +4,19 @@
 -- persons: one row per person_key with the attributes of their latest registration
 --   (latest registered_on, then latest import batch, then source and record_id).
 -- coverage_cube: one row per month end x province x sex x age band x occupation x
---   source_mask x service_mask, counting persons. A person enters the cube from the month
---   of their first registration (or first active episode, if earlier) up to the last
---   complete month on or before store_meta.data_as_of. source_mask has a bit per registry
---   the person is in by that month end; service_mask a bit per service with an active
---   episode on that month end (started_on <= month end and ended_on empty or >= month end).
---   Age is the month end's year minus birth year.
+--   poverty_level x disability x eligible_mask x source_mask x service_mask, counting
+--   persons. A person enters the cube from the month of their first registration (or
+--   first active episode, if earlier) up to the last complete month on or before
+--   store_meta.data_as_of. source_mask has a bit per registry the person is in by that
+--   month end; service_mask a bit per service with an active episode on that month end
+--   (started_on <= month end and ended_on empty or >= month end); eligible_mask a bit per
+--   service whose rule in eligibility_rules the person meets on that month end (every
+--   criterion of the service holds; several values of one criterion are alternatives).
+--   Age is the month end's year minus birth year. poverty_level is 'unknown' when empty.
+-- area_cube: one row per month end x commune (with its district and province) x
+--   is_informal x service_mask, counting persons: the province -> district -> commune
+--   drill-down. Persons without a commune code count under district or commune 'unknown'.
+--   Built from the same scan as coverage_cube (grouping sets), so both always agree.
 
 create or replace table persons as
 with
@@ -61,7 +68,7 @@ select
 from bounds as b
 cross join range(0, b.last_idx + 1) as t (month_idx);
 
-create or replace table coverage_cube as
+create or replace temp table cube_scan as
 with
 bounds as (
     select max(month_idx) as last_idx from coverage_months
@@ -153,23 +160,149 @@ person_months as (
         unnest(range(from_idx, to_idx + 1)) as month_idx,
         source_mask
     from source_intervals
+),
+
+cube_years as (
+    select distinct year(month_end) as year from coverage_months
+),
+
+eligibility_keys as (
+    select distinct
+        p.poverty_level,
+        p.disability,
+        p.sex,
+        p.birth_year,
+        y.year
+    from persons as p
+    cross join cube_years as y
+),
+
+rule_checks as (
+    -- one row per key x service x criterion: does any listed value of the criterion hold?
+    select
+        k.poverty_level,
+        k.disability,
+        k.sex,
+        k.birth_year,
+        k.year,
+        r.service_code,
+        r.criterion,
+        bool_or(
+            case r.criterion
+                when 'poverty_level' then k.poverty_level = r.value
+                when 'disability' then coalesce(k.disability, false) = (r.value = 'true')
+                when 'sex' then k.sex = r.value
+                when 'min_age' then k.year - k.birth_year >= try_cast(r.value as integer)
+                when 'max_age' then k.year - k.birth_year <= try_cast(r.value as integer)
+                else false
+            end
+        ) as passes
+    from eligibility_keys as k
+    cross join eligibility_rules as r
+    group by all
+),
+
+eligible_services as (
+    select
+        poverty_level,
+        disability,
+        sex,
+        birth_year,
+        year,
+        service_code,
+        bool_and(coalesce(passes, false)) as eligible
+    from rule_checks
+    group by all
+),
+
+eligible_masks as (
+    select
+        c.poverty_level,
+        c.disability,
+        c.sex,
+        c.birth_year,
+        c.year,
+        bit_or(1::ubigint << s.service_bit) as eligible_mask
+    from eligible_services as c
+    inner join services as s on c.service_code = s.service_code
+    where c.eligible
+    group by all
+),
+
+cube_rows as (
+    select
+        m.month_end,
+        p.province_code,
+        p.sex,
+        coalesce(a.age_band, 'unknown') as age_band,
+        coalesce(p.occupation, 'none') as occupation,
+        coalesce(p.poverty_level, 'unknown') as poverty_level,
+        p.disability,
+        coalesce(e.eligible_mask, 0::ubigint) as eligible_mask,
+        pm.source_mask,
+        coalesce(sm.service_mask, 0::ubigint) as service_mask,
+        coalesce(p.district_code, 'unknown') as district_code,
+        coalesce(p.commune_code, 'unknown') as commune_code,
+        coalesce(o.is_informal, false) as is_informal,
+        count(*) as persons,
+        grouping(p.commune_code) = 0 as is_area_row
+    from person_months as pm
+    inner join persons as p on pm.person_key = p.person_key
+    inner join coverage_months as m on pm.month_idx = m.month_idx
+    left join service_masks as sm
+        on pm.person_key = sm.person_key and pm.month_idx = sm.month_idx
+    left join age_bands as a
+        on year(m.month_end) - p.birth_year between a.min_age and a.max_age
+    left join occupations as o on p.occupation = o.occupation
+    left join eligible_masks as e
+        on
+            p.poverty_level is not distinct from e.poverty_level
+            and p.disability is not distinct from e.disability
+            and p.sex is not distinct from e.sex
+            and p.birth_year is not distinct from e.birth_year
+            and year(m.month_end) = e.year
+    group by grouping sets (
+        (
+            m.month_end, p.province_code, p.sex, a.age_band, p.occupation, p.poverty_level,
+            p.disability, e.eligible_mask, pm.source_mask, sm.service_mask
+        ),
+        (
+            m.month_end, p.province_code, p.district_code, p.commune_code, o.is_informal,
+            sm.service_mask
+        )
+    )
 )
 
+select * from cube_rows;
+
+create or replace table coverage_cube as
 select
-    m.month_end,
-    p.province_code,
-    p.sex,
-    coalesce(a.age_band, 'unknown') as age_band,
-    coalesce(p.occupation, 'none') as occupation,
-    pm.source_mask,
-    coalesce(sm.service_mask, 0::ubigint) as service_mask,
-    count(*) as persons
-from person_months as pm
-inner join persons as p on pm.person_key = p.person_key
-inner join coverage_months as m on pm.month_idx = m.month_idx
-left join service_masks as sm
-    on pm.person_key = sm.person_key and pm.month_idx = sm.month_idx
-left join age_bands as a
-    on year(m.month_end) - p.birth_year between a.min_age and a.max_age
-group by all
-order by m.month_end, p.province_code;
+    month_end,
+    province_code,
+    sex,
+    age_band,
+    occupation,
+    poverty_level,
+    disability,
+    eligible_mask,
+    source_mask,
+    service_mask,
+    persons
+from cube_scan
+where not is_area_row
+order by month_end, province_code;
+
+create or replace table area_cube as
+select
+    month_end,
+    province_code,
+    district_code,
+    commune_code,
+    is_informal,
+    service_mask,
+    persons
+from cube_scan
+where is_area_row
+order by month_end, province_code, district_code, commune_code;
+
+drop table cube_scan;
