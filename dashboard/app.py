@@ -35,6 +35,7 @@ st.session_state["store_summary"] = summary
 PAGES = [
     ("app_pages/coverage.py", "Coverage map", ":material/map:"),
     ("app_pages/needs.py", "Needs assessment", ":material/priority_high:"),
+    ("app_pages/gaps.py", "Gaps and targeting", ":material/rule:"),
     ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
 ]
 page = st.navigation(

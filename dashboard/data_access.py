@@ -19,6 +19,7 @@ import needs
 import settings
 import sql
 import store
+import targeting
 
 TTL = dt.timedelta(hours=1)
 SEXES = ("F", "M")
@@ -177,3 +178,37 @@ def load_needs(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
 def needs_inputs(f: CoverageFilter) -> pd.DataFrame:
     """Cached needs index inputs, one row per province (see needs.inputs)."""
     return needs.inputs(coverage_by_group(f))
+
+
+def load_targeting(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
+) -> pd.DataFrame:
+    """Targeting errors by province x programme with a rule, suppressed (uncached).
+
+    Grain: one row per province and the national row x service with an eligibility rule.
+    The sidebar's programme choice does not apply (each row is one programme).
+    """
+    validate(con, f)
+    params = f.params()
+    params.pop("services")
+    frame = run(con, "targeting_by_province", **params)
+    coverages = {
+        service: load_coverage(con, dataclasses.replace(f, services=(service,)), threshold)
+        for service in frame["service_code"].unique()
+    }
+    return targeting.suppress_targeting(frame, coverages, threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _targeting(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_targeting(connection(), f, threshold)
+
+
+def targeting_by_province(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_targeting` on the current store at the configured threshold."""
+    return _targeting(store_version(), f, settings.min_count())
+
+
+def eligibility_rule_list() -> pd.DataFrame:
+    """One row per programme x criterion of the eligibility rules."""
+    return _query(store_version(), "eligibility_rule_list")

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.app
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-NEW_PAGES = ["app_pages/needs.py"]
+NEW_PAGES = ["app_pages/needs.py", "app_pages/gaps.py"]
 
 
 def open_page(page):
@@ -47,3 +47,20 @@ def test_women_only_cut_reports_the_constant_input(needs_store):
     assert not at.exception
     message = "Women among the uncovered is the same in every province"
     assert any(message in i.value for i in at.info)
+
+
+def test_gaps_page_shows_targeting_errors_and_the_unregistered(needs_store):
+    at = open_page("app_pages/gaps.py")
+    assert not at.exception
+    assert any(
+        "an estimated 643 informal workers are in no registry" in w.value for w in at.warning
+    )
+    at.selectbox(key="gaps_programme").set_value("P").run()
+    errors = at.dataframe[1].value.set_index("Province")
+    # tests/test_targeting.py: P in 01 excludes 10 of 40, includes 30 of 60
+    assert errors.loc["Banteay Meanchey", "Exclusion error"] == "25.0%"
+    assert errors.loc["Banteay Meanchey", "Inclusion error"] == "50.0%"
+    assert errors.loc["Cambodia", "Exclusion error"] == "60.0%"
+    assert errors.loc["Battambang", "Inclusion error"] == "–"
+    sdg = at.dataframe[2].value.set_index("Group")
+    assert sdg.loc["Women", "Coverage rate"] == f"{40 / 380:.1%}"

@@ -26,6 +26,7 @@ ALL = {"services": [], "occupation": None, "sex": None, "age_band": None, "sourc
 DEFAULTS = {
     "coverage_by_province": {"as_of": JUNE, **ALL},
     "coverage_by_group": {"as_of": JUNE, **ALL, "older_min_age": 60},
+    "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
 }
 
 
