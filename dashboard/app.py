@@ -36,6 +36,7 @@ PAGES = [
     ("app_pages/coverage.py", "Coverage map", ":material/map:"),
     ("app_pages/needs.py", "Needs assessment", ":material/priority_high:"),
     ("app_pages/gaps.py", "Gaps and targeting", ":material/rule:"),
+    ("app_pages/uptake.py", "Service uptake", ":material/trending_up:"),
     ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
 ]
 page = st.navigation(

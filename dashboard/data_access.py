@@ -20,6 +20,7 @@ import settings
 import sql
 import store
 import targeting
+import uptake
 
 TTL = dt.timedelta(hours=1)
 SEXES = ("F", "M")
@@ -212,3 +213,65 @@ def targeting_by_province(f: CoverageFilter) -> pd.DataFrame:
 def eligibility_rule_list() -> pd.DataFrame:
     """One row per programme x criterion of the eligibility rules."""
     return _query(store_version(), "eligibility_rule_list")
+
+
+def _series_params(f: CoverageFilter) -> dict[str, object]:
+    """The filters of a monthly series: every month, whatever the as-of month or programmes."""
+    params = f.params()
+    del params["as_of"], params["services"]
+    return params
+
+
+def load_uptake_monthly(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
+) -> pd.DataFrame:
+    """Persons receiving each service on every month end, by province, suppressed (uncached).
+
+    Grain: one row per month end x province and the national row x service. The as-of
+    month and the programme choice of the filter do not apply.
+    """
+    validate(con, f)
+    return uptake.suppress_monthly(run(con, "uptake_monthly", **_series_params(f)), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _uptake_monthly(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_uptake_monthly(connection(), f, threshold)
+
+
+def uptake_monthly(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_uptake_monthly` (keyed without the as-of month and programmes)."""
+    key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1), services=())
+    return _uptake_monthly(store_version(), key, settings.min_count())
+
+
+def load_uptake_by_group(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, group_by: str, threshold: int
+) -> pd.DataFrame:
+    """Uptake by province x service x group value on the as-of month, suppressed (uncached).
+
+    Args:
+        con: a store connection.
+        f: the filters (the programme choice does not apply: every service has its rows).
+        group_by: one of uptake.GROUP_BY.
+        threshold: the suppression threshold.
+    """
+    if group_by not in uptake.GROUP_BY:
+        raise InvalidFilter(
+            f"unknown group {group_by!r}; choose from: {', '.join(uptake.GROUP_BY)}"
+        )
+    params = _series_params(f) | {"as_of": f.as_of, "group_by": group_by}
+    frame = run(con, "uptake_by_group", **params)
+    monthly = load_uptake_monthly(con, f, threshold)
+    month = monthly[monthly["month_end"] == pd.Timestamp(f.as_of) + pd.offsets.MonthEnd(0)]
+    return uptake.suppress_by_group(frame, month, threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _uptake_by_group(version: str, f: CoverageFilter, group_by: str, threshold: int):
+    return load_uptake_by_group(connection(), f, group_by, threshold)
+
+
+def uptake_by_group(f: CoverageFilter, group_by: str) -> pd.DataFrame:
+    """Cached `load_uptake_by_group` at the configured threshold."""
+    return _uptake_by_group(store_version(), f, group_by, settings.min_count())

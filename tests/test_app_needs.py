@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.app
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-NEW_PAGES = ["app_pages/needs.py", "app_pages/gaps.py"]
+NEW_PAGES = ["app_pages/needs.py", "app_pages/gaps.py", "app_pages/uptake.py"]
 
 
 def open_page(page):
@@ -64,3 +64,15 @@ def test_gaps_page_shows_targeting_errors_and_the_unregistered(needs_store):
     assert errors.loc["Battambang", "Inclusion error"] == "–"
     sdg = at.dataframe[2].value.set_index("Group")
     assert sdg.loc["Women", "Coverage rate"] == f"{40 / 380:.1%}"
+
+
+def test_uptake_page_breaks_a_service_down_by_group(needs_store):
+    at = open_page("app_pages/uptake.py")
+    at.selectbox(key="uptake_service").set_value("P").run()
+    at.selectbox(key="uptake_group").set_value("sex").run()
+    assert not at.exception
+    table = at.dataframe[1].value.set_index("Province")
+    # tests/test_uptake.py: P in 01 reaches 10 women and 50 men
+    assert table.loc["Banteay Meanchey", "F"] == "10"
+    assert table.loc["Banteay Meanchey", "M"] == "50"
+    assert at.get("plotly_chart")

@@ -26,6 +26,12 @@ ALL = {"services": [], "occupation": None, "sex": None, "age_band": None, "sourc
 DEFAULTS = {
     "coverage_by_province": {"as_of": JUNE, **ALL},
     "coverage_by_group": {"as_of": JUNE, **ALL, "older_min_age": 60},
+    "uptake_monthly": {k: v for k, v in ALL.items() if k != "services"},
+    "uptake_by_group": {
+        "as_of": JUNE,
+        "group_by": "sex",
+        **{k: v for k, v in ALL.items() if k != "services"},
+    },
     "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
 }
 
