@@ -76,3 +76,15 @@ def test_uptake_page_breaks_a_service_down_by_group(needs_store):
     assert table.loc["Banteay Meanchey", "F"] == "10"
     assert table.loc["Banteay Meanchey", "M"] == "50"
     assert at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval", "natural_breaks", "fixed"])
+def test_every_map_offers_every_classification(needs_store, scheme):
+    for page, prefix in (
+        ("app_pages/coverage.py", "coverage_map"),
+        ("app_pages/needs.py", "needs_map"),
+    ):
+        at = open_page(page)
+        at.selectbox(key=f"{prefix}_scheme").set_value(scheme).run()
+        at.slider(key=f"{prefix}_k").set_value(3).run()
+        assert not at.exception, (page, scheme)

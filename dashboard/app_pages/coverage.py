@@ -3,6 +3,7 @@ import streamlit as st
 import charts
 import data_access
 import formatting
+import map_controls
 import settings
 
 f = st.session_state["coverage_filter"]
@@ -41,7 +42,12 @@ if national["denominator_note"]:
 left, right = st.columns([3, 2])
 with left:
     title = f"Coverage rate of informal workers, {month:%B %Y}"
-    st.plotly_chart(charts.coverage_map(table, title), key="coverage_map", width="stretch")
+    classes = map_controls.classification(
+        "coverage_map", table.loc[table["province_code"] != "KH", "coverage_rate"],
+        st.session_state.get("lang", "en"), percent=True,
+        default_breaks=list(charts.coverage_classes().bounds), default=charts.coverage_classes(),
+    )  # fmt: skip
+    st.plotly_chart(charts.coverage_map(table, title, classes), key="coverage_map", width="stretch")
 with right:
     st.dataframe(
         formatting.coverage_display(table, threshold),
