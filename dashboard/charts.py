@@ -77,6 +77,10 @@ def coverage_map(
     classification: classes.Classification | None = None,
     value: str = "coverage_rate",
     legend_title: str = "Coverage rate",
+    geojson: dict | None = None,
+    locations: str = "province_code",
+    view: tuple[dict, float] = (CENTER, 5.7),
+    attribution: str = BOUNDARY_ATTRIBUTION,
 ) -> go.Figure:
     """Choropleth of value classes by province, with legend, no-data class and attribution.
 
@@ -87,6 +91,10 @@ def coverage_map(
         classification: the classes (classes.build); default: fixed coverage-rate classes.
         value: the column to classify.
         legend_title: the legend's title.
+        geojson: the boundaries (default: the committed provinces).
+        locations: the column matched to the features' property of the same name.
+        view: the map's centre and zoom.
+        attribution: the boundaries' attribution, shown under the map.
     """
     classification = classification or coverage_classes()
     provinces = frame[frame["province_code"] != "KH"].copy()
@@ -95,16 +103,16 @@ def coverage_map(
         provinces["hover"] = provinces.apply(_hover_text, axis=1)
     fig = px.choropleth_map(
         provinces,
-        geojson=province_geojson(),
-        locations="province_code",
-        featureidkey="properties.province_code",
+        geojson=geojson or province_geojson(),
+        locations=locations,
+        featureidkey=f"properties.{locations}",
         color="rate_class",
         category_orders={"rate_class": classification.order()},
         color_discrete_map=classification.colour_map(),
         custom_data=["hover"],
         map_style="white-bg",
-        center=CENTER,
-        zoom=5.7,
+        center=view[0],
+        zoom=view[1],
         opacity=0.9,
     )
     fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", marker_line_width=0.6)
@@ -115,7 +123,7 @@ def coverage_map(
         height=520,
     )
     fig.add_annotation(
-        text=BOUNDARY_ATTRIBUTION, x=0, y=-0.04, xref="paper", yref="paper",
+        text=attribution, x=0, y=-0.04, xref="paper", yref="paper",
         showarrow=False, font={"size": 10, "color": "#555"}, xanchor="left",
     )  # fmt: skip
     return fig

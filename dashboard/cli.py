@@ -4,6 +4,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 import streamlit.logger
 
@@ -101,6 +102,15 @@ def _needs_table(con, cut, weight_args: list[str]):
     return needs.export_table(needs.rank(inputs, weights), weights, cut.as_of)
 
 
+def cmd_boundaries_import(args: argparse.Namespace) -> int:
+    """Validate a district boundary file and store it for the drill-down map."""
+    import boundaries
+
+    count = boundaries.import_file(args.file, args.attribution)
+    print(f"Imported {count} district boundaries to {boundaries.path()}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -126,6 +136,14 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
+    bounds = sub.add_parser("boundaries", help="district boundaries for the drill-down map")
+    bounds_sub = bounds.add_subparsers(dest="action", required=True)
+    bounds_import = bounds_sub.add_parser("import", help="validate and store a boundary file")
+    bounds_import.add_argument("file", type=Path, help="GeoJSON, GeoPackage or shapefile")
+    bounds_import.add_argument(
+        "--attribution", required=True, help="the source and licence to show under the map"
+    )
+    bounds_import.set_defaults(func=cmd_boundaries_import)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     return top

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import drilldown
 import groups
 import indicators
 import needs
@@ -275,3 +276,34 @@ def _uptake_by_group(version: str, f: CoverageFilter, group_by: str, threshold: 
 def uptake_by_group(f: CoverageFilter, group_by: str) -> pd.DataFrame:
     """Cached `load_uptake_by_group` at the configured threshold."""
     return _uptake_by_group(store_version(), f, group_by, settings.min_count())
+
+
+def load_areas(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, province: str, threshold: int
+) -> pd.DataFrame:
+    """One province with its districts and communes, suppressed (uncached).
+
+    Only the as-of month and programmes of the filter apply (see queries/area_coverage.sql).
+    """
+    cut = CoverageFilter(as_of=f.as_of, services=f.services)
+    validate(con, cut)
+    if province not in set(run(con, "province_list")["province_code"]):
+        raise InvalidFilter(f"unknown province {province!r}")
+    frame = run(con, "area_coverage", as_of=f.as_of, services=list(f.services), province=province)
+    return drilldown.suppress_areas(frame, load_coverage(con, cut, threshold), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _areas(version: str, f: CoverageFilter, province: str, threshold: int) -> pd.DataFrame:
+    return load_areas(connection(), f, province, threshold)
+
+
+def area_coverage(f: CoverageFilter, province: str) -> pd.DataFrame:
+    """Cached `load_areas` at the configured threshold."""
+    cut = CoverageFilter(as_of=f.as_of, services=f.services)
+    return _areas(store_version(), cut, province, settings.min_count())
+
+
+def province_list() -> pd.DataFrame:
+    """One row per province: code and names."""
+    return _query(store_version(), "province_list")

@@ -7,7 +7,12 @@ from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.app
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-NEW_PAGES = ["app_pages/needs.py", "app_pages/gaps.py", "app_pages/uptake.py"]
+NEW_PAGES = [
+    "app_pages/needs.py",
+    "app_pages/gaps.py",
+    "app_pages/uptake.py",
+    "app_pages/drilldown.py",
+]
 
 
 def open_page(page):
@@ -88,3 +93,15 @@ def test_every_map_offers_every_classification(needs_store, scheme):
         at.selectbox(key=f"{prefix}_scheme").set_value(scheme).run()
         at.slider(key=f"{prefix}_k").set_value(3).run()
         assert not at.exception, (page, scheme)
+
+
+def test_drilldown_page_lists_districts_and_communes(needs_store):
+    at = open_page("app_pages/drilldown.py")
+    at.selectbox(key="drilldown_province").set_value("01").run()
+    at.selectbox(key="drilldown_district").set_value("0102").run()
+    assert not at.exception
+    districts = at.dataframe[0].value.set_index("Code")
+    assert districts.loc["0102", "Registered persons"] == "70"
+    assert districts.loc["0102", "Covered share of registered"] == f"{60 / 70:.1%}"
+    communes = at.dataframe[1].value.set_index("Code")
+    assert communes.loc["010201", "Covered persons"] == "60"
