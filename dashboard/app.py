@@ -38,6 +38,7 @@ PAGES = [
     ("app_pages/gaps.py", "Gaps and targeting", ":material/rule:"),
     ("app_pages/uptake.py", "Service uptake", ":material/trending_up:"),
     ("app_pages/drilldown.py", "Districts and communes", ":material/account_tree:"),
+    ("app_pages/planning.py", "Planning", ":material/flag:"),
     ("app_pages/methodology.py", "Definitions and sources", ":material/menu_book:"),
 ]
 page = st.navigation(

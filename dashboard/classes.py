@@ -31,6 +31,11 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def points(value: float) -> str:
+    """A class limit of a change in rate: +1.5 pp."""
+    return f"{100 * value:+.1f} pp".replace(".0 pp", " pp")
+
+
 @dataclasses.dataclass(frozen=True)
 class Classification:
     """Classes of a choropleth: upper bounds, legend labels and colours, plus no-data."""

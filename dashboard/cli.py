@@ -111,6 +111,20 @@ def cmd_boundaries_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_targets_import(args: argparse.Namespace) -> int:
+    """Check and store coverage targets from a CSV file in the app database."""
+    import data_access
+    import store
+    import targets
+
+    con = store.open_read(settings.store_path())
+    provinces = set(data_access.run(con, "province_list")["province_code"])
+    services = set(data_access.run(con, "service_catalogue")["service_code"])
+    count = targets.import_csv(args.file, provinces, services, args.user)
+    print(f"Imported {count} targets into {settings.app_db_path()}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -144,6 +158,15 @@ def parser() -> argparse.ArgumentParser:
         "--attribution", required=True, help="the source and licence to show under the map"
     )
     bounds_import.set_defaults(func=cmd_boundaries_import)
+    goals = sub.add_parser("targets", help="coverage targets per province and programme")
+    goals_sub = goals.add_subparsers(dest="action", required=True)
+    goals_import = goals_sub.add_parser("import", help="check and store targets from a CSV")
+    goals_import.add_argument(
+        "file", type=Path,
+        help="CSV: province_code, service_code (empty: any), target_rate, target_date, note",
+    )  # fmt: skip
+    goals_import.add_argument("--user", default="command line", help="recorded in the audit log")
+    goals_import.set_defaults(func=cmd_targets_import)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     return top

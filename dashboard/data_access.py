@@ -17,6 +17,7 @@ import drilldown
 import groups
 import indicators
 import needs
+import planning
 import settings
 import sql
 import store
@@ -307,3 +308,26 @@ def area_coverage(f: CoverageFilter, province: str) -> pd.DataFrame:
 def province_list() -> pd.DataFrame:
     """One row per province: code and names."""
     return _query(store_version(), "province_list")
+
+
+def load_trend(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    """Coverage on every month end by province, suppressed month by month (uncached).
+
+    Grain: one row per month end x province and the national row. The as-of month of the
+    filter does not apply (every month is returned).
+    """
+    validate(con, f)
+    params = f.params()
+    del params["as_of"]
+    return planning.suppress_trend(run(con, "coverage_trend", **params), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _trend(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_trend(connection(), f, threshold)
+
+
+def coverage_trend(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_trend` (keyed without the as-of month)."""
+    key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1))
+    return _trend(store_version(), key, settings.min_count())

@@ -26,6 +26,7 @@ def classification(
     percent: bool,
     default_breaks: list[float],
     default: classes.Classification | None = None,
+    fmt: classes.Formatter | None = None,
 ) -> classes.Classification:
     """Render the map's classification widgets (keys `<prefix>_scheme`, `_k`, `_breaks`).
 
@@ -36,8 +37,9 @@ def classification(
         percent: whether the values are rates (limits typed and shown as percentages).
         default_breaks: the fixed scheme's default upper limits (as values, not percent).
         default: the classes to use while the fixed scheme keeps its default limits.
+        fmt: formats the legend's class limits (default: percent or number).
     """
-    fmt = classes.percent if percent else classes.number
+    fmt = fmt or (classes.percent if percent else classes.number)
     left, mid, right = st.columns([2, 1, 2])
     scheme = left.selectbox(
         i18n.t("maps.scheme", lang), classes.SCHEMES, key=f"{prefix}_scheme",

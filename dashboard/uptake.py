@@ -28,6 +28,40 @@ def _coverage_values(codes: list, got: list, registered: list) -> dict:
     return values
 
 
+def series_flags(frame: pd.DataFrame, by: list[str], covered: str, threshold: int) -> pd.DataFrame:
+    """Suppress a series of coverage tables: one table per value of `by` (e.g. each month).
+
+    Args:
+        frame: rows with province_code (provinces and KH), `covered` and registered_count.
+        by: the columns that identify one coverage table.
+        covered: the covered count column.
+        threshold: the suppression threshold.
+
+    Returns:
+        The frame sorted by `by` then province code (the coverage table's order), with
+        `hidden_covered` and `hidden_registered` flags.
+    """
+    frame = frame.sort_values([*by, "province_code"], ignore_index=True)
+    codes = frame["province_code"].tolist()
+    got, registered = frame[covered].tolist(), frame["registered_count"].tolist()
+    keys = list(zip(*[frame[c] for c in by], strict=True))
+    flags, start = [], 0
+    while start < len(keys):
+        end = start
+        while end < len(keys) and keys[end] == keys[start]:
+            end += 1
+        block = codes[start:end]
+        values = _coverage_values(block, got[start:end], registered[start:end])
+        hidden = suppression.suppress(values, indicators.coverage_relations(block), threshold)
+        flags += [
+            ((c, "covered_count") in hidden, (c, "registered_count") in hidden) for c in block
+        ]
+        start = end
+    frame["hidden_covered"] = [f[0] for f in flags]
+    frame["hidden_registered"] = [f[1] for f in flags]
+    return frame
+
+
 def suppress_monthly(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Hide receiving counts as each month's single-programme coverage table does.
 
@@ -39,27 +73,12 @@ def suppress_monthly(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
         month_end, province_code, service_code, receiving_count (missing where hidden),
         receiving_count_suppressed; the registered count is dropped.
     """
-    # provinces, then KH, within each month and service: the coverage table's row order
-    frame = frame.sort_values(["month_end", "service_code", "province_code"], ignore_index=True)
-    codes = frame["province_code"].tolist()
-    got, registered = frame["receiving_count"].tolist(), frame["registered_count"].tolist()
-    keys = list(zip(frame["month_end"], frame["service_code"], strict=True))
-    flags, start = [], 0
-    while start < len(keys):
-        end = start
-        while end < len(keys) and keys[end] == keys[start]:
-            end += 1
-        block = codes[start:end]
-        values = _coverage_values(block, got[start:end], registered[start:end])
-        hidden = suppression.suppress(values, indicators.coverage_relations(block), threshold)
-        flags += [(code, "covered_count") in hidden for code in block]
-        start = end
-    out = frame.drop(columns=["registered_count"])
-    out["receiving_count_suppressed"] = flags
+    out = series_flags(frame, ["month_end", "service_code"], "receiving_count", threshold)
+    out["receiving_count_suppressed"] = out.pop("hidden_covered")
     out["receiving_count"] = (
         out["receiving_count"].astype("Int64").mask(out["receiving_count_suppressed"])
     )
-    return out
+    return out.drop(columns=["registered_count", "hidden_registered"])
 
 
 def relations(keys: list[tuple[str, str, str]]) -> list[suppression.Relation]:

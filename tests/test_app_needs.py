@@ -1,5 +1,6 @@
 """AppTest of the needs, gaps, uptake, planning and drill-down pages on hand-worked stores."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ NEW_PAGES = [
     "app_pages/gaps.py",
     "app_pages/uptake.py",
     "app_pages/drilldown.py",
+    "app_pages/planning.py",
 ]
 
 
@@ -105,3 +107,39 @@ def test_drilldown_page_lists_districts_and_communes(needs_store):
     assert districts.loc["0102", "Covered share of registered"] == f"{60 / 70:.1%}"
     communes = at.dataframe[1].value.set_index("Code")
     assert communes.loc["010201", "Covered persons"] == "60"
+
+
+@pytest.fixture
+def planning_store(needs_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("COVERAGE_APP_DB", str(tmp_path / "app.sqlite"))
+    return needs_store
+
+
+def test_planning_page_sets_a_target_and_projects_it(planning_store):
+    at = open_page("app_pages/planning.py")
+    assert any("No target is set" in i.value for i in at.info)
+    at.selectbox(key="planning_place").set_value("01").run()
+    # form values are sent with the submit button, in one run
+    at.number_input(key="planning_target_rate").set_value(60.0)
+    at.date_input(key="planning_target_date").set_value(dt.date(2025, 12, 31))
+    at.button[0].click().run()
+    assert not at.exception
+    # 01: 0% in April, 30% in May and June (tests/test_planning.py); the fitted pace over
+    # the last 12 months is positive, so the target gets a projected month
+    messages = [i.value for i in at.info]
+    assert any("target of 60%" in m for m in messages), messages
+    targets_table = at.dataframe[0].value
+    assert targets_table["province_code"].tolist() == ["01"]
+
+
+def test_planning_page_what_if_and_change(planning_store):
+    at = open_page("app_pages/planning.py")
+    at.multiselect(key="planning_provinces").set_value(["03"]).run()
+    at.number_input(key="planning_people").set_value(100).run()
+    plan = at.dataframe[1].value.set_index("Province")
+    assert plan.loc["Kampong Cham", "Projected coverage"] == f"{112 / 150:.1%}"
+    assert plan.loc["Kampong Cham", "Rank after"] == "3"
+    at.selectbox(key="planning_from").set_value("2024-04").run()
+    change = at.dataframe[2].value.set_index("Province")
+    assert change.loc["Banteay Meanchey", "Change"] == "+30.0 pp"
+    assert not at.exception

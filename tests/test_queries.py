@@ -32,6 +32,7 @@ DEFAULTS = {
         "group_by": "sex",
         **{k: v for k, v in ALL.items() if k != "services"},
     },
+    "coverage_trend": {k: v for k, v in ALL.items()},
     "area_coverage": {"as_of": JUNE, "services": [], "province": "12"},
     "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
 }
