@@ -331,3 +331,16 @@ def coverage_trend(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_trend` (keyed without the as-of month)."""
     key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1))
     return _trend(store_version(), key, settings.min_count())
+
+
+def lineage_batches(f: CoverageFilter, province: str | None) -> pd.DataFrame:
+    """The import batches feeding a figure of one province (or KH) and cut (cached).
+
+    Grain: one row per batch and use (registrations, uptake, population).
+    """
+    return _lineage(store_version(), f.as_of, province, f.source)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def _lineage(version: str, as_of: dt.date, province: str | None, source: str | None):
+    return run(connection(), "lineage_batches", as_of=as_of, province=province, source=source)

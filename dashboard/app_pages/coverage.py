@@ -2,6 +2,7 @@ import streamlit as st
 
 import charts
 import data_access
+import explain
 import formatting
 import map_controls
 import settings
@@ -35,6 +36,8 @@ cols[4].metric(
     "Registered, not covered",
     formatting.kpi_text(national["registered_not_covered_count"], "count", threshold),
 )
+
+explain.coverage_popover(table, f, st.session_state.get("lang", "en"), threshold)
 
 if national["denominator_note"]:
     st.info(f"{national['denominator_note']}: rates and gaps are not shown for this cut.")

@@ -2,6 +2,7 @@ import streamlit as st
 
 import charts
 import data_access
+import explain
 import formatting
 import i18n
 import map_controls
@@ -39,6 +40,7 @@ with st.container(border=True, key="needs_weights_box"):
 
 status = needs.status(values)
 ranked = needs.rank(values, weights)
+explain.needs_popover(ranked, weights, status, f, lang, threshold)
 
 with st.expander(i18n.t("needs.inputs_heading", lang), expanded=False):
     st.markdown(i18n.t("needs.method", lang))
