@@ -99,8 +99,9 @@ def bars(districts: pd.DataFrame, title: str, label) -> go.Figure:
         )  # fmt: skip
     fig.update_layout(
         barmode="stack", title={"text": title, "font": {"size": 16}},
-        height=max(320, 24 * len(districts) + 120), margin={"l": 0, "r": 0, "t": 48, "b": 0},
-        legend={"orientation": "h", "y": -0.1}, yaxis={"autorange": "reversed"},
+        height=max(320, 24 * len(districts) + 160), margin={"l": 0, "r": 0, "t": 90, "b": 0},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        yaxis={"autorange": "reversed"},
     )  # fmt: skip
     return fig
 

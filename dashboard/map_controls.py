@@ -27,6 +27,7 @@ def classification(
     default_breaks: list[float],
     default: classes.Classification | None = None,
     fmt: classes.Formatter | None = None,
+    scheme: str = "fixed",
 ) -> classes.Classification:
     """Render the map's classification widgets (keys `<prefix>_scheme`, `_k`, `_breaks`).
 
@@ -38,11 +39,13 @@ def classification(
         default_breaks: the fixed scheme's default upper limits (as values, not percent).
         default: the classes to use while the fixed scheme keeps its default limits.
         fmt: formats the legend's class limits (default: percent or number).
+        scheme: the scheme chosen when the page opens.
     """
     fmt = fmt or (classes.percent if percent else classes.number)
     left, mid, right = st.columns([2, 1, 2])
     scheme = left.selectbox(
         i18n.t("maps.scheme", lang), classes.SCHEMES, key=f"{prefix}_scheme",
+        index=classes.SCHEMES.index(scheme),
         format_func=lambda s: i18n.t(f"maps.scheme.{s}", lang),
     )  # fmt: skip
     k = mid.slider(i18n.t("maps.k", lang), 2, 9, classes.DEFAULT_K, key=f"{prefix}_k")

@@ -38,8 +38,8 @@ def contributions(
         barmode="stack",
         title={"text": title, "font": {"size": 16}},
         xaxis={"title": {"text": axis_title}, "range": [0, 100]},
-        legend={"orientation": "h", "y": -0.08},
-        height=max(320, 28 * len(shown) + 140),
+        legend={"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top"},
+        height=max(360, 28 * len(shown) + 120),
         margin={"l": 0, "r": 0, "t": 48, "b": 0},
     )
     return fig

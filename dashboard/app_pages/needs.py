@@ -75,8 +75,9 @@ table_labels = labels | {
 left, right = st.columns([3, 2])
 with left:
     cls = map_controls.classification(
-        "needs_map", ranked["needs_index"], lang, percent=False, default_breaks=[25, 50, 75]
-    )
+        "needs_map", ranked["needs_index"], lang, percent=False, default_breaks=[25, 50, 75],
+        scheme="quantiles",
+    )  # fmt: skip
     st.plotly_chart(
         charts.coverage_map(
             ranked.assign(hover=needs.hover(ranked, table_labels)),
