@@ -36,15 +36,7 @@ def target_chart(
             x=[date], y=[rate], mode="markers", name=labels["target"],
             marker={"symbol": "diamond", "size": 11, "color": "#7a0177"},
         )  # fmt: skip
-    if projection.pace_per_month is not None and projection.latest_month is not None:
-        end = projection.met_on or planning.month_end(projection.latest_month, 24)
-        months = _months_between(projection.latest_month, end)
-        fig.add_scatter(
-            x=[projection.latest_month, end],
-            y=[projection.latest_rate, projection.latest_rate + projection.pace_per_month * months],
-            mode="lines", name=labels["projection"],
-            line={"dash": "dot", "color": "#2171b5", "width": 2},
-        )  # fmt: skip
+    _add_projection(fig, projection, labels["projection"])
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
         yaxis={"tickformat": ".0%", "rangemode": "tozero"},
@@ -53,6 +45,19 @@ def target_chart(
         legend={"orientation": "h", "y": -0.12},
     )
     return fig
+
+
+def _add_projection(fig: go.Figure, projection: planning.Projection, name: str) -> None:
+    """Draw the current pace from the latest shown month to the target's month (or 2 years on)."""
+    if projection.pace_per_month is None or projection.latest_month is None:
+        return
+    end = projection.met_on or planning.month_end(projection.latest_month, 24)
+    months = _months_between(projection.latest_month, end)
+    fig.add_scatter(
+        x=[projection.latest_month, end],
+        y=[projection.latest_rate, projection.latest_rate + projection.pace_per_month * months],
+        mode="lines", name=name, line={"dash": "dot", "color": "#2171b5", "width": 2},
+    )  # fmt: skip
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:

@@ -148,3 +148,21 @@ def test_planning_page_what_if_and_change(planning_store):
     change = table_with(at, "Change").set_index("Province")
     assert change.loc["Banteay Meanchey", "Change"] == "+30.0 pp"
     assert not at.exception
+
+
+@pytest.mark.parametrize("page", NEW_PAGES)
+def test_new_pages_render_in_khmer(needs_store, page):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "km"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert any("\u1780" <= ch <= "\u17ff" for ch in at.title[0].value)  # Khmer script
+
+
+def test_every_ui_string_has_both_languages():
+    import i18n
+
+    english, khmer = i18n.strings("en"), i18n.strings("km")
+    assert set(english) == set(khmer)
+    assert all(khmer[k].strip() for k in khmer)

@@ -8,7 +8,7 @@ PAGES = {
     "gaps": "Targeting errors",
     "uptake": "Monthly trends",
     "drilldown": "Districts and communes",
-    "planning": "Coverage rate over time",
+    "planning": "What-if planner",
 }
 
 

@@ -70,3 +70,11 @@ def test_map_legend_shows_class_limits_and_a_no_data_class(tiny_con):
     assert classes.NO_DATA in legend
     assert all("–" in name for name in legend if name != classes.NO_DATA)
     assert fig.layout.legend.title.text == "Registered"
+
+
+def test_typed_class_limits_are_read_leniently():
+    import map_controls
+
+    assert map_controls._breaks("10, 20%; x, 5", percent=True) == [0.05, 0.1, 0.2]
+    assert map_controls._breaks("25, 75", percent=False) == [25.0, 75.0]
+    assert map_controls._breaks("", percent=False) == []
