@@ -93,12 +93,18 @@ def import_csv(
             checked.append(check(row, provinces, services))
         except TargetError as exc:
             raise TargetError(f"line {number}: {exc}") from exc
+    _save_all(checked, user, Path(file).name, path)
+    return len(checked)
+
+
+def _save_all(checked: list[dict], user: str, file_name: str, path: Path | None) -> None:
+    """Write checked targets and their audit entry in one transaction: all or none."""
     con = appdb.connect(path)
     try:
-        con.execute("begin")  # one transaction: all rows or none
+        con.execute("begin")
         for target in checked:
             con.execute(sql.load_query("app/target_upsert"), {**target, "set_by": user})
-        detail = json.dumps({"file": Path(file).name, "rows": len(checked)})
+        detail = json.dumps({"file": file_name, "rows": len(checked)})
         con.execute(
             sql.load_query("app/audit_insert"),
             {"user_name": user, "action": "targets_import", "detail": detail},
@@ -109,7 +115,6 @@ def import_csv(
         raise
     finally:
         con.close()
-    return len(checked)
 
 
 def all_targets(path: Path | None = None) -> pd.DataFrame:

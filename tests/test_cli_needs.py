@@ -44,3 +44,21 @@ def test_unknown_weight_is_one_clear_line(needs_store, capsys):
     code, _, err = run_cli(capsys, "table", "needs", "--weight", "nope=3")
     assert code == 1
     assert err.startswith("error: unknown needs input 'nope'")
+
+
+@pytest.mark.app
+def test_command_line_prints_the_ranking_the_page_shows(demo_store_file, monkeypatch, capsys):
+    from streamlit.testing.v1 import AppTest
+    from test_app_needs import APP, table_with
+
+    monkeypatch.setenv("COVERAGE_DB", str(demo_store_file))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/needs.py").run()
+    page = table_with(at, "Needs index")
+    code, out, _ = run_cli(capsys, "table", "needs", "--by", "province", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["province_name_en"] for r in rows] == page["Province"].tolist()
+    printed = [f"{float(r['needs_index']):.1f}" if r["needs_index"] else "–" for r in rows]
+    assert printed == page["Needs index"].tolist()
+    assert [r["needs_rank"] or "–" for r in rows] == page["Rank"].tolist()
