@@ -36,9 +36,14 @@ auth.sidebar(user)
 # The menu lists only the pages the user's role allows; restricted pages check again.
 PAGES = [
     ("app_pages/coverage.py", "nav.coverage", ":material/map:", "viewer"),
-    ("app_pages/methodology.py", "nav.methodology", ":material/menu_book:", "viewer"),
+    ("app_pages/needs.py", "nav.needs", ":material/priority_high:", "viewer"),
+    ("app_pages/gaps.py", "nav.gaps", ":material/rule:", "viewer"),
+    ("app_pages/uptake.py", "nav.uptake", ":material/trending_up:", "viewer"),
+    ("app_pages/drilldown.py", "nav.drilldown", ":material/account_tree:", "viewer"),
+    ("app_pages/planning.py", "nav.planning", ":material/flag:", "viewer"),
     ("app_pages/registry_sync.py", "nav.registry_sync", ":material/hub:", "viewer"),
     ("app_pages/import_data.py", "nav.import_data", ":material/upload_file:", "data_manager"),
+    ("app_pages/methodology.py", "nav.methodology", ":material/menu_book:", "viewer"),
     ("app_pages/admin.py", "nav.admin", ":material/shield_person:", "admin"),
 ]
 page = st.navigation(

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+import classes
 import i18n
 import settings
 
@@ -70,7 +71,8 @@ def class_labels(lang: str) -> dict[str, str]:
 
 def province_names(frame: pd.DataFrame, lang: str) -> pd.Series:
     """Province names in `lang` (the store holds both)."""
-    return frame["province_name_km" if lang == "km" else "province_name_en"]
+    khmer = lang == "km" and "province_name_km" in frame
+    return frame["province_name_km" if khmer else "province_name_en"]
 
 
 def font(lang: str) -> dict:
@@ -99,6 +101,21 @@ def _hover_text(row: pd.Series, lang: str) -> str:
     )
 
 
+def coverage_classes(lang: str = "en") -> classes.Classification:
+    """The default ("fixed") classes of coverage rates, labelled in `lang`; >100% apart."""
+    labels = class_labels(lang)
+    return classes.Classification(
+        scheme="fixed",
+        bounds=tuple(high for _, high, _ in CLASSES),
+        labels=tuple(labels[f"c{i}"] for i in range(len(CLASSES))),
+        colours=tuple(colour for *_, colour in CLASSES),
+        over=labels[OVER],
+        over_colour=COLOURS[OVER],
+        closed="left",
+        no_data=labels[NO_DATA],
+    )
+
+
 def _provinces(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     provinces = frame[frame["province_code"] != "KH"].copy()
     provinces["province_name"] = province_names(provinces, lang)
@@ -107,48 +124,72 @@ def _provinces(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return provinces
 
 
-def _attribution(fig: go.Figure, lang: str, y: float = -0.04) -> None:
+def _attribution(fig: go.Figure, lang: str, y: float = -0.04, text: str | None = None) -> None:
     fig.add_annotation(
-        text=i18n.t("chart.boundaries", lang, attribution=BOUNDARY_ATTRIBUTION),
+        text=i18n.t("chart.boundaries", lang, attribution=text or BOUNDARY_ATTRIBUTION),
         x=0, y=y, xref="paper", yref="paper", showarrow=False,
         font={"size": 10, "color": "#555"}, xanchor="left",
     )  # fmt: skip
 
 
-def coverage_map(frame: pd.DataFrame, title: str, lang: str = "en") -> go.Figure:
-    """Interactive (WebGL) choropleth of coverage rate classes by province.
+def coverage_map(
+    frame: pd.DataFrame,
+    title: str,
+    lang: str = "en",
+    classification: classes.Classification | None = None,
+    value: str = "coverage_rate",
+    legend_title: str | None = None,
+    geojson: dict | None = None,
+    locations: str = "province_code",
+    view: tuple[dict, float] = (CENTER, 5.7),
+    attribution: str = BOUNDARY_ATTRIBUTION,
+) -> go.Figure:
+    """Interactive (WebGL) choropleth of value classes, with legend, no-data class and attribution.
 
     Args:
-        frame: suppressed coverage table (one row per province; a national row is ignored).
+        frame: one row per area (a national row is ignored); a `hover` column, if present,
+            is the hover text, else the coverage hover is built.
         title: the figure title.
         lang: language of the legend, names and hover text.
+        classification: the classes (classes.build); default: fixed coverage-rate classes.
+        value: the column to classify.
+        legend_title: the legend's title (default: coverage rate).
+        geojson: the boundaries (default: the committed provinces).
+        locations: the column matched to the features' property of the same name.
+        view: the map's centre and zoom.
+        attribution: the boundaries' attribution, shown under the map.
     """
-    provinces = _provinces(frame, lang)
-    provinces["hover"] = provinces.apply(_hover_text, axis=1, lang=lang)
-    labels = class_labels(lang)
+    classification = classification or coverage_classes(lang)
+    areas = frame[frame["province_code"] != "KH"].copy()
+    if "province_name_en" in areas:
+        areas["province_name"] = province_names(areas, lang)
+    areas["rate_class"] = classification.classify(areas[value])
+    if "hover" not in areas:
+        areas["hover"] = areas.apply(_hover_text, axis=1, lang=lang)
     fig = px.choropleth_map(
-        provinces,
-        geojson=province_geojson(),
-        locations="province_code",
-        featureidkey="properties.province_code",
+        areas,
+        geojson=geojson or province_geojson(),
+        locations=locations,
+        featureidkey=f"properties.{locations}",
         color="rate_class",
-        category_orders={"rate_class": [labels[c] for c in ORDER]},
-        color_discrete_map={labels[c]: COLOURS[c] for c in ORDER},
+        category_orders={"rate_class": classification.order()},
+        color_discrete_map=classification.colour_map(),
         custom_data=["hover"],
         map_style="white-bg",
-        center=CENTER,
-        zoom=5.7,
+        center=view[0],
+        zoom=view[1],
         opacity=0.9,
     )
     fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", marker_line_width=0.6)
+    legend = legend_title or i18n.t("chart.legend_rate", lang)
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
-        legend={"title": {"text": i18n.t("chart.legend_rate", lang)}, "itemclick": False},
+        legend={"title": {"text": legend}, "itemclick": False},
         margin={"l": 0, "r": 0, "t": 48, "b": 24},
         height=520,
         font=font(lang),
     )
-    _attribution(fig, lang)
+    _attribution(fig, lang, text=attribution)
     return fig
 
 

@@ -79,7 +79,10 @@ def cmd_table(args: argparse.Namespace) -> int:
         age_band=args.age_band,
         source=args.source,
     )
-    table = data_access.load_coverage(con, cut, settings.min_count())
+    if args.indicator == "needs":
+        table = _needs_table(con, cut, args.weight or [])
+    else:
+        table = data_access.load_coverage(con, cut, settings.min_count())
     if args.format == "json":
         sys.stdout.write(formatting.to_json(table) + "\n")
     else:
@@ -369,6 +372,47 @@ def _add_import_commands(sub) -> None:
     flags.set_defaults(func=cmd_agency_flags)
 
 
+def _needs_table(con, cut, weight_args: list[str]):
+    """The needs ranking the needs page shows, with the given weights (default otherwise)."""
+    import data_access
+    import needs
+
+    weights = needs.default_weights()
+    for item in weight_args:
+        key, _, value = item.partition("=")
+        if key not in weights:
+            raise ValueError(f"unknown needs input {key!r}; choose from: {', '.join(weights)}")
+        try:
+            weights[key] = float(value)
+        except ValueError as exc:
+            raise ValueError(f"not a number: --weight {item!r}") from exc
+    inputs = data_access.load_needs(con, cut, settings.min_count())
+    return needs.export_table(needs.rank(inputs, weights), weights, cut.as_of)
+
+
+def cmd_boundaries_import(args: argparse.Namespace) -> int:
+    """Validate a district boundary file and store it for the drill-down map."""
+    import boundaries
+
+    count = boundaries.import_file(args.file, args.attribution)
+    print(f"Imported {count} district boundaries to {boundaries.path()}.")
+    return 0
+
+
+def cmd_targets_import(args: argparse.Namespace) -> int:
+    """Check and store coverage targets from a CSV file in the app database."""
+    import data_access
+    import store
+    import targets
+
+    con = store.open_read(settings.store_path())
+    provinces = set(data_access.run(con, "province_list")["province_code"])
+    services = set(data_access.run(con, "service_catalogue")["service_code"])
+    count = targets.import_csv(args.file, provinces, services, args.user)
+    print(f"Imported {count} targets into {settings.app_db_path()}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -380,7 +424,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
     demo.set_defaults(func=cmd_demo)
     table = sub.add_parser("table", help="print an indicator table as CSV or JSON")
-    table.add_argument("indicator", choices=["coverage"])
+    table.add_argument("indicator", choices=["coverage", "needs"])
     table.add_argument("--by", choices=["province"], default="province")
     table.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
     table.add_argument("--service", nargs="+", metavar="CODE", help="covered by any of these")
@@ -388,6 +432,10 @@ def parser() -> argparse.ArgumentParser:
     table.add_argument("--sex", choices=["F", "M"])
     table.add_argument("--age-band", help="for example 25-34")
     table.add_argument("--source", help="a source registry, for example NSSF")
+    table.add_argument(
+        "--weight", nargs="+", metavar="INPUT=W",
+        help="needs only: weight of an input, e.g. gap_count=50 (others keep their default)",
+    )  # fmt: skip
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
     bench = sub.add_parser("bench", help="benchmarks: page queries, or `bench linkage`")
@@ -396,6 +444,23 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=11, help="linkage only")
     bench.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     bench.set_defaults(func=cmd_bench)
+    bounds = sub.add_parser("boundaries", help="district boundaries for the drill-down map")
+    bounds_sub = bounds.add_subparsers(dest="action", required=True)
+    bounds_import = bounds_sub.add_parser("import", help="validate and store a boundary file")
+    bounds_import.add_argument("file", type=Path, help="GeoJSON, GeoPackage or shapefile")
+    bounds_import.add_argument(
+        "--attribution", required=True, help="the source and licence to show under the map"
+    )
+    bounds_import.set_defaults(func=cmd_boundaries_import)
+    goals = sub.add_parser("targets", help="coverage targets per province and programme")
+    goals_sub = goals.add_subparsers(dest="action", required=True)
+    goals_import = goals_sub.add_parser("import", help="check and store targets from a CSV")
+    goals_import.add_argument(
+        "file", type=Path,
+        help="CSV: province_code, service_code (empty: any), target_rate, target_date, note",
+    )  # fmt: skip
+    goals_import.add_argument("--user", default="command line", help="recorded in the audit log")
+    goals_import.set_defaults(func=cmd_targets_import)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     _user_parser(sub)

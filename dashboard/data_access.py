@@ -13,13 +13,21 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import drilldown
+import groups
 import indicators
+import needs
+import planning
 import settings
 import sql
 import store
+import targeting
+import uptake
 
 TTL = dt.timedelta(hours=1)
 SEXES = ("F", "M")
+# Older persons: the age bands that start at this age or later (the estimates' bands).
+OLDER_MIN_AGE = 60
 
 
 class InvalidFilter(ValueError):
@@ -167,3 +175,197 @@ def _coverage(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 def coverage_by_province(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_coverage` on the current store at the configured threshold."""
     return _coverage(store_version(), f, settings.min_count())
+
+
+def load_groups(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    """Coverage by province and vulnerable group, suppressed like the coverage table (uncached).
+
+    Grain: one row per province and the national row x group (groups.GROUPS).
+    """
+    validate(con, f)
+    frame = run(con, "coverage_by_group", **f.params(), older_min_age=OLDER_MIN_AGE)
+    coverage = load_coverage(con, f, threshold)
+    return groups.suppress_groups(frame, coverage, threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _groups(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_groups(connection(), f, threshold)
+
+
+def coverage_by_group(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_groups` on the current store at the configured threshold."""
+    return _groups(store_version(), f, settings.min_count())
+
+
+def load_needs(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    """The needs index inputs, one row per province, suppressed (uncached; see needs.inputs)."""
+    return needs.inputs(load_groups(con, f, threshold))
+
+
+def needs_inputs(f: CoverageFilter) -> pd.DataFrame:
+    """Cached needs index inputs, one row per province (see needs.inputs)."""
+    return needs.inputs(coverage_by_group(f))
+
+
+def load_targeting(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
+) -> pd.DataFrame:
+    """Targeting errors by province x programme with a rule, suppressed (uncached).
+
+    Grain: one row per province and the national row x service with an eligibility rule.
+    The sidebar's programme choice does not apply (each row is one programme).
+    """
+    validate(con, f)
+    params = f.params()
+    params.pop("services")
+    frame = run(con, "targeting_by_province", **params)
+    coverages = {
+        service: load_coverage(con, dataclasses.replace(f, services=(service,)), threshold)
+        for service in frame["service_code"].unique()
+    }
+    return targeting.suppress_targeting(frame, coverages, threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _targeting(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_targeting(connection(), f, threshold)
+
+
+def targeting_by_province(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_targeting` on the current store at the configured threshold."""
+    return _targeting(store_version(), f, settings.min_count())
+
+
+def eligibility_rule_list() -> pd.DataFrame:
+    """One row per programme x criterion of the eligibility rules."""
+    return _query(store_version(), "eligibility_rule_list")
+
+
+def _series_params(f: CoverageFilter) -> dict[str, object]:
+    """The filters of a monthly series: every month, whatever the as-of month or programmes."""
+    params = f.params()
+    del params["as_of"], params["services"]
+    return params
+
+
+def load_uptake_monthly(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
+) -> pd.DataFrame:
+    """Persons receiving each service on every month end, by province, suppressed (uncached).
+
+    Grain: one row per month end x province and the national row x service. The as-of
+    month and the programme choice of the filter do not apply.
+    """
+    validate(con, f)
+    return uptake.suppress_monthly(run(con, "uptake_monthly", **_series_params(f)), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _uptake_monthly(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_uptake_monthly(connection(), f, threshold)
+
+
+def uptake_monthly(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_uptake_monthly` (keyed without the as-of month and programmes)."""
+    key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1), services=())
+    return _uptake_monthly(store_version(), key, settings.min_count())
+
+
+def load_uptake_by_group(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, group_by: str, threshold: int
+) -> pd.DataFrame:
+    """Uptake by province x service x group value on the as-of month, suppressed (uncached).
+
+    Args:
+        con: a store connection.
+        f: the filters (the programme choice does not apply: every service has its rows).
+        group_by: one of uptake.GROUP_BY.
+        threshold: the suppression threshold.
+    """
+    if group_by not in uptake.GROUP_BY:
+        raise InvalidFilter(
+            f"unknown group {group_by!r}; choose from: {', '.join(uptake.GROUP_BY)}"
+        )
+    params = _series_params(f) | {"as_of": f.as_of, "group_by": group_by}
+    frame = run(con, "uptake_by_group", **params)
+    monthly = load_uptake_monthly(con, f, threshold)
+    month = monthly[monthly["month_end"] == pd.Timestamp(f.as_of) + pd.offsets.MonthEnd(0)]
+    return uptake.suppress_by_group(frame, month, threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _uptake_by_group(version: str, f: CoverageFilter, group_by: str, threshold: int):
+    return load_uptake_by_group(connection(), f, group_by, threshold)
+
+
+def uptake_by_group(f: CoverageFilter, group_by: str) -> pd.DataFrame:
+    """Cached `load_uptake_by_group` at the configured threshold."""
+    return _uptake_by_group(store_version(), f, group_by, settings.min_count())
+
+
+def load_areas(
+    con: duckdb.DuckDBPyConnection, f: CoverageFilter, province: str, threshold: int
+) -> pd.DataFrame:
+    """One province with its districts and communes, suppressed (uncached).
+
+    Only the as-of month and programmes of the filter apply (see queries/area_coverage.sql).
+    """
+    cut = CoverageFilter(as_of=f.as_of, services=f.services)
+    validate(con, cut)
+    if province not in set(run(con, "province_list")["province_code"]):
+        raise InvalidFilter(f"unknown province {province!r}")
+    frame = run(con, "area_coverage", as_of=f.as_of, services=list(f.services), province=province)
+    return drilldown.suppress_areas(frame, load_coverage(con, cut, threshold), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _areas(version: str, f: CoverageFilter, province: str, threshold: int) -> pd.DataFrame:
+    return load_areas(connection(), f, province, threshold)
+
+
+def area_coverage(f: CoverageFilter, province: str) -> pd.DataFrame:
+    """Cached `load_areas` at the configured threshold."""
+    cut = CoverageFilter(as_of=f.as_of, services=f.services)
+    return _areas(store_version(), cut, province, settings.min_count())
+
+
+def province_list() -> pd.DataFrame:
+    """One row per province: code and names."""
+    return _query(store_version(), "province_list")
+
+
+def load_trend(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    """Coverage on every month end by province, suppressed month by month (uncached).
+
+    Grain: one row per month end x province and the national row. The as-of month of the
+    filter does not apply (every month is returned).
+    """
+    validate(con, f)
+    params = f.params()
+    del params["as_of"]
+    return planning.suppress_trend(run(con, "coverage_trend", **params), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _trend(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
+    return load_trend(connection(), f, threshold)
+
+
+def coverage_trend(f: CoverageFilter) -> pd.DataFrame:
+    """Cached `load_trend` (keyed without the as-of month)."""
+    key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1))
+    return _trend(store_version(), key, settings.min_count())
+
+
+def lineage_batches(f: CoverageFilter, province: str | None) -> pd.DataFrame:
+    """The import batches feeding a figure of one province (or KH) and cut (cached).
+
+    Grain: one row per batch and use (registrations, uptake, population).
+    """
+    return _lineage(store_version(), f.as_of, province, f.source)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def _lineage(version: str, as_of: dt.date, province: str | None, source: str | None):
+    return run(connection(), "lineage_batches", as_of=as_of, province=province, source=source)

@@ -28,6 +28,12 @@ def load_catalogues(con) -> None:
     for name in CATALOGUES:
         store.replace(con, name, read_csv(name))
     store.replace(con, "age_bands", read_csv("age_bands")[["age_band", "min_age", "max_age"]])
+    store.replace(con, "eligibility_rules", eligibility_rules())
+
+
+def eligibility_rules() -> pd.DataFrame:
+    """The programme eligibility rules (data/reference/eligibility_rules.csv), values as text."""
+    return pd.read_csv(settings.REFERENCE_DIR / "eligibility_rules.csv", dtype=str)
 
 
 def modelled_population(last_year: int, scale: float = 1.0) -> pd.DataFrame:

@@ -172,6 +172,7 @@ WRITABLE_TABLES = frozenset(
         "services",
         "occupations",
         "age_bands",
+        "eligibility_rules",
         "population_estimates",
         "import_batches",
         "registrations",

@@ -200,3 +200,36 @@ def chromium():
         instance = p.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def needs_store_file(tmp_path_factory) -> Path:
+    """Three provinces for the needs index and targeting (tests/needs_fixture.py)."""
+    import needs_fixture
+
+    return needs_fixture.build_needs_store(tmp_path_factory.mktemp("needs") / "coverage.duckdb")
+
+
+@pytest.fixture
+def needs_store(needs_store_file, monkeypatch) -> Path:
+    monkeypatch.setenv("COVERAGE_DB", str(needs_store_file))
+    return needs_store_file
+
+
+@pytest.fixture
+def needs_con(needs_store_file):
+    con = store.open_read(needs_store_file)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def signed_in(monkeypatch):
+    """Every AppTest run in this test sees a signed-in user of the given role (mocked)."""
+
+    def sign_in(role: str = "analyst") -> auth.User:
+        user = auth.User(f"{role}-user", role, "password")
+        monkeypatch.setattr(auth, "current_user", lambda: user)
+        return user
+
+    return sign_in

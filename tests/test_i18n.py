@@ -44,7 +44,8 @@ def test_khmer_strings_are_khmer():
 def test_every_key_used_in_the_code_exists():
     used = set()
     for path in (settings.REPO_ROOT / "dashboard").rglob("*.py"):
-        used |= {key for key in KEY_USE.findall(path.read_text()) if "{" not in key}
+        found = KEY_USE.findall(path.read_text())
+        used |= {key for key in found if "{" not in key and not key.endswith(".")}  # not built
     assert len(used) > 60
     assert used - set(i18n.strings("en")) == set()
 

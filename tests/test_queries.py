@@ -26,6 +26,17 @@ ALL = {"services": [], "occupation": None, "sex": None, "age_band": None, "sourc
 DEFAULTS = {
     "coverage_by_province": {"as_of": JUNE, **ALL},
     "agency_flags": {"source": "S1", "as_of": JUNE},
+    "coverage_by_group": {"as_of": JUNE, **ALL, "older_min_age": 60},
+    "uptake_monthly": {k: v for k, v in ALL.items() if k != "services"},
+    "uptake_by_group": {
+        "as_of": JUNE,
+        "group_by": "sex",
+        **{k: v for k, v in ALL.items() if k != "services"},
+    },
+    "coverage_trend": {k: v for k, v in ALL.items()},
+    "lineage_batches": {"as_of": JUNE, "province": "12", "source": None},
+    "area_coverage": {"as_of": JUNE, "services": [], "province": "12"},
+    "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
 }
 
 

@@ -4,8 +4,10 @@ import brief
 import charts
 import data_access
 import downloads
+import explain
 import formatting
 import i18n
+import map_controls
 import settings
 
 f = st.session_state["coverage_filter"]
@@ -32,6 +34,8 @@ for col, (name, kind) in zip(st.columns(5), kpis, strict=True):
         i18n.t(f"column.{name}", lang), formatting.kpi_text(national[name], kind, threshold, lang)
     )
 
+explain.coverage_popover(table, f, st.session_state.get("lang", "en"), threshold)
+
 if national["denominator_note"]:
     note = formatting.denominator_note(national["denominator_note"], lang)
     st.info(i18n.t("coverage.denominator_note", lang, note=note))
@@ -39,7 +43,13 @@ if national["denominator_note"]:
 left, right = st.columns([3, 2])
 with left:
     title = i18n.t("coverage.map_title", lang, month=month_text)
-    st.plotly_chart(charts.coverage_map(table, title, lang), key="coverage_map", width="stretch")
+    default = charts.coverage_classes(lang)
+    classes = map_controls.classification(
+        "coverage_map", table.loc[table["province_code"] != "KH", "coverage_rate"], lang,
+        percent=True, default_breaks=list(default.bounds), default=default,
+    )  # fmt: skip
+    figure = charts.coverage_map(table, title, lang, classes)
+    st.plotly_chart(figure, key="coverage_map", width="stretch")
     downloads.figure_buttons(
         charts.coverage_map_static(table, title, lang), ctx,
         f"coverage_map_{month:%Y-%m}_{lang}", key="coverage_map_download",

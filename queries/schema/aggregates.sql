@@ -7,13 +7,20 @@
 -- persons: one row per person_key with the attributes of their latest registration
 --   (latest registered_on, then latest import batch, then source and record_id).
 -- coverage_cube: one row per month end x province x sex x age band x occupation x
---   source_mask x service_mask, counting persons. A person enters the cube from the month
---   of their first registration (or first active episode, if earlier) up to the last
---   complete month on or before store_meta.data_as_of. source_mask has a bit per registry
---   the person is in by that month end; service_mask a bit per service with an active
---   episode on that month end (started_on <= month end and ended_on empty or >= month end).
---   Age is the month end's year minus birth year.
--- The cube is built one province at a time (schema/coverage_cube_part, then
+--   poverty_level x disability x eligible_mask x source_mask x service_mask, counting
+--   persons. A person enters the cube from the month of their first registration (or
+--   first active episode, if earlier) up to the last complete month on or before
+--   store_meta.data_as_of. source_mask has a bit per registry the person is in by that
+--   month end; service_mask a bit per service with an active episode on that month end
+--   (started_on <= month end and ended_on empty or >= month end); eligible_mask a bit per
+--   service whose rule in eligibility_rules the person meets on that month end (every
+--   criterion of the service holds; several values of one criterion are alternatives).
+--   Age is the month end's year minus birth year. poverty_level is 'unknown' when empty.
+-- area_cube: one row per month end x commune (with its district and province) x
+--   is_informal x service_mask, counting persons: the province -> district -> commune
+--   drill-down. Persons without a commune code count under district or commune 'unknown'.
+--   Built from the same scan as coverage_cube (grouping sets), so both always agree.
+-- Both cubes are built one province at a time (schema/coverage_cube_part, then
 -- schema/coverage_cube_final) so that memory stays bounded at national scale.
 
 create or replace table persons as
@@ -67,13 +74,20 @@ select
 from bounds as b
 cross join range(0, b.last_idx + 1) as t (month_idx);
 
-create or replace table coverage_cube_parts (
+create or replace table cube_scan_parts (
     month_end date,
     province_code varchar,
     sex varchar,
     age_band varchar,
     occupation varchar,
+    poverty_level varchar,
+    disability boolean,
+    eligible_mask ubigint,
     source_mask usmallint,
     service_mask ubigint,
-    persons bigint
+    district_code varchar,
+    commune_code varchar,
+    is_informal boolean,
+    persons bigint,
+    is_area_row boolean
 );

@@ -1,6 +1,6 @@
--- One province's share of coverage_cube (see schema/aggregates.sql for the grain).
+-- One province's share of coverage_cube and area_cube (see schema/aggregates.sql).
 -- $province varchar: the province whose persons (by their latest registration) are added.
-insert into coverage_cube_parts
+insert into cube_scan_parts
 with
 province_persons as (
     select person_key from persons
@@ -103,22 +103,118 @@ person_months as (
         unnest(range(from_idx, to_idx + 1)) as month_idx,
         source_mask
     from source_intervals
+),
+
+cube_years as (
+    select distinct year(month_end) as year from coverage_months
+),
+
+eligibility_keys as (
+    select distinct
+        p.poverty_level,
+        p.disability,
+        p.sex,
+        p.birth_year,
+        y.year
+    from persons as p
+    cross join cube_years as y
+    where p.province_code = $province
+),
+
+rule_checks as (
+    -- one row per key x service x criterion: does any listed value of the criterion hold?
+    select
+        k.poverty_level,
+        k.disability,
+        k.sex,
+        k.birth_year,
+        k.year,
+        r.service_code,
+        r.criterion,
+        bool_or(
+            case r.criterion
+                when 'poverty_level' then k.poverty_level = r.value
+                when 'disability' then coalesce(k.disability, false) = (r.value = 'true')
+                when 'sex' then k.sex = r.value
+                when 'min_age' then k.year - k.birth_year >= try_cast(r.value as integer)
+                when 'max_age' then k.year - k.birth_year <= try_cast(r.value as integer)
+                else false
+            end
+        ) as passes
+    from eligibility_keys as k
+    cross join eligibility_rules as r
+    group by all
+),
+
+eligible_services as (
+    select
+        poverty_level,
+        disability,
+        sex,
+        birth_year,
+        year,
+        service_code,
+        bool_and(coalesce(passes, false)) as eligible
+    from rule_checks
+    group by all
+),
+
+eligible_masks as (
+    select
+        c.poverty_level,
+        c.disability,
+        c.sex,
+        c.birth_year,
+        c.year,
+        bit_or(1::ubigint << s.service_bit) as eligible_mask
+    from eligible_services as c
+    inner join services as s on c.service_code = s.service_code
+    where c.eligible
+    group by all
+),
+
+cube_rows as (
+    select
+        m.month_end,
+        p.province_code,
+        p.sex,
+        coalesce(a.age_band, 'unknown') as age_band,
+        coalesce(p.occupation, 'none') as occupation,
+        coalesce(p.poverty_level, 'unknown') as poverty_level,
+        p.disability,
+        coalesce(e.eligible_mask, 0::ubigint) as eligible_mask,
+        pm.source_mask,
+        coalesce(sm.service_mask, 0::ubigint) as service_mask,
+        coalesce(p.district_code, 'unknown') as district_code,
+        coalesce(p.commune_code, 'unknown') as commune_code,
+        coalesce(o.is_informal, false) as is_informal,
+        count(*) as persons,
+        grouping(p.commune_code) = 0 as is_area_row
+    from person_months as pm
+    inner join persons as p on pm.person_key = p.person_key
+    inner join coverage_months as m on pm.month_idx = m.month_idx
+    left join service_masks as sm
+        on pm.person_key = sm.person_key and pm.month_idx = sm.month_idx
+    left join age_bands as a
+        on year(m.month_end) - p.birth_year between a.min_age and a.max_age
+    left join occupations as o on p.occupation = o.occupation
+    left join eligible_masks as e
+        on
+            p.poverty_level is not distinct from e.poverty_level
+            and p.disability is not distinct from e.disability
+            and p.sex is not distinct from e.sex
+            and p.birth_year is not distinct from e.birth_year
+            and year(m.month_end) = e.year
+    group by grouping sets (
+        (
+            m.month_end, p.province_code, p.sex, a.age_band, p.occupation, p.poverty_level,
+            p.disability, e.eligible_mask, pm.source_mask, sm.service_mask
+        ),
+        (
+            m.month_end, p.province_code, p.district_code, p.commune_code, o.is_informal,
+            sm.service_mask
+        )
+    )
 )
 
-select
-    m.month_end,
-    p.province_code,
-    p.sex,
-    coalesce(a.age_band, 'unknown') as age_band,
-    coalesce(p.occupation, 'none') as occupation,
-    pm.source_mask,
-    coalesce(sm.service_mask, 0::ubigint) as service_mask,
-    count(*) as persons
-from person_months as pm
-inner join persons as p on pm.person_key = p.person_key
-inner join coverage_months as m on pm.month_idx = m.month_idx
-left join service_masks as sm
-    on pm.person_key = sm.person_key and pm.month_idx = sm.month_idx
-left join age_bands as a
-    on year(m.month_end) - p.birth_year between a.min_age and a.max_age
-group by all;
+select * from cube_rows;  -- noqa: AM04

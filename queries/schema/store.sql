@@ -156,3 +156,15 @@ create table if not exists linkage_features (
     batch_id bigint not null,
     ended_batch_id bigint
 );
+
+-- Who a programme is meant for: a person is eligible for a service when every criterion
+-- listed for it holds (several rows of one criterion are alternatives). Criteria:
+-- poverty_level (IDPoor level, e.g. '1'), disability ('true'/'false'), sex ('F'/'M'),
+-- min_age and max_age (age on the month end, in years). The rules are data
+-- (data/reference/eligibility_rules.csv), not code.
+create table if not exists eligibility_rules (
+    service_code varchar not null,
+    criterion varchar not null,
+    value varchar not null,
+    note varchar
+);

@@ -1,0 +1,83 @@
+import streamlit as st
+
+import boundaries
+import charts
+import data_access
+import display
+import drilldown
+import formatting
+import i18n
+import map_controls
+import settings
+
+lang = st.session_state.get("lang", "en")
+f = st.session_state["coverage_filter"]
+marker = formatting.marker(settings.min_count())
+provinces = data_access.province_list().set_index("province_code")["name_en"]
+
+
+def t(key, **values):
+    return i18n.t(f"drilldown.{key}", lang, **values)
+
+
+st.title(t("title"))
+st.caption(t("caption", month=f"{f.as_of:%B %Y}"))
+province = st.selectbox(
+    t("province"), list(provinces.index), key="drilldown_province", format_func=provinces.get
+)
+areas = data_access.area_coverage(f, province)
+areas["name"] = areas["name_en"].fillna(t("unknown"))
+total = areas[areas["level"] == "province"].iloc[0]
+cols = st.columns(3)
+for col, key in zip(
+    cols, ("registered_count", "covered_count", "registered_not_covered_count"), strict=True
+):
+    col.metric(
+        t(f"col.{key}"), display.cell(total[key], "count", total[f"{key}_suppressed"], marker)
+    )
+
+columns = display.labelled(drilldown.COLUMNS, t)
+districts = drilldown.level(areas, "district")
+left, right = st.columns([3, 2])
+with right:
+    st.dataframe(
+        display.table(districts, columns, marker, drilldown.HIDDEN),
+        hide_index=True, key="drilldown_districts", height=420,
+    )  # fmt: skip
+with left:
+    shapes = boundaries.load()
+    if shapes is None:
+        st.plotly_chart(
+            drilldown.bars(districts, t("bars_title", province=provinces[province]), t),
+            key="drilldown_bars", width="stretch",
+        )  # fmt: skip
+        st.info(t("no_boundaries"))
+    else:
+        cls = map_controls.classification(
+            "drilldown_map", districts["covered_share_of_registered"], lang, percent=True,
+            default_breaks=[0.25, 0.5, 0.75],
+        )  # fmt: skip
+        shown = boundaries.of_province(shapes, province)
+        st.plotly_chart(
+            charts.coverage_map(
+                districts.assign(
+                    district_code=districts["area_code"], province_code=districts["parent_code"],
+                    hover=drilldown.hover(districts, t, marker),
+                ),
+                t("map_title", province=provinces[province]), lang, cls,
+                value="covered_share_of_registered", legend_title=t("col.covered_share"),
+                geojson=shown, locations="district_code", view=boundaries.view(shown),
+                attribution=shapes.get("attribution", ""),
+            ),
+            key="drilldown_map", width="stretch",
+        )  # fmt: skip
+
+district = st.selectbox(
+    t("district"), districts["area_code"].tolist(), key="drilldown_district",
+    format_func=dict(zip(districts["area_code"], districts["name"], strict=True)).get,
+)  # fmt: skip
+st.dataframe(
+    display.table(drilldown.level(areas, "commune", district), columns, marker, drilldown.HIDDEN),
+    hide_index=True, key="drilldown_communes",
+)  # fmt: skip
+st.caption(t("note", marker=marker))

@@ -1,0 +1,134 @@
+"""Targeting errors, the unregistered and SDG-style coverage by group, worked by hand.
+
+Fixture: tests/needs_fixture.py, 30 June 2024. Programme P is for IDPoor levels 1-2,
+D for persons with a disability, O for people aged 60 and over.
+  P: 01 eligible c, d, e1, e2 = 40; receiving a, c, e1, e2 = 60; both c, e1, e2 = 30
+     02 eligible h = 20, receiving 0; 03 eligible k = 15, receiving 0
+     national: eligible 75, receiving 60, both 30: exclusion 45/75, inclusion 30/60
+  D: eligible d (01) 10 and k (03) 15, nobody receiving: exclusion 100%
+  O: eligible e1, e2 (born 1950: 74) = 20, receiving e1 = 10: exclusion 50%, inclusion 0
+"""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import data_access
+import targeting
+
+CUT = data_access.CoverageFilter(as_of=dt.date(2024, 6, 30))
+
+
+def rows(frame, service):
+    return frame[frame["service_code"] == service].set_index("province_code")
+
+
+def test_eligible_receiving_and_errors_by_province(needs_con):
+    table = data_access.load_targeting(needs_con, CUT, 10)
+    p = rows(table, "P")
+    assert p.loc[
+        "01", ["eligible_count", "receiving_count", "eligible_receiving_count"]
+    ].tolist() == [40, 60, 30]
+    assert p.loc["01", "exclusion_error"] == pytest.approx(10 / 40)
+    assert p.loc["01", "inclusion_error"] == pytest.approx(30 / 60)
+    assert p.loc["02", "exclusion_error"] == 1.0
+    assert pd.isna(p.loc["02", "inclusion_error"])  # nobody receiving: no rate, not 0
+    assert p.loc["KH", "exclusion_error"] == pytest.approx(45 / 75)
+    assert p.loc["KH", "inclusion_error"] == pytest.approx(30 / 60)
+    d = rows(table, "D")
+    assert d.loc["KH", ["eligible_count", "eligible_not_receiving_count"]].tolist() == [25, 25]
+    o = rows(table, "O")
+    assert o.loc["01", "eligible_count"] == 20
+    assert o.loc["01", "exclusion_error"] == pytest.approx(0.5)
+    assert o.loc["01", "inclusion_error"] == 0
+    assert set(table["service_code"]) == {"P", "D", "O"}  # A has no rule
+
+
+def test_receiving_is_the_coverage_of_that_programme_alone(needs_con):
+    table = rows(data_access.load_targeting(needs_con, CUT, 10), "P")
+    only_p = data_access.load_coverage(
+        needs_con, data_access.CoverageFilter(as_of=CUT.as_of, services=("P",)), 10
+    ).set_index("province_code")
+    assert table["receiving_count"].tolist() == only_p["covered_count"].tolist()
+
+
+def test_small_targeting_counts_and_their_rates_are_hidden(needs_con):
+    # threshold 11: O's 10 receiving in 01 is hidden, so its exclusion/inclusion counts go too
+    o = rows(data_access.load_targeting(needs_con, CUT, 11), "O")
+    assert o.loc["01", "receiving_count_suppressed"]
+    assert pd.isna(o.loc["01", "receiving_count"])
+    assert pd.isna(o.loc["01", "inclusion_error"])
+    assert pd.isna(o.loc["01", "exclusion_error"])
+    table = data_access.load_targeting(needs_con, CUT, 11)
+    hidden = {
+        (r.province_code, r.service_code, c)
+        for r in table.itertuples()
+        for c in targeting.COUNTS
+        if getattr(r, f"{c}_suppressed")
+    }
+    keys = list(zip(table["province_code"], table["service_code"], strict=True))
+    for total, parts in targeting.relations(keys):
+        assert sum(c in hidden for c in [total, *parts]) != 1, total
+
+
+def test_unregistered_is_estimate_minus_registered(needs_con):
+    reach = targeting.unregistered(data_access.load_coverage(needs_con, CUT, 10))
+    reach = reach.set_index("province_code")["unregistered_est"]
+    assert reach.to_dict() == {"01": 120, "02": 400, "03": 123, "KH": 643}
+
+
+def test_sdg_coverage_by_group(needs_con):
+    sdg = targeting.sdg_by_group(data_access.load_groups(needs_con, CUT, 10))
+    kh = sdg[sdg["province_code"] == "KH"].set_index("group_code")
+    assert kh.loc["all", "coverage_rate"] == pytest.approx(202 / 950)
+    assert kh.loc["women", "coverage_rate"] == pytest.approx(40 / 380)  # c, i over 80+250+50
+    assert kh.loc["older", "coverage_rate"] == pytest.approx(20 / 140)  # e1, e2 over 40+100
+    assert kh.loc["poor", "coverage_rate"] == pytest.approx(30 / 75)  # over registered poor
+    assert kh.loc["poor", "denominator_kind"] == "registered"
+    assert kh.loc["disability", "coverage_rate"] == 0
+
+
+def test_eligibility_follows_age_on_the_month_end_and_keeps_unknown_attributes(tmp_path):
+    import needs_fixture
+    import reference
+    import store
+    from conftest import AGE_BANDS, OCCUPATIONS, SOURCES
+
+    person = {
+        "source": "S1", "occupation": "market_vendor", "province_code": "01",
+        "registered_on": dt.date(2023, 1, 1), "batch_id": 1,
+    }  # fmt: skip
+    regs = pd.DataFrame(
+        [
+            {**person, "person_key": 1, "record_id": "1", "sex": "F", "birth_year": 1964},
+            # nothing known but the province: still counted once, never eligible
+            {**person, "person_key": 2, "record_id": "2", "sex": None, "birth_year": None},
+        ]
+    )
+    path = tmp_path / "age.duckdb"
+    with store.write_session(path, fresh=True) as con:
+        store.replace(con, "provinces", reference.read_csv("provinces"))
+        store.replace(con, "sources", SOURCES)
+        store.replace(con, "services", needs_fixture.SERVICES)
+        store.replace(con, "eligibility_rules", needs_fixture.RULES)
+        store.replace(con, "occupations", OCCUPATIONS)
+        store.replace(con, "age_bands", AGE_BANDS)
+        store.append(con, "registrations", regs)
+        store.set_meta(con, data_as_of="2024-01-31")
+    con = store.open_read(path)
+    params = {"occupation": None, "sex": None, "age_band": None, "source": None}
+
+    def eligible(as_of):
+        frame = data_access.run(con, "targeting_by_province", as_of=as_of, **params)
+        return rows(frame, "O").loc["KH", ["eligible_count", "receiving_count"]].tolist()
+
+    assert eligible(dt.date(2023, 12, 31)) == [0, 0]  # 59 in 2023
+    assert eligible(dt.date(2024, 1, 31)) == [1, 0]  # 60 in 2024
+    assert (
+        con.execute(
+            "select sum(persons) from coverage_cube where month_end = '2024-01-31'"
+        ).fetchone()[0]
+        == 2
+    )
+    con.close()
