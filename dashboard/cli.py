@@ -2,6 +2,7 @@
 
 import argparse
 import datetime as dt
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,24 @@ def _positive(text: str) -> int:
     value = int(text) if text.isdigit() else 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return int(text)
+
+
+def _data_date(text: str) -> dt.date:
+    """A demo's data date: from the first month of figures to the end of next year."""
+    value = _date(text)
+    first = dt.date.fromisoformat(settings.FIRST_MONTH)
+    last = dt.date(dt.date.today().year + 1, 12, 31)
+    if not first <= value <= last:
+        raise argparse.ArgumentTypeError(
+            f"the data date must be on or after {first} and on or before {last}, got {text!r}"
+        )
     return value
 
 
@@ -272,8 +291,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="build a synthetic demo store")
     demo.add_argument("--people", type=_positive, default=200_000, help="registered persons")
-    demo.add_argument("--seed", type=int, default=20190101)
-    demo.add_argument("--as-of", type=_date, help="data date (default: last month end)")
+    demo.add_argument("--seed", type=_non_negative, default=20190101)
+    demo.add_argument("--as-of", type=_data_date, help="data date (default: last month end)")
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
     demo.set_defaults(func=cmd_demo)
     table = sub.add_parser("table", help="print an indicator table as CSV or JSON")
@@ -305,5 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 - the user sees one clear line
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
+
+
+def _one_line(message: str) -> str:
+    """The message with control characters (a newline in a typed name) shown escaped."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], message)
