@@ -1,4 +1,4 @@
-"""The command line: `python -m dashboard demo|table|bench|brief|user|reference ...`."""
+"""The command line: `python -m dashboard demo|table|bench|brief|user|export-parquet ...`."""
 
 import argparse
 import datetime as dt
@@ -108,6 +108,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     import bench
 
     bench.run(args.people, as_json=args.json)
+    return 0
+
+
+def cmd_export_parquet(args: argparse.Namespace) -> int:
+    """Write the store as Hive-partitioned Parquet with Spark SQL of every query."""
+    import parquet_export
+
+    manifest = parquet_export.export(args.folder)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"Exported {len(manifest['tables'])} tables ({rows:,} rows) to {args.folder}, "
+        f"partitioned by province and year; Spark SQL of every query in {args.folder / 'spark'}."
+    )
     return 0
 
 
@@ -310,6 +323,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--people", type=_positive, default=7_000_000)
     bench.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     bench.set_defaults(func=cmd_bench)
+    export = sub.add_parser("export-parquet", help="write the store as partitioned Parquet")
+    export.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    export.set_defaults(func=cmd_export_parquet)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     _user_parser(sub)

@@ -313,6 +313,28 @@ def _keep_version(path: Path, pending: Path) -> None:
         old.unlink(missing_ok=True)
 
 
+def open_parquet(tables: dict[str, dict], folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a view per exported table over its Parquet files.
+
+    Args:
+        tables: the export manifest's tables (parquet_export.read_manifest): for each,
+            its columns and its partition columns (None: one file, folder/<table>.parquet
+            or folder/<table>/empty.parquet).
+        folder: the export folder.
+    """
+    con = duckdb.connect()
+    for table, info in tables.items():
+        if info["partitioned_by"]:
+            files = str(folder / table / "**" / "*.parquet")
+            relation = con.sql(sql.load_query("export/read_partitioned"), params={"files": files})
+        else:
+            single = folder / f"{table}.parquet"
+            relation = con.read_parquet(str(single if single.exists() else folder / table / "*"))
+        columns = [duckdb.ColumnExpression(c) for c in info["columns"]]
+        relation.select(*columns).create_view(table)
+    return con
+
+
 def list_versions(path: Path | None = None) -> list[Path]:
     """Earlier versions of the store, oldest first."""
     path = Path(path or settings.store_path())
