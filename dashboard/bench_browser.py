@@ -75,6 +75,16 @@ DRAWN = """([since, idleSelector, quiet]) => {
 QUIET_MS = 800
 
 
+# For many sessions in one browser: pages draw no WebGL map, so that twenty maps rendered
+# in software on two cores do not time (or load) the browser instead of the server.
+NO_WEBGL = """
+const getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+  return /webgl/i.test(type) ? null : getContext.call(this, type, ...rest);
+};
+"""
+
+
 def _free_port() -> int:
     import socket
 
@@ -234,3 +244,60 @@ def _app_env(store: Path, folder: Path) -> dict[str, str]:
         else:
             os.environ["COVERAGE_APP_DB"] = saved
     return {"COVERAGE_DB": str(store), "COVERAGE_APP_DB": str(app_db)}
+
+
+def sign_in_all(pages, url: str) -> None:
+    """Open the app in every page and sign them all in at once.
+
+    force=True: no waiting for animation frames, which background tabs hardly get.
+    """
+    for page in pages:
+        page.goto(url)
+    for page in pages:
+        page.get_by_label("Username", exact=True).fill(USER, force=True)
+        page.get_by_label("Password", exact=True).fill(PASSWORD, force=True)
+        page.get_by_role("button", name="Sign in", exact=True).click(force=True)
+    for page in pages:
+        page.get_by_role("button", name="Sign out").wait_for(timeout=180_000)
+        page.wait_for_selector(IDLE, timeout=180_000)
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose `option` in the select box labelled `label`, without waiting for the rerun."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input")
+    box.click(force=True)
+    page.get_by_role("option", name=option, exact=True).click(force=True)
+
+
+def _memory_mb(pid: int) -> dict[str, float]:
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    values = {line.split(":")[0]: int(line.split()[1]) for line in status if line.startswith("Vm")}
+    return {"peak_rss_mb": round(values["VmHWM"] / 1024), "rss_mb": round(values["VmRSS"] / 1024)}
+
+
+CHANGES = [("Sex", "Women"), ("Age band", "25-34"), ("Sex", "Men"), ("Age band", "All")]
+
+
+def app_memory(store: Path, sessions: int = 20) -> dict:
+    """The app server's memory after `sessions` sessions signed in and changed filters."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        env = _app_env(store, Path(folder))
+        with serve("dashboard/app.py", env) as (url, pid), sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_init_script(NO_WEBGL)
+            pages = [context.new_page() for _ in range(sessions)]
+            started = time.perf_counter()
+            sign_in_all(pages, url)
+            for label, option in CHANGES:
+                for page in pages:
+                    pick(page, label, option)
+                for page in pages:
+                    page.wait_for_timeout(300)
+                    page.wait_for_selector(IDLE, timeout=180_000)
+            figures = _memory_mb(pid) | {"sessions": sessions}
+            figures["seconds"] = round(time.perf_counter() - started)
+            browser.close()
+    return figures

@@ -107,7 +107,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Time every page query and the pandas way on a store of the given size."""
     import bench
 
-    bench.run(args.people, as_json=args.json)
+    bench.run(args.people, as_json=args.json, browser=not args.no_browser,
+              imports=not args.no_import)  # fmt: skip
     return 0
 
 
@@ -319,9 +320,11 @@ def parser() -> argparse.ArgumentParser:
     table.add_argument("--source", help="a source registry, for example NSSF")
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
-    bench = sub.add_parser("bench", help="time page queries against the pandas way")
+    bench = sub.add_parser("bench", help="national-scale figures against the targets")
     bench.add_argument("--people", type=_positive, default=7_000_000)
     bench.add_argument("--json", action="store_true", help="figures as JSON on the last line")
+    bench.add_argument("--no-browser", action="store_true", help="skip the browser timings")
+    bench.add_argument("--no-import", action="store_true", help="skip the write and import")
     bench.set_defaults(func=cmd_bench)
     export = sub.add_parser("export-parquet", help="write the store as partitioned Parquet")
     export.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")

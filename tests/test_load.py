@@ -30,19 +30,10 @@ from conftest import REPO
 pytestmark = pytest.mark.browser
 
 SESSIONS = 20
-USER, PASSWORD = "load", "load-test-password"
 OCTOBER = dt.date(2026, 10, 31)
 VERSIONS = {"A": (5, 4000, OCTOBER), "B": (6, 6000, dt.date(2026, 11, 30))}
 SEXES = {"Women": "F", "Men": "M", "All": None}
 KPI = '[data-testid="stMetric"]:has-text("Covered persons") [data-testid="stMetricValue"]'
-# The sessions' pages draw no WebGL map: twenty software-rendered maps on two cores would
-# time the browser, not the server under test (the map is checked by the other tests).
-NO_WEBGL = """
-const getContext = HTMLCanvasElement.prototype.getContext;
-HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
-  return /webgl/i.test(type) ? null : getContext.call(this, type, ...rest);
-};
-"""
 # The script is idle and the covered-persons metric shows one of `values`.
 SHOWS = """([idle, values]) => {
   const metric = [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -84,13 +75,6 @@ def seen(page) -> tuple[str, str]:
     return caption.split(";")[0], page.locator(KPI).inner_text()
 
 
-def pick_sex(page, label: str) -> None:
-    # force: no waiting for animation frames, which a background tab hardly gets
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Sex").locator("input")
-    box.click(force=True)
-    page.get_by_role("option", name=label, exact=True).click(force=True)
-
-
 def settle(page, label: str, shown: dict, allowed: set[str]) -> str:
     """Wait for the rerun to show a covered count of that sex in an allowed version."""
     values = [shown[v]["covered"][label] for v in allowed]
@@ -111,7 +95,7 @@ def settle(page, label: str, shown: dict, allowed: set[str]) -> str:
 def round_of_changes(pages, label: str, shown: dict, allowed: set[str]) -> list[str]:
     """Every session changes the sex filter at once; the versions they then show."""
     for page in pages:
-        pick_sex(page, label)
+        bench_browser.pick(page, "Sex", label)
     return [settle(page, label, shown, allowed) for page in pages]
 
 
@@ -137,21 +121,13 @@ def test_twenty_sessions_change_filters_while_a_writer_replaces_the_store(
 ):
     served, shown = versions
     app_db = tmp_path / "app.sqlite"
-    browser.add_account(app_db, USER, "viewer", PASSWORD)
+    browser.add_account(app_db, bench_browser.USER, "viewer", bench_browser.PASSWORD)
     env = {"COVERAGE_DB": str(served), "COVERAGE_APP_DB": str(app_db)}
     with browser.streamlit_server(env) as url:
         context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        context.add_init_script(NO_WEBGL)
+        context.add_init_script(bench_browser.NO_WEBGL)
         pages = [context.new_page() for _ in range(SESSIONS)]
-        for page in pages:
-            page.goto(url)
-        for page in pages:  # all sign in at once
-            page.get_by_label("Username", exact=True).fill(USER, force=True)
-            page.get_by_label("Password", exact=True).fill(PASSWORD, force=True)
-            page.get_by_role("button", name="Sign in", exact=True).click(force=True)
-        for page in pages:
-            page.get_by_role("button", name="Sign out").wait_for(timeout=90_000)
-            browser.wait_idle(page)
+        bench_browser.sign_in_all(pages, url)
         assert {seen(p) for p in pages} == {(shown["A"]["date"], shown["A"]["covered"]["All"])}
         pause = tmp_path / "paused"
         writer = start_writer(served, pause)
@@ -169,19 +145,17 @@ def test_twenty_sessions_change_filters_while_a_writer_replaces_the_store(
 def test_the_app_restarts_cleanly_after_being_killed(chromium, versions, tmp_path):
     served, shown = versions
     app_db = tmp_path / "app.sqlite"
-    browser.add_account(app_db, USER, "viewer", PASSWORD)
+    browser.add_account(app_db, bench_browser.USER, "viewer", bench_browser.PASSWORD)
     env = {"COVERAGE_DB": str(served), "COVERAGE_APP_DB": str(app_db)}
     for attempt in range(2):
         with bench_browser.serve("dashboard/app.py", env) as (url, pid):
             page = chromium.new_page()
             page.goto(url)
             browser.wait_idle(page)
-            browser.sign_in(page, USER, PASSWORD)
+            browser.sign_in(page, bench_browser.USER, bench_browser.PASSWORD)
             browser.wait_for_map(page)
             assert page.locator('[data-testid="stException"]').count() == 0
             assert seen(page)[0] in {shown["A"]["date"], shown["B"]["date"]}
             if attempt == 0:
-                os.kill(
-                    pid, signal.SIGKILL
-                )  # no shutdown: snapshots and sessions left as they were
+                os.kill(pid, signal.SIGKILL)  # no shutdown: its snapshot links stay behind
             page.close()
