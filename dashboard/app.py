@@ -1,5 +1,7 @@
 """Coverage dashboard entrypoint: sign-in gate, demo banner, shared filters, navigation."""
 
+import datetime as dt
+
 import streamlit as st
 
 import accounts
@@ -20,15 +22,27 @@ st.set_page_config(
 user = auth.gate()
 
 try:
+    data_access.pin_version()  # every figure of this run from one store version
     summary = data_access.store_summary()
 except store.StoreMissing:
     st.error(i18n.t("app.no_store", lang))
+    st.stop()
+except store.StoreDamaged:
+    st.error(i18n.t("app.store_damaged", lang))
     st.stop()
 
 if summary["is_demo"]:
     st.warning(i18n.t("app.demo_banner", lang), icon=":material/warning:")
 
 st.session_state["coverage_filter"] = filters.sidebar(lang)
+# Which version of the store every figure on screen comes from.
+if summary["data_as_of"]:
+    built = str(summary["built_at"] or "")[:16].replace("T", " ")
+    as_of = dt.date.fromisoformat(summary["data_as_of"])
+    st.sidebar.caption(
+        i18n.t("app.data_as_of", lang, date=i18n.date_text(as_of, lang),
+               built=i18n.digits(built, lang))
+    )  # fmt: skip
 st.session_state["store_summary"] = summary
 auth.sidebar(user)
 
@@ -53,4 +67,7 @@ page = st.navigation(
         if accounts.allows(user.role, role)
     ]
 )
-page.run()
+try:
+    page.run()
+except store.StoreDamaged:  # found only when a page reads a damaged part of the file
+    st.error(i18n.t("app.store_damaged", lang))

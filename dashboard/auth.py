@@ -149,32 +149,40 @@ def _sign_in_screen() -> None:
 
 def _password_form(lang: str) -> None:
     with st.form("signin_form", clear_on_submit=True):
-        name = st.text_input(
-            i18n.t("auth.username", lang), key="signin_username", autocomplete="username"
-        )
-        password = st.text_input(
+        st.text_input(i18n.t("auth.username", lang), key="signin_username", autocomplete="username")
+        st.text_input(
             i18n.t("auth.password", lang), type="password", key="signin_password",
             autocomplete="current-password",
         )  # fmt: skip
-        submitted = st.form_submit_button(i18n.t("auth.sign_in", lang), key="signin_submit")
-    if submitted:
-        _attempt(name, password, lang)
+        # Checked in a callback, before the run: a successful sign-in renders the app in
+        # that same run, without a second run (st.rerun) for the browser to wait for.
+        st.form_submit_button(
+            i18n.t("auth.sign_in", lang), key="signin_submit", on_click=_attempt, args=(lang,)
+        )
+    error = st.session_state.pop(ERROR_KEY, None)
+    if error:
+        st.error(error)
     if accounts.counts()["password_count"] == 0:
         st.info(i18n.t("auth.no_accounts", lang))
 
 
-def _attempt(name: str, password: str, lang: str) -> None:
-    result = accounts.authenticate(name, password)
+ERROR_KEY = "auth_error"  # why the last sign-in failed, shown once under the form
+
+
+def _attempt(lang: str) -> None:
+    name = st.session_state.get("signin_username", "")
+    result = accounts.authenticate(name, st.session_state.get("signin_password", ""))
     if result.ok:
         st.session_state[SESSION_KEY] = result.name
         audit.record(result.name, "sign_in", {"via": "password"})
-        st.rerun()
+        return
     detail = {"reason": result.reason, "locked_until": result.locked_until}
     audit.record(result.name, "sign_in_failed", detail)
     if result.locked_until:
-        st.error(i18n.t("auth.locked", lang, until=result.locked_until.replace("T", " ")[:16]))
+        until = result.locked_until.replace("T", " ")[:16]
+        st.session_state[ERROR_KEY] = i18n.t("auth.locked", lang, until=until)
     else:
-        st.error(i18n.t("auth.failed", lang))
+        st.session_state[ERROR_KEY] = i18n.t("auth.failed", lang)
 
 
 def _sign_out(user: User) -> None:

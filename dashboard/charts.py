@@ -166,20 +166,15 @@ def coverage_map(
     areas["rate_class"] = classification.classify(areas[value])
     if "hover" not in areas:
         areas["hover"] = areas.apply(_hover_text, axis=1, lang=lang)
-    fig = px.choropleth_map(
+    colours = classification.colour_map()
+    fig = class_choropleth(
         areas,
-        geojson=geojson or province_geojson(),
-        locations=locations,
-        featureidkey=f"properties.{locations}",
-        color="rate_class",
-        category_orders={"rate_class": classification.order()},
-        color_discrete_map=classification.colour_map(),
-        custom_data=["hover"],
-        map_style="white-bg",
-        center=view[0],
-        zoom=view[1],
-        opacity=0.9,
+        "rate_class",
+        [(label, colours[label]) for label in classification.order()],
+        geojson or province_geojson(),
+        locations,
     )
+    fig.update_layout(map={"style": "white-bg", "center": view[0], "zoom": view[1]})
     fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", marker_line_width=0.6)
     legend = legend_title or i18n.t("chart.legend_rate", lang)
     fig.update_layout(
@@ -190,6 +185,43 @@ def coverage_map(
         font=font(lang),
     )
     _attribution(fig, lang, text=attribution)
+    return fig
+
+
+def class_choropleth(
+    frame: pd.DataFrame,
+    class_column: str,
+    classes: list[tuple[str, str]],
+    geojson: dict,
+    locations: str = "province_code",
+) -> go.Figure:
+    """One choropleth_map trace per class present, each holding only its own boundaries.
+
+    plotly express would attach the whole GeoJSON to every class's trace (and deep-copy
+    it for each): the browser then parses and tiles every boundary once per class. Here
+    each boundary travels and is drawn once, and nothing is copied.
+
+    Args:
+        frame: one row per area, with `locations`, `class_column` and `hover` columns.
+        class_column: the column holding each area's class label.
+        classes: (label, colour) of every class, in legend order.
+        geojson: features whose `properties.<locations>` match the frame's codes.
+        locations: the column (and feature property) of the area codes.
+    """
+    features = {f["properties"][locations]: f for f in geojson["features"]}
+    fig = go.Figure()
+    for label, colour in classes:
+        rows = frame[frame[class_column] == label]
+        if rows.empty:
+            continue
+        fig.add_choroplethmap(
+            geojson={"type": "FeatureCollection",
+                     "features": [features[c] for c in rows[locations] if c in features]},
+            locations=list(rows[locations]), z=[1] * len(rows),
+            featureidkey=f"properties.{locations}", customdata=rows[["hover"]].to_numpy(),
+            colorscale=[[0, colour], [1, colour]], showscale=False, marker_opacity=0.9,
+            name=label, showlegend=True, legendgroup=label,
+        )  # fmt: skip
     return fig
 
 

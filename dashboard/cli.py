@@ -1,7 +1,8 @@
-"""The command line: `python -m dashboard demo|table|import|bench|brief|user|... `."""
+"""The command line: `python -m dashboard demo|table|import|bench|brief|user|export-parquet ...`."""
 
 import argparse
 import datetime as dt
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,24 @@ def _positive(text: str) -> int:
     value = int(text) if text.isdigit() else 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return int(text)
+
+
+def _data_date(text: str) -> dt.date:
+    """A demo's data date: from the first month of figures to the end of next year."""
+    value = _date(text)
+    first = dt.date.fromisoformat(settings.FIRST_MONTH)
+    last = dt.date(dt.date.today().year + 1, 12, 31)
+    if not first <= value <= last:
+        raise argparse.ArgumentTypeError(
+            f"the data date must be on or after {first} and on or before {last}, got {text!r}"
+        )
     return value
 
 
@@ -87,6 +106,19 @@ def cmd_table(args: argparse.Namespace) -> int:
         sys.stdout.write(formatting.to_json(table) + "\n")
     else:
         sys.stdout.write(formatting.to_csv(table).decode("utf-8-sig"))
+    return 0
+
+
+def cmd_export_parquet(args: argparse.Namespace) -> int:
+    """Write the store as Hive-partitioned Parquet with Spark SQL of every query."""
+    import parquet_export
+
+    manifest = parquet_export.export(args.folder)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"Exported {len(manifest['tables'])} tables ({rows:,} rows) to {args.folder}, "
+        f"partitioned by province and year; Spark SQL of every query in {args.folder / 'spark'}."
+    )
     return 0
 
 
@@ -332,7 +364,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     import bench
 
-    bench.run(args.people or 7_000_000, as_json=args.json)
+    bench.run(args.people or 7_000_000, as_json=args.json, browser=not args.no_browser,
+              imports=not args.no_import)  # fmt: skip
     return 0
 
 
@@ -419,8 +452,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="build a synthetic demo store")
     demo.add_argument("--people", type=_positive, default=100_000, help="registered persons")
-    demo.add_argument("--seed", type=int, default=20190101)
-    demo.add_argument("--as-of", type=_date, help="data date (default: last month end)")
+    demo.add_argument("--seed", type=_non_negative, default=20190101)
+    demo.add_argument("--as-of", type=_data_date, help="data date (default: last month end)")
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
     demo.set_defaults(func=cmd_demo)
     table = sub.add_parser("table", help="print an indicator table as CSV or JSON")
@@ -438,11 +471,13 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     table.add_argument("--format", choices=["csv", "json"], default="csv")
     table.set_defaults(func=cmd_table)
-    bench = sub.add_parser("bench", help="benchmarks: page queries, or `bench linkage`")
+    bench = sub.add_parser("bench", help="national-scale figures, or `bench linkage`")
     bench.add_argument("what", choices=["pages", "linkage"], nargs="?", default="pages")
     bench.add_argument("--people", type=_positive, help="7,000,000 (pages) or 4,000 (linkage)")
     bench.add_argument("--seed", type=int, default=11, help="linkage only")
     bench.add_argument("--json", action="store_true", help="figures as JSON on the last line")
+    bench.add_argument("--no-browser", action="store_true", help="skip the browser timings")
+    bench.add_argument("--no-import", action="store_true", help="skip the write and import")
     bench.set_defaults(func=cmd_bench)
     bounds = sub.add_parser("boundaries", help="district boundaries for the drill-down map")
     bounds_sub = bounds.add_subparsers(dest="action", required=True)
@@ -461,6 +496,9 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     goals_import.add_argument("--user", default="command line", help="recorded in the audit log")
     goals_import.set_defaults(func=cmd_targets_import)
+    export = sub.add_parser("export-parquet", help="write the store as partitioned Parquet")
+    export.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    export.set_defaults(func=cmd_export_parquet)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
     _user_parser(sub)
@@ -476,5 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 - the user sees one clear line
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
+
+
+def _one_line(message: str) -> str:
+    """The message with control characters (a newline in a typed name) shown escaped."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], message)

@@ -7,6 +7,7 @@ uncached helpers that the command line and tests call directly.
 
 import dataclasses
 import datetime as dt
+import threading
 from pathlib import Path
 
 import duckdb
@@ -54,25 +55,57 @@ class CoverageFilter:
 
 @st.cache_resource(max_entries=2)
 def _snapshot(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    return store.open_read(Path(path))
+    return store.open_read(Path(path), expected=version)
+
+
+# The store version (and its connection) that the current script run reads; see pin_version.
+_pinned = threading.local()
+
+
+def pin_version() -> str:
+    """Pin this thread's reads to the store version current now; return that version.
+
+    The app calls it at the start of every script run, so that every figure of a page
+    comes from one version of the store even if an import swaps in a new one mid-run:
+    cached results are keyed by the pinned version and queries run on its snapshot.
+    """
+    path = settings.store_path()
+    for _ in range(10):
+        _pinned.version = store.version(path)
+        try:
+            _pinned.connection = _snapshot(str(path), _pinned.version)
+            return _pinned.version
+        except store.VersionGone:  # replaced between reading its version and opening it
+            continue
+    raise store.VersionGone(f"the store at {path} kept changing while being opened")
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The shared read-only connection to the current store version."""
+    """The shared read-only connection to the pinned (else the current) store version."""
+    if getattr(_pinned, "connection", None) is not None:
+        return _pinned.connection
     path = settings.store_path()
     return _snapshot(str(path), store.version(path))
 
 
 def store_version() -> str:
-    """Identity of the current store file (changes when an import swaps in a new one)."""
-    return store.version(settings.store_path())
+    """Identity of the store version read: the pinned one, else the current file's."""
+    return getattr(_pinned, "version", None) or store.version(settings.store_path())
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
-    """Run queries/<name>.sql with bound named parameters on a cursor of its own."""
+    """Run queries/<name>.sql with bound named parameters on a cursor of its own.
+
+    Raises:
+        store.StoreDamaged: DuckDB found the store file corrupt while reading it.
+    """
     cursor = con.cursor()
     try:
         return cursor.execute(sql.load_query(name), params or None).df()
+    except duckdb.Error as exc:
+        if store.is_damage(exc):
+            raise store.damaged(settings.store_path(), exc) from exc
+        raise
     finally:
         cursor.close()
 

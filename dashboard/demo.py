@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+import faults
 import reference
 import store
 
@@ -329,6 +330,7 @@ def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> 
             store.append(con, "uptake", uptake)
             counts["registrations"] += len(regs)
             counts["uptake"] += len(uptake)
+            faults.point("demo.chunk")
         store.append(con, "import_batches", _batches(con, as_of))
         store.set_meta(
             con, is_demo="true", data_as_of=as_of.isoformat(), demo_seed=str(seed),

@@ -17,6 +17,7 @@ import pandas as pd
 
 import demo
 import demo_sources
+import faults
 import importer
 import pseudonym
 import reference
@@ -113,7 +114,10 @@ def build(people: int, seed: int, as_of: dt.date, path=None) -> dict[str, int]:
     del regs, uptake
     with store.write_session(path, fresh=True) as con:
         _start(con, people, seed, as_of)
-        outcomes = [_import(con, file, kind, source, as_of) for file, kind, source in plan]
+        outcomes = []
+        for file, kind, source in plan:
+            outcomes.append(_import(con, file, kind, source, as_of))
+            faults.point("demo.chunk")  # a point to kill the build at, between two files
         counts = store.run_statement(con, "imports/demo_counts").iloc[0].to_dict()
     counts["rejected_files"] = sum(o.result == "rejected" for o in outcomes)
     return {k: int(v) for k, v in counts.items()}

@@ -35,11 +35,18 @@ def audited(detail: dict, build: Callable[[], bytes]) -> Callable[[], bytes]:
     return functools.partial(_build_and_record, user.name if user else None, dict(detail), build)
 
 
-def figure_buttons(fig: go.Figure, ctx: exports.ExportContext, stem: str, key: str) -> None:
+def _figure_file(fig: go.Figure | Callable[[], go.Figure], ctx, fmt: str) -> bytes:
+    return exports.figure_bytes(fig if isinstance(fig, go.Figure) else fig(), ctx, fmt)
+
+
+def figure_buttons(
+    fig: go.Figure | Callable[[], go.Figure], ctx: exports.ExportContext, stem: str, key: str
+) -> None:
     """PNG, SVG and PDF buttons for a figure (keys `<key>_png` …), rendered on click.
 
     Args:
-        fig: the figure as exported (undecorated: title, legend and data).
+        fig: the figure as exported (undecorated: title, legend and data), or a function
+            that builds it, so that a figure made only for export costs nothing per run.
         ctx: filters, sources, demo flag and threshold written onto the export.
         stem: the file name without extension.
         key: widget key prefix, starting with the page name.
@@ -51,7 +58,7 @@ def figure_buttons(fig: go.Figure, ctx: exports.ExportContext, stem: str, key: s
                 i18n.t(f"download.{fmt}", ctx.lang), icon=":material/download:",
                 data=audited(
                     {"file": f"{stem}.{fmt}", "filters": ctx.filters},
-                    functools.partial(exports.figure_bytes, fig, ctx, fmt),
+                    functools.partial(_figure_file, fig, ctx, fmt),
                 ),
                 file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore",
             )  # fmt: skip

@@ -11,6 +11,7 @@ file is kept under versions/ so a bad import can be undone.
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import faults
 import settings
 import sql
 
@@ -33,6 +35,24 @@ class StoreMissing(FileNotFoundError):
     """The store file does not exist yet."""
 
 
+class StoreDamaged(RuntimeError):
+    """The store file cannot be read: truncated, overwritten or otherwise corrupt."""
+
+
+class DiskFull(OSError):
+    """No room to write a new version of the store; the store itself is unchanged."""
+
+
+class VersionGone(RuntimeError):
+    """The store version asked for has been replaced and can no longer be opened."""
+
+
+# What DuckDB says about a damaged file, and what the system says about a full disk.
+DAMAGE_SIGNS = ("Corrupt database file", "not a valid DuckDB database", "Could not read enough")
+NO_SPACE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+NO_SPACE_SIGNS = ("No space left", "File too large", "Disk quota exceeded")
+
+
 def version(path: Path) -> str:
     """Identity of the store file now: changes whenever a new version is swapped in."""
     try:
@@ -42,24 +62,75 @@ def version(path: Path) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
-def open_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the store read-only; each thread should take its own cursor().
+def open_read(path: Path, expected: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the current version of the store read-only; take a cursor() per thread.
 
-    DuckDB shares one database instance per path within a process: while an older
-    snapshot is still open, connecting to the same path would return that old instance,
-    not the version just swapped in. So the file is opened through a private hard link
-    (removed at once; the open file stays readable), giving each version its own instance.
+    DuckDB caches open databases by path within a process, so reopening the store's own
+    path after a swap would return the old version. Each version is therefore opened
+    through a hard link named after it under .snapshots/ (no copy); links of earlier
+    versions are removed, while connections that still hold them keep their snapshot.
+
+    Args:
+        path: the store.
+        expected: a version (from `version`) that must be the one opened; VersionGone
+            if it has been replaced in the meantime.
     """
-    version(path)
-    link = path.with_name(f".{path.name}.{uuid.uuid4().hex}.read")
+    path = Path(path)
+    snapshots = path.parent / ".snapshots"
+    snapshots.mkdir(exist_ok=True)
+    for _ in range(20):
+        link = _snapshot_link(path, snapshots, expected)
+        for old in snapshots.glob(f"{path.stem}-*.duckdb"):
+            if old != link:
+                old.unlink(missing_ok=True)
+        try:
+            return duckdb.connect(str(link), read_only=True)
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise damaged(path, exc) from exc
+            # another process pruned this link after a newer swap: take the newer version
+            if not isinstance(exc, duckdb.IOException) or link.exists():
+                raise
+            if expected:
+                raise VersionGone(f"store version {expected} was replaced") from exc
+    raise StoreMissing(f"the store at {path} kept changing while being opened")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a DuckDB error says that the store file is damaged."""
+    return any(sign in str(exc) for sign in DAMAGE_SIGNS)
+
+
+def damaged(path: Path, exc: BaseException) -> StoreDamaged:
+    """The error to raise for a damaged store, in words a reader can act on."""
+    return StoreDamaged(
+        f"the store at {path} is damaged and cannot be read ({str(exc).splitlines()[0]}). "
+        f"Nothing was changed. Put back the last good version (kept under "
+        f"{path.parent / 'versions'}) or rebuild the store, then restart the app."
+    )
+
+
+def _snapshot_link(path: Path, snapshots: Path, expected: str | None = None) -> Path:
+    """A hard link to the store's current file (or to version `expected`), named after it."""
+    while True:
+        current = version(path)
+        link = snapshots / f"{path.stem}-{expected or current}.duckdb"
+        if expected and link.exists():
+            return link
+        if expected and expected != current:
+            raise VersionGone(f"store version {expected} was replaced by {current}")
+        with contextlib.suppress(FileExistsError):
+            os.link(path, link)
+        if _same_file(link, path):
+            return link
+        link.unlink(missing_ok=True)  # swapped between stat and link: try again
+
+
+def _same_file(a: Path, b: Path) -> bool:
     try:
-        os.link(path, link)
-    except OSError:
-        return duckdb.connect(str(path), read_only=True)
-    try:
-        return duckdb.connect(str(link), read_only=True)
-    finally:
-        link.unlink(missing_ok=True)
+        return os.path.samefile(a, b)
+    except FileNotFoundError:
+        return False
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -74,9 +145,12 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     parts are disjoint and each pass holds only one province's person-months in memory.
     """
     con.execute(sql.load_query("schema/aggregates"))
+    faults.point("store.aggregates")
     provinces = con.execute(sql.load_query("schema/person_provinces")).fetchall()
-    for (province,) in provinces:
+    for i, (province,) in enumerate(provinces):
         con.execute(sql.load_query("schema/coverage_cube_part"), {"province": province})
+        if i == len(provinces) // 2:
+            faults.point("store.cube")
     con.execute(sql.load_query("schema/coverage_cube_final"))
 
 
@@ -103,33 +177,102 @@ def write_session(path: Path | None = None, *, fresh: bool = False):
 
     On a normal exit the aggregates are rebuilt, the copy is checkpointed and atomically
     renamed over the store; on an exception the copy is deleted and the store is untouched.
+    A writer killed part-way leaves only its copy behind, which the next writer removes.
 
     Args:
         path: the store; defaults to settings.store_path().
         fresh: start from an empty store instead of a copy of the current one.
+
+    Raises:
+        DiskFull: no room for the copy or for what the writer added (store unchanged).
     """
     path = Path(path or settings.store_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        faults.point("store.locked")
+        _remove_leftovers(path)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
-            if path.exists() and not fresh:
-                shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
-            try:
-                create_schema(con)
-                yield con
-                refresh_aggregates(con)
-                con.execute("checkpoint")
-            finally:
-                con.close()
-            _fsync(tmp)
-            _archive(path)
-            os.replace(tmp, path)
-            _fsync(path.parent)
+            with _no_space_is_clear(path):
+                if path.exists() and not fresh:
+                    _check_room(path)
+                    shutil.copyfile(path, tmp)
+                    faults.point("store.copied")
+                con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
+                try:
+                    create_schema(con)
+                    yield con
+                    faults.point("store.written")
+                    refresh_aggregates(con)
+                    con.execute("checkpoint")
+                finally:
+                    con.close()
+                _fsync(tmp)
+            faults.point("store.checkpointed")
+            _swap(tmp, path)
+            faults.point("store.swapped")
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+
+
+def _swap(tmp: Path, path: Path) -> None:
+    """Keep the outgoing store under versions/, then rename the new one over it."""
+    pending = _archive_pending(path)
+    faults.point("store.swapping")
+    os.replace(tmp, path)
+    _fsync(path.parent)
+    if pending is not None:
+        _keep_version(path, pending)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete what a killed writer left: its private copy and an unfinished version link.
+
+    Called with the writer lock held, so no live writer owns any of these files.
+    """
+    for leftover in path.parent.glob(f".{path.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+    for pending in (path.parent / "versions").glob(f".{path.stem}-*.pending"):
+        if _same_file(pending, path):  # killed before its swap: the store is this file
+            pending.unlink(missing_ok=True)
+        else:  # killed after its swap: keep the outgoing version as the swap would have
+            _keep_version(path, pending)
+
+
+def _check_room(path: Path) -> None:
+    """Refuse before copying when the disk cannot hold a second copy of the store."""
+    free = shutil.disk_usage(path.parent).free
+    needed = path.stat().st_size + ROOM_MARGIN
+    if free < needed:
+        raise DiskFull(_no_space_text(path, needed))
+
+
+ROOM_MARGIN = 64 * 1024 * 1024  # beyond the copy: what the writer adds, and the WAL
+
+
+def _no_space_text(path: Path, needed: int | None = None) -> str:
+    free = shutil.disk_usage(path.parent).free // 2**20
+    want = f"; about {needed // 2**20:,} MB are needed" if needed else ""
+    return (
+        f"not enough disk space to write a new version of the store at {path} "
+        f"({free:,} MB free{want}). The store is unchanged. Free some space (older "
+        f"versions are kept under {path.parent / 'versions'}) and try again."
+    )
+
+
+@contextlib.contextmanager
+def _no_space_is_clear(path: Path) -> Iterator[None]:
+    """Turn 'no space left' from the system or DuckDB into DiskFull with a clear message."""
+    try:
+        yield
+    except DiskFull:
+        raise
+    except (OSError, duckdb.Error) as exc:
+        full = getattr(exc, "errno", None) in NO_SPACE_ERRNOS
+        if full or any(sign in str(exc) for sign in NO_SPACE_SIGNS):
+            raise DiskFull(_no_space_text(path)) from exc
+        raise
 
 
 def _fsync(path: Path) -> None:
@@ -141,20 +284,55 @@ def _fsync(path: Path) -> None:
 
 
 def _archive(path: Path) -> None:
-    """Keep the outgoing store under versions/ (a hard link: no copy), pruning old ones."""
+    """Keep the current store under versions/ (a hard link: no copy), pruning old ones."""
+    pending = _archive_pending(path)
+    if pending is not None:
+        _keep_version(path, pending)
+
+
+def _archive_pending(path: Path) -> Path | None:
+    """Hard-link the outgoing store (no copy) under versions/ with a pending name."""
     if not path.exists():
-        return
+        return None
     versions = path.parent / "versions"
     versions.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = versions / f"{path.stem}-{stamp}.duckdb"
+    pending = versions / f".{path.stem}-{stamp}.pending"
     try:
-        os.link(path, target)
+        os.link(path, pending)
     except OSError:
-        shutil.copyfile(path, target)
-    kept = sorted(versions.glob(f"{path.stem}-*.duckdb"))
+        shutil.copyfile(path, pending)
+    return pending
+
+
+def _keep_version(path: Path, pending: Path) -> None:
+    """Give a swapped-out store its version name and prune the oldest kept versions."""
+    pending.rename(pending.with_name(pending.name[1:].replace(".pending", ".duckdb")))
+    kept = sorted((path.parent / "versions").glob(f"{path.stem}-*.duckdb"))
     for old in kept[:-KEEP_VERSIONS]:
         old.unlink(missing_ok=True)
+
+
+def open_parquet(tables: dict[str, dict], folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a view per exported table over its Parquet files.
+
+    Args:
+        tables: the export manifest's tables (parquet_export.read_manifest): for each,
+            its columns and its partition columns (None: one file, folder/<table>.parquet
+            or folder/<table>/empty.parquet).
+        folder: the export folder.
+    """
+    con = duckdb.connect()
+    for table, info in tables.items():
+        if info["partitioned_by"]:
+            files = str(folder / table / "**" / "*.parquet")
+            relation = con.sql(sql.load_query("export/read_partitioned"), params={"files": files})
+        else:
+            single = folder / f"{table}.parquet"
+            relation = con.read_parquet(str(single if single.exists() else folder / table / "*"))
+        columns = [duckdb.ColumnExpression(c) for c in info["columns"]]
+        relation.select(*columns).create_view(table)
+    return con
 
 
 def list_versions(path: Path | None = None) -> list[Path]:

@@ -50,6 +50,9 @@ def test_a_link_with_lang_km_opens_in_khmer(tiny_store, as_role):
 
 def test_every_chart_and_table_has_download_buttons(tiny_store, as_role):
     at = app(as_role)
+    assert "coverage_bars_download_png" not in {b.key for b in at.get("download_button")}
+    at.session_state["coverage_bars_section"] = True  # the ranking is built once opened
+    at.run()
     keys = {b.key for b in at.get("download_button")}
     for chart in ("coverage_map_download", "coverage_bars_download"):
         assert {f"{chart}_png", f"{chart}_svg", f"{chart}_pdf"} <= keys

@@ -1,8 +1,13 @@
 import datetime as dt
+import hashlib
+import json
 
 import bench
 import data_access
+import sql
 import store
+
+JUNE = dt.date(2024, 6, 30)
 
 
 def test_store_and_pandas_agree_on_covered_persons(demo_store_file):
@@ -22,3 +27,44 @@ def test_store_and_pandas_agree_on_covered_persons(demo_store_file):
 def test_percentiles():
     values = iter(range(100))
     assert set(bench.time_ms(lambda: next(values), repeats=20)) == {"p50_ms", "p95_ms"}
+
+
+def test_every_page_query_is_timed_plain_and_filtered(tiny_con):
+    runs, skipped = bench.page_queries(tiny_con, JUNE)
+    pages = {n for n in sql.query_names() if not n.startswith("bench_")}
+    assert {label.split("[")[0] for label in runs} == pages
+    assert skipped == []
+    assert runs["coverage_by_province"]["services"] == []
+    filtered = runs["coverage_by_province[filtered]"]
+    assert (filtered["services"], filtered["sex"], filtered["age_band"]) == (
+        ["A", "B"],
+        "F",
+        "25-34",
+    )
+    assert "report_months[filtered]" not in runs  # no filter parameter: timed once
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
+    demo_store_file, monkeypatch, capsys
+):
+    monkeypatch.setattr(bench, "bench_store", lambda people: demo_store_file)
+    monkeypatch.setattr(bench, "REPEATS", 3)
+    before = digest(demo_store_file)
+    bench.run(20_000, as_json=True, browser=False, write_rows=2_000, import_rows=2_000)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = json.loads(last)
+    issue_keys = {"people", "queries", "coverage_vs_pandas", "import_rows_per_s",
+                  "linkage_s_per_100k", "peak_rss_mb"}  # fmt: skip
+    assert issue_keys <= set(figures)
+    assert figures["people"] == 20_000
+    assert set(figures["queries"]["coverage_by_province"]) == {"p50_ms", "p95_ms"}
+    assert figures["coverage_detail"]["same_numbers"] is True
+    write = figures["store_write"]
+    assert write["rows"] == 2_000
+    assert write["rows_per_s"] > 0
+    assert write["aggregates_s"] <= write["total_s"]
+    assert digest(demo_store_file) == before

@@ -71,3 +71,11 @@ def test_map_flags_rates_over_100_percent():
     )  # fmt: skip
     fig = charts.coverage_map(frame, "T")
     assert [t.name for t in fig.data] == ["Over 100% (flagged)"]
+
+
+def test_each_boundary_is_sent_once_with_its_own_class(table):
+    fig = charts.coverage_map(table, "Title")
+    for trace in fig.data:
+        codes = [f["properties"]["province_code"] for f in trace.geojson["features"]]
+        assert codes == list(trace.locations)
+    assert sum(len(t.geojson["features"]) for t in fig.data) == 25

@@ -1,3 +1,5 @@
+import functools
+
 import streamlit as st
 
 import brief
@@ -51,7 +53,7 @@ with left:
     figure = charts.coverage_map(table, title, lang, classes)
     st.plotly_chart(figure, key="coverage_map", width="stretch")
     downloads.figure_buttons(
-        charts.coverage_map_static(table, title, lang), ctx,
+        functools.partial(charts.coverage_map_static, table, title, lang), ctx,
         f"coverage_map_{month:%Y-%m}_{lang}", key="coverage_map_download",
     )  # fmt: skip
 with right:
@@ -74,11 +76,14 @@ st.caption(
     )
 )  # fmt: skip
 bars_title = i18n.t("coverage.bars_title", lang)
-bars = charts.rate_bars(table, bars_title, lang)
-st.plotly_chart(bars, key="coverage_bars", width="stretch")
-downloads.figure_buttons(
-    bars, ctx, f"coverage_rates_{month:%Y-%m}_{lang}", "coverage_bars_download"
-)
+# Built only while open: the first render and every filter change skip this tall chart.
+with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as section:
+    if section.open:
+        bars = charts.rate_bars(table, bars_title, lang)
+        st.plotly_chart(bars, key="coverage_bars", width="stretch")
+        downloads.figure_buttons(
+            bars, ctx, f"coverage_rates_{month:%Y-%m}_{lang}", "coverage_bars_download"
+        )
 
 st.subheader(i18n.t("brief.header", lang))
 st.caption(i18n.t("brief.caption", lang))
