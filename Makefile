@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_PEOPLE ?= 100000
 
-.PHONY: setup system-packages run demo test lint clean
+.PHONY: setup system-packages run demo test lint fuzz clean
 
 setup: $(STAMP) system-packages
 
@@ -42,6 +42,10 @@ lint: setup
 
 test: setup lint
 	$(PY) -m pytest
+
+# Fuzzing with fresh random seeds and many examples (the test gate replays fixed ones).
+fuzz: setup
+	HYPOTHESIS_PROFILE=explore FUZZ_SCALE=30 $(PY) -m pytest tests/test_fuzz.py
 
 
 clean:

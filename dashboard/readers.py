@@ -5,7 +5,9 @@ the agency wrote, leading zeros included. The content must match the extension: 
 Excel workbook renamed .csv, or a CSV that is not UTF-8, is refused in plain words.
 """
 
+import csv
 import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +63,19 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _field_count_problem(text: str, delimiter: str) -> str:
+    """Name the first row whose number of fields differs from the header's."""
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(rows, [])
+    for line, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            return (
+                f"row {line} has {len(row)} fields but the header has {len(header)}: "
+                "the CSV rows do not match its header"
+            )
+    return ""
+
+
 def _read_csv(data: bytes) -> pd.DataFrame:
     if b"\x00" in data[:4096]:
         raise FileRejected("the file holds binary data or UTF-16 text: save it as CSV UTF-8")
@@ -74,14 +89,16 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, engine="c",
-        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields: no silent loss
+            frame = pd.read_csv(
+                io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                skip_blank_lines=False, engine="c", index_col=False,
+            )  # fmt: skip
     except pd.errors.EmptyDataError as exc:
         raise FileRejected("the file is empty") from exc
-    except pd.errors.ParserError as exc:
-        raise FileRejected(f"the CSV rows do not match its header: {exc}".strip()) from exc
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise FileRejected(_field_count_problem(text, delimiter) or f"{exc}".strip()) from exc
     blank = (frame == "").all(axis=1)
     last = len(frame) - int(blank[::-1].cummin().sum())  # trailing blank lines only
     return frame.iloc[:last]
@@ -104,10 +121,13 @@ def read_table(data: bytes, file_name: str) -> pd.DataFrame:
             frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
         else:
             frame = pd.read_parquet(io.BytesIO(data))
+            if not isinstance(frame.index, pd.RangeIndex):  # a saved index is data: keep it
+                frame = frame.reset_index()
     except FileRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure reads as one plain reason
         raise FileRejected(f"the {FORMATS[suffix]} cannot be read: {type(exc).__name__}") from exc
     if len(frame) == 0:
         raise FileRejected("the file has a header but no rows")
+    frame.index = pd.RangeIndex(len(frame))  # row labels are positions: row = label + 2
     return _as_text(frame.dropna(how="all"))

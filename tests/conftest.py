@@ -1,9 +1,11 @@
 """Fixture stores built in code: a tiny hand-made store whose numbers are worked out by hand."""
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import argon2
+import hypothesis
 import pandas as pd
 import pytest
 import streamlit as st
@@ -14,6 +16,13 @@ import reference
 import store
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The test gate replays the same fuzz examples every run (a red build means a change broke
+# something, never that today's draw was unlucky); `make fuzz` explores with fresh seeds and
+# many more examples, and every failure it finds becomes an @example in the test.
+hypothesis.settings.register_profile("gate", derandomize=True, database=None)
+hypothesis.settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 D = dt.date
 
 SOURCES = pd.DataFrame(

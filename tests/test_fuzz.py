@@ -7,11 +7,12 @@ message (2).
 """
 
 import datetime as dt
+import os
 import string
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cli
@@ -22,9 +23,19 @@ SERVICES = ["A", "B"]
 OCCUPATIONS = ["tuk_tuk_driver", "market_vendor", "food_vendor"]  # informal only
 AGE_BANDS = ["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 SOURCES = ["S1", "S2"]
-FIXTURE = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SCALE = int(os.environ.get("FUZZ_SCALE", "1"))  # `make fuzz` explores 30 times as many
+
+
+def fuzz(examples: int) -> settings:
+    """Settings for a fuzz test: `examples` in the gate, SCALE times as many in `make fuzz`."""
+    return settings(
+        max_examples=examples * SCALE,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
+
+FIXTURE = fuzz(60)
 
 junk = st.text(alphabet=string.printable + "ក្ខ៖'\";%_*\\\x00", max_size=12)
 
@@ -80,9 +91,7 @@ def test_any_filter_gives_a_clear_error_or_a_consistent_table(tiny_con, cut):
 link_values = st.one_of(junk, st.sampled_from(["2024-06", "A,B", "A,,Z", "F", "25-34", "km"]))
 
 
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(12)
 @given(
     params=st.dictionaries(
         st.sampled_from(["month", "services", "occupation", "sex", "age", "source", "lang", "x"]),
@@ -142,9 +151,7 @@ def test_table_with_any_options_ends_cleanly(tiny_store, capsys, argv):
     ends_cleanly(argv, capsys)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(40)
 @given(
     argv=st.one_of(
         argv_for(["user", "add", "ana", "--role"], ["viewer", "admin", "boss", "--no-password"]),
@@ -159,7 +166,7 @@ def test_user_commands_with_any_values_end_cleanly(app_db, capsys, monkeypatch, 
     ends_cleanly(argv, capsys)
 
 
-@settings(max_examples=60, deadline=None)
+@fuzz(60)
 @given(
     argv=st.one_of(
         argv_for(["demo"], ["--people", "--seed", "--as-of"]),
@@ -241,10 +248,12 @@ def mutated_files(draw) -> tuple[bytes, str]:
     return bytes(data), name
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+EXTRA_FIELDS = (HEADER.rsplit(",", 6)[0] + "\n" + "\n".join(ROWS) + "\n").encode("utf-8")
+
+
+@fuzz(25)
 @given(file=mutated_files())
+@example(file=(EXTRA_FIELDS, "file.csv"))  # found by fuzzing: rows longer than the header
 def test_any_file_given_to_the_import_is_refused_with_reasons_or_imported(tmp_path_factory, file):
     importer = pytest.importorskip("importer", reason="the importer (issue 4) is not merged yet")
     from conftest import build_tiny_store

@@ -162,6 +162,19 @@ def test_wrong_encoding(base):
     rejected(base, data, "wrong encoding: the file is not UTF-8")
 
 
+def test_a_row_longer_than_the_header_is_refused_not_shifted(base):
+    longer = GOOD_ROW.replace("R-1", "R-2") + ",spare"
+    rejected(base, csv(GOOD_ROW, longer), "row 3 has 14 fields but the header has 13")
+
+
+def test_a_parquet_index_stays_a_column(base):
+    frame = pd.read_csv(io.BytesIO(csv(GOOD_ROW.replace("R-1", "R-7"))), dtype=str)
+    buffer = io.BytesIO()
+    frame.set_index("record_id").to_parquet(buffer)  # record_id saved as the pandas index
+    outcome = importer.run(request(buffer.getvalue(), "f.parquet", append=True), base)
+    assert outcome.result == "accepted", outcome.report.lines()
+
+
 def test_file_that_is_not_what_its_extension_says(base):
     workbook = io.BytesIO()
     pd.DataFrame({"record_id": ["R-1"]}).to_excel(workbook, index=False)
