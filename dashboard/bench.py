@@ -252,7 +252,8 @@ def _write_lines(figures: dict) -> list[str]:
     w = figures["store_write"]
     lines = [
         f"store write of {w['rows']:,} rows: copy {w['copy_s']} s, append {w['append_s']} s, "
-        f"aggregates {w['aggregates_s']} s, checkpoint and swap {w['checkpoint_and_swap_s']} s: "
+        f"aggregates ({w['aggregates_mode']}) {w['aggregates_s']} s, "
+        f"checkpoint and swap {w['checkpoint_and_swap_s']} s: "
         f"{w['total_s']} s, {w['rows_per_s']:,} rows/s"
     ]
     if isinstance(figures["import"], str):
@@ -262,6 +263,8 @@ def _write_lines(figures: dict) -> list[str]:
     lines.append(f"import CSV {i['csv_rows_per_s']:,} rows/s, Parquet {i['parquet_rows_per_s']:,} "
                  f"rows/s, XLSX {i['xlsx_rows_per_s']:,} rows/s; linkage "
                  f"{i['linkage_s_per_100k']} s per 100,000 records")  # fmt: skip
+    stages = ", ".join(f"{k} {v}" for k, v in i["csv_stages_s"].items())
+    lines.append(f"  CSV of {i['rows']:,} rows, seconds by stage: {stages}")
     lines.append(_check("import", figures["import_rows_per_s"], "rows/s",
                         TARGETS["import_rows_per_s"], "min"))  # fmt: skip
     return lines

@@ -32,6 +32,9 @@ import validation
 
 log = logging.getLogger("coverage.import")
 NEEDS_KEY = {"registrations"}
+# Kinds that only add or end rows of registrations and uptake under their own batch id, so
+# the aggregates may be refreshed for the persons they touch (aggregates.py).
+INCREMENTAL = {"registrations", "uptake"}
 PROGRESS: Callable[[float, str], None] = lambda fraction, stage: None  # noqa: E731
 # Progress stages reported to `progress(fraction, stage)`; the Import page words them.
 STAGES = ("reading", "validated", "pseudonymising", "linking", "written")
@@ -86,7 +89,8 @@ def run(request: Request, path: Path | None = None, progress=PROGRESS) -> Outcom
     """Import one file into the store at `path` (default: the configured store)."""
     _check_request(request)
     try:
-        with store.write_session(path) as con:
+        incremental = request.kind in INCREMENTAL
+        with store.write_session(path, incremental=incremental) as con:
             outcome = import_into(con, request, progress)
             if request.dry_run:
                 raise _DryRun(outcome)

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import aggregates
 import faults
 import settings
 import sql
@@ -138,20 +139,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql.load_query("schema/store"))
 
 
-def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the derived tables (persons, coverage_cube) from the base tables.
-
-    The cube is built a province at a time: its groups include the province, so the
-    parts are disjoint and each pass holds only one province's person-months in memory.
-    """
-    con.execute(sql.load_query("schema/aggregates"))
-    faults.point("store.aggregates")
-    provinces = con.execute(sql.load_query("schema/person_provinces")).fetchall()
-    for i, (province,) in enumerate(provinces):
-        con.execute(sql.load_query("schema/coverage_cube_part"), {"province": province})
-        if i == len(provinces) // 2:
-            faults.point("store.cube")
-    con.execute(sql.load_query("schema/coverage_cube_final"))
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:
+    """Bring the derived tables up to date (aggregates.py); returns "full" or "incremental"."""
+    return aggregates.refresh(con, incremental=incremental)
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
@@ -172,7 +162,7 @@ def _writer_lock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def write_session(path: Path | None = None, *, fresh: bool = False):
+def write_session(path: Path | None = None, *, fresh: bool = False, incremental: bool = False):
     """Yield a writable connection to a private copy of the store, then swap it in.
 
     On a normal exit the aggregates are rebuilt, the copy is checkpointed and atomically
@@ -182,6 +172,8 @@ def write_session(path: Path | None = None, *, fresh: bool = False):
     Args:
         path: the store; defaults to settings.store_path().
         fresh: start from an empty store instead of a copy of the current one.
+        incremental: the writer only adds or ends rows of registrations and uptake under
+            new batch ids, so the aggregates may be refreshed for the touched persons only.
 
     Raises:
         DiskFull: no room for the copy or for what the writer added (store unchanged).
@@ -203,7 +195,7 @@ def write_session(path: Path | None = None, *, fresh: bool = False):
                     create_schema(con)
                     yield con
                     faults.point("store.written")
-                    refresh_aggregates(con)
+                    refresh_aggregates(con, incremental=incremental and not fresh)
                     con.execute("checkpoint")
                 finally:
                     con.close()
@@ -396,7 +388,7 @@ def execute_with(
 
 def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next free import batch id."""
-    return con.execute(sql.load_query("schema/next_batch_id")).fetchone()[0]
+    return con.execute(sql.load_query("schema/next_batch_id")).fetchall()[0][0]
 
 
 def query_with(

@@ -2,6 +2,8 @@ import datetime as dt
 import hashlib
 import json
 
+import pytest
+
 import bench
 import data_access
 import sql
@@ -67,4 +69,10 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     assert write["rows"] == 2_000
     assert write["rows_per_s"] > 0
     assert write["aggregates_s"] <= write["total_s"]
+    assert write["aggregates_mode"] == "incremental"  # 2,000 new of 20,000 persons
+    stages = figures["import"]["csv_stages_s"]
+    assert stages.pop("aggregates_mode") == "incremental"
+    assert sum(v for k, v in stages.items() if k != "total_s") == pytest.approx(
+        stages["total_s"], abs=0.05
+    )
     assert digest(demo_store_file) == before

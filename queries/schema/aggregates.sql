@@ -22,72 +22,25 @@
 --   Built from the same scan as coverage_cube (grouping sets), so both always agree.
 -- Both cubes are built one province at a time (schema/coverage_cube_part, then
 -- schema/coverage_cube_final) so that memory stays bounded at national scale.
+--
+-- An import of registrations or uptake refreshes them incrementally instead (store.py):
+-- every count is a sum over persons, so the new cube = the old cube - the rows of the
+-- persons the import touched, computed on the store as it was + their rows computed on the
+-- store as it is (schema/touched_persons, schema/persons_rows, schema/coverage_cube_part
+-- with $before and $sign, schema/cube_apply_delta).
 
-create or replace table persons as
-with
-latest as (
-    select
-        r.person_key,
-        arg_max(
-            struct_pack(
-                r.sex, r.birth_year, r.province_code, r.district_code, r.commune_code,
-                r.occupation, r.poverty_level, r.disability
-            ),
-            struct_pack(r.registered_on, r.batch_id, r.source, r.record_id)
-        ) as attrs,
-        min(r.registered_on) as first_registered_on,
-        count(distinct r.source) as source_count
-    from registrations as r
-    where r.ended_batch_id is null
-    group by r.person_key
-)
-
-select
-    l.person_key,
-    unnest(l.attrs),  -- noqa: AL03
-    l.first_registered_on,
-    l.source_count
-from latest as l;
-
-create or replace table coverage_months as
-with
-as_of as (
-    select coalesce(
-        (
-            select max(try_cast(value as date)) from store_meta
-            where key = 'data_as_of'
-        ),
-        current_date
-    ) as data_as_of
-),
-
-bounds as (
-    select
-        (year(data_as_of) - 2019) * 12 + month(data_as_of) - 1
-        - (case when data_as_of = last_day(data_as_of) then 0 else 1 end) as last_idx
-    from as_of
-)
-
-select
-    t.month_idx,
-    last_day(date '2019-01-01' + to_months(t.month_idx::integer)) as month_end
-from bounds as b
-cross join range(0, b.last_idx + 1) as t (month_idx);
-
-create or replace table cube_scan_parts (
-    month_end date,
-    province_code varchar,
+create or replace table persons (
+    person_key bigint,
     sex varchar,
-    age_band varchar,
+    birth_year smallint,
+    province_code varchar,
+    district_code varchar,
+    commune_code varchar,
     occupation varchar,
     poverty_level varchar,
     disability boolean,
-    eligible_mask ubigint,
-    source_mask usmallint,
-    service_mask ubigint,
-    district_code varchar,
-    commune_code varchar,
-    is_informal boolean,
-    persons bigint,
-    is_area_row boolean
+    first_registered_on date,
+    source_count bigint
 );
+
+create or replace temp table touched_persons (person_key bigint);

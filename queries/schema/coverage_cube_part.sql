@@ -1,10 +1,14 @@
--- One province's share of coverage_cube and area_cube (see schema/aggregates.sql).
--- $province varchar: the province whose persons (by their latest registration) are added.
+-- The cube rows of the persons in cube_persons (see schema/aggregates.sql): one province's
+-- share of coverage_cube and area_cube, or the touched persons' rows of an incremental
+-- refresh, counted with $sign.
+-- $before bigint: count the registrations and episodes current before this batch (those
+--   added by earlier batches and not ended by one of them); a number above every batch
+--   gives the store as it is.
+-- $sign integer: 1 to add the rows, -1 to take them away.
 insert into cube_scan_parts
 with
 province_persons as (
-    select person_key from persons
-    where province_code = $province
+    select person_key from cube_persons
 ),
 
 bounds as (
@@ -28,7 +32,8 @@ episode_spans as (
     inner join services as s on u.service_code = s.service_code
     cross join bounds as b
     where
-        u.ended_batch_id is null
+        u.batch_id < $before
+        and coalesce(u.ended_batch_id, $before) >= $before
         and u.person_key in (select pp.person_key from province_persons as pp)
 ),
 
@@ -58,7 +63,8 @@ source_steps as (
     from registrations as r
     inner join sources as s on r.source = s.source
     where
-        r.ended_batch_id is null
+        r.batch_id < $before
+        and coalesce(r.ended_batch_id, $before) >= $before
         and r.person_key in (select pp.person_key from province_persons as pp)
     union all
     select
@@ -116,9 +122,8 @@ eligibility_keys as (
         p.sex,
         p.birth_year,
         y.year
-    from persons as p
+    from cube_persons as p
     cross join cube_years as y
-    where p.province_code = $province
 ),
 
 rule_checks as (
@@ -188,10 +193,10 @@ cube_rows as (
         coalesce(p.district_code, 'unknown') as district_code,
         coalesce(p.commune_code, 'unknown') as commune_code,
         coalesce(o.is_informal, false) as is_informal,
-        count(*) as persons,
+        count(*) * $sign as persons,
         grouping(p.commune_code) = 0 as is_area_row
     from person_months as pm
-    inner join persons as p on pm.person_key = p.person_key
+    inner join cube_persons as p on pm.person_key = p.person_key
     inner join coverage_months as m on pm.month_idx = m.month_idx
     left join service_masks as sm
         on pm.person_key = sm.person_key and pm.month_idx = sm.month_idx

@@ -1,0 +1,90 @@
+"""Keeps the derived tables fresh: persons, coverage_months, coverage_cube and area_cube.
+
+A full rebuild reads every person and expands each into one row per month (at national
+scale, 7 million persons and some 300 million person-months: about 70 s). An import of
+registrations or uptake changes only the persons whose rows it adds or ends, and every
+cube count is a sum over persons, so such an import refreshes incrementally: the touched
+persons' cube rows are computed on the store as it was (their rows of batches up to the
+last one the cubes include, their old `persons` row) and taken away, then computed on the
+store as it is and added. The result is the full rebuild's, row for row (a test checks it
+on random imports). A full rebuild runs instead when the writer does not ask for an
+incremental one, when the months or reference tables the cubes depend on have changed
+(schema/aggregate_inputs), or when the import touches over a quarter of all persons.
+"""
+
+import duckdb
+
+import faults
+import sql
+
+AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
+INCREMENTAL_SHARE = 0.25
+
+
+def refresh(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:
+    """Bring the derived tables up to date; returns "full" or "incremental"."""
+    meta = _meta(con)
+    con.execute(sql.load_query("schema/coverage_months"))
+    inputs = _one(con, "schema/aggregate_inputs")
+    last_batch = _one(con, "schema/next_batch_id") - 1
+    mode = "full"
+    if incremental and meta.get("aggregates_inputs") == inputs and "aggregates_batch" in meta:
+        since = int(meta["aggregates_batch"])
+        con.execute(sql.load_query("schema/touched_persons"), {"since": since})
+        ((touched, everyone),) = con.execute(sql.load_query("schema/touched_count")).fetchall()
+        if touched <= INCREMENTAL_SHARE * everyone:
+            _incremental(con, since)
+            mode = "incremental"
+    if mode == "full":
+        _full(con)
+    for key, value in {
+        "aggregates_batch": str(last_batch),
+        "aggregates_inputs": inputs,
+        "aggregates_mode": mode,
+    }.items():
+        con.execute(sql.load_query("schema/upsert_meta"), {"key": key, "value": value})
+    return mode
+
+
+def _full(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild everything, the cube a province at a time.
+
+    The cube's groups include the province, so the parts are disjoint and each pass holds
+    only one province's person-months in memory.
+    """
+    con.execute(sql.load_query("schema/aggregates"))
+    con.execute(sql.load_query("schema/persons_rows"), {"everyone": True})
+    faults.point("store.aggregates")
+    con.execute(sql.load_query("schema/cube_scan_parts"))
+    provinces = con.execute(sql.load_query("schema/person_provinces")).fetchall()
+    for i, (province,) in enumerate(provinces):
+        _cube_pass(con, province, before=AFTER_EVERY_BATCH, sign=1)
+        if i == len(provinces) // 2:
+            faults.point("store.cube")
+    con.execute(sql.load_query("schema/coverage_cube_final"))
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
+    """Replace the touched persons' rows: old ones out (as of batch `since`), new ones in."""
+    con.execute(sql.load_query("schema/cube_scan_parts"))
+    _cube_pass(con, None, before=since + 1, sign=-1)  # persons still holds their old rows
+    faults.point("store.aggregates")
+    con.execute(sql.load_query("schema/persons_forget_touched"))
+    con.execute(sql.load_query("schema/persons_rows"), {"everyone": False})
+    faults.point("store.cube")
+    _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/cube_apply_delta"))
+
+
+def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
+    """Add the cube rows of one province's persons (None: the touched ones), times sign."""
+    con.execute(sql.load_query("schema/cube_persons"), {"province": province})
+    con.execute(sql.load_query("schema/coverage_cube_part"), {"before": before, "sign": sign})
+
+
+def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute(sql.load_query("imports/meta_values")).fetchall())
+
+
+def _one(con: duckdb.DuckDBPyConnection, name: str):
+    return con.execute(sql.load_query(name)).fetchall()[0][0]

@@ -1,0 +1,31 @@
+-- Add to persons the current attributes of every person ($everyone) or of the touched ones:
+-- one row per person_key from their latest registration (latest registered_on, then latest
+-- import batch, then source and record_id). See schema/aggregates.sql.
+-- $everyone boolean: every person (a full rebuild) or only those in touched_persons.
+insert into persons
+with
+latest as (
+    select
+        r.person_key,
+        arg_max(
+            struct_pack(
+                r.sex, r.birth_year, r.province_code, r.district_code, r.commune_code,
+                r.occupation, r.poverty_level, r.disability
+            ),
+            struct_pack(r.registered_on, r.batch_id, r.source, r.record_id)
+        ) as attrs,
+        min(r.registered_on) as first_registered_on,
+        count(distinct r.source) as source_count
+    from registrations as r
+    where
+        r.ended_batch_id is null
+        and ($everyone or r.person_key in (select t.person_key from touched_persons as t))
+    group by r.person_key
+)
+
+select
+    l.person_key,
+    unnest(l.attrs),  -- noqa: AL03
+    l.first_registered_on,
+    l.source_count
+from latest as l;
