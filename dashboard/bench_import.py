@@ -114,7 +114,7 @@ def store_write(path: Path, rows: int = 100_000) -> dict:
 def _meta(path: Path, key: str) -> str | None:
     con = store.open_read(path)
     try:
-        return data_access.run(con, "bench_meta_value", key=key)["value"].iloc[0]
+        return dict(store.run_statement(con, "imports/meta_values").values.tolist()).get(key)
     finally:
         con.close()
 

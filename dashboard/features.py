@@ -66,6 +66,7 @@ def transliterate(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=200_000)
 def _token_key(token: str) -> str:
     for old, new in DIGRAPHS:
         token = token.replace(old, new)
@@ -86,8 +87,11 @@ def name_keys(name: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFC", name)
     if KHMER.search(text):
         text = transliterate(text)
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = NOT_LETTER.sub(" ", "".join(c for c in text if not unicodedata.combining(c)))
+    text = text.lower()
+    if not text.isascii():  # strip accents: é to e
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = NOT_LETTER.sub(" ", text)
     keys = [_token_key(token) for token in text.split()]
     return tuple(sorted(k for k in keys if k))
 
@@ -144,7 +148,7 @@ def _per_unique(values: pd.Series, func) -> np.ndarray:
     """Apply `func` once per distinct value (names and dates repeat a lot), spread back."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     results = np.empty(len(uniques), dtype=object)
-    results[:] = [func(u) for u in uniques]
+    results[:] = [func(u) for u in np.asarray(uniques, dtype=object)]  # not Arrow's slow iter
     return results[codes]
 
 

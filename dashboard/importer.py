@@ -35,6 +35,7 @@ NEEDS_KEY = {"registrations"}
 # Kinds that only add or end rows of registrations and uptake under their own batch id, so
 # the aggregates may be refreshed for the persons they touch (aggregates.py).
 INCREMENTAL = {"registrations", "uptake"}
+REFER_TO_RECORDS = {"uptake"}  # rows must name a current record of their source
 PROGRESS: Callable[[float, str], None] = lambda fraction, stage: None  # noqa: E731
 # Progress stages reported to `progress(fraction, stage)`; the Import page words them.
 STAGES = ("reading", "validated", "pseudonymising", "linking", "written")
@@ -167,7 +168,9 @@ def _read_and_validate(con, request: Request, report: validation.Report) -> pd.D
     if report.problems:
         return None
     checker = validation.Checker(frame, mapping.origin, request.today)
-    typed = rules.RULES[request.kind](checker, rules.context(con, request.source, request.today))
+    record_ids = frame["record_id"] if request.kind in REFER_TO_RECORDS else None
+    ctx = rules.context(con, request.source, request.today, record_ids)
+    typed = rules.RULES[request.kind](checker, ctx)
     report.problems += checker.problems + _capacity_problems(con, request, typed)
     report.problems.sort(key=lambda p: p.row)
     return None if report.problems else typed

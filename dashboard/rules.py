@@ -25,7 +25,7 @@ class Context:
     occupations: set[str]
     services: set[str]
     age_bands: set[str]
-    known_records: set[str]  # current record_ids of this source (for uptake)
+    known_records: set[str]  # the file's record_ids that are current in this source (uptake)
     today: dt.date
 
 
@@ -201,13 +201,27 @@ def services(c: validation.Checker, ctx: Context) -> pd.DataFrame:
     )
 
 
-def context(con, source: str | None, today: dt.date) -> Context:
-    """The reference lists and known records validation checks rows against."""
+def context(
+    con, source: str | None, today: dt.date, record_ids: pd.Series | None = None
+) -> Context:
+    """The reference lists and known records validation checks rows against.
+
+    Args:
+        con: the write session's connection.
+        source: the file's source registry (None for population and services).
+        today: the import's date (no date may lie after it).
+        record_ids: the file's record_id column, for a kind whose rows must refer to a
+            current record of the source (uptake); only these are looked up in the store.
+    """
     codes = store.run_statement(con, "imports/code_lists")
     lists = codes.groupby("list_name")["code"].agg(set).to_dict()
     districts = store.run_statement(con, "imports/district_list")
     communes = store.run_statement(con, "imports/commune_list")
-    known = store.run_statement(con, "imports/current_record_ids", source=source or "")
+    known = set()
+    if record_ids is not None:
+        asked = pd.DataFrame({"record_id": record_ids.astype(str)})
+        found = store.query_with(con, "imports/current_record_ids", asked, source=source or "")
+        known = set(found["record_id"])
     return Context(
         provinces=province_spellings(store.run_statement(con, "imports/province_list")),
         district_province=dict(
@@ -219,7 +233,7 @@ def context(con, source: str | None, today: dt.date) -> Context:
         occupations=lists.get("occupation", set()),
         services=lists.get("service", set()),
         age_bands=lists.get("age_band", set()),
-        known_records=set(known["record_id"]),
+        known_records=known,
         today=today,
     )
 
