@@ -1,4 +1,4 @@
-"""Keeps the derived tables fresh: persons, coverage_months, coverage_cube and area_cube.
+"""Keeps the derived tables fresh: persons, coverage_months, the cubes and source_quality.
 
 A full rebuild reads every person and expands each into one row per month (at national
 scale, 7 million persons and some 300 million person-months: about 70 s). An import of
@@ -18,6 +18,9 @@ import faults
 import sql
 
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
+# Bump when the derived tables' definitions change: a store whose aggregates were built by
+# another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
+VERSION = "4"
 INCREMENTAL_SHARE = 0.25
 
 
@@ -25,7 +28,7 @@ def refresh(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str
     """Bring the derived tables up to date; returns "full" or "incremental"."""
     meta = _meta(con)
     con.execute(sql.load_query("schema/coverage_months"))
-    inputs = _one(con, "schema/aggregate_inputs")
+    inputs = f"{VERSION}:{_one(con, 'schema/aggregate_inputs')}"
     last_batch = _one(con, "schema/next_batch_id") - 1
     mode = "full"
     if incremental and meta.get("aggregates_inputs") == inputs and "aggregates_batch" in meta:
@@ -46,6 +49,11 @@ def refresh(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str
     return mode
 
 
+def is_current(meta: dict[str, str]) -> bool:
+    """Whether store_meta says the aggregates were built by this version's definitions."""
+    return meta.get("aggregates_inputs", "").startswith(f"{VERSION}:")
+
+
 def _full(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild everything, the cube a province at a time.
 
@@ -62,6 +70,9 @@ def _full(con: duckdb.DuckDBPyConnection) -> None:
         if i == len(provinces) // 2:
             faults.point("store.cube")
     con.execute(sql.load_query("schema/coverage_cube_final"))
+    con.execute(sql.load_query("schema/source_quality_parts"))
+    _quality_pass(con, everyone=True, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/source_quality_final"))
 
 
 def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
@@ -74,12 +85,22 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     faults.point("store.cube")
     _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/cube_apply_delta"))
+    con.execute(sql.load_query("schema/source_quality_parts"))
+    _quality_pass(con, everyone=False, before=since + 1, sign=-1)
+    _quality_pass(con, everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/source_quality_apply_delta"))
 
 
 def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
     """Add the cube rows of one province's persons (None: the touched ones), times sign."""
     con.execute(sql.load_query("schema/cube_persons"), {"province": province})
     con.execute(sql.load_query("schema/coverage_cube_part"), {"before": before, "sign": sign})
+
+
+def _quality_pass(con, *, everyone: bool, before: int, sign: int) -> None:
+    """Add source_quality rows of every person's records (or the touched ones'), times sign."""
+    params = {"everyone": everyone, "before": before, "sign": sign}
+    con.execute(sql.load_query("schema/source_quality_part"), params)
 
 
 def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

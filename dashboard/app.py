@@ -30,6 +30,9 @@ except store.StoreMissing:
 except store.StoreDamaged:
     st.error(i18n.t("app.store_damaged", lang))
     st.stop()
+except store.StoreOutdated:
+    st.error(i18n.t("app.store_outdated", lang))
+    st.stop()
 
 if summary["is_demo"]:
     st.warning(i18n.t("app.demo_banner", lang), icon=":material/warning:")
@@ -71,3 +74,5 @@ try:
     page.run()
 except store.StoreDamaged:  # found only when a page reads a damaged part of the file
     st.error(i18n.t("app.store_damaged", lang))
+except store.StoreOutdated:  # a table a page reads is missing from an older store
+    st.error(i18n.t("app.store_outdated", lang))

@@ -204,15 +204,23 @@ def run(
         figures["import_rows_per_s"] = imported.get("csv_rows_per_s")
         figures["linkage_s_per_100k"] = imported.get("linkage_s_per_100k")
     if browser:
-        figures["browser"] = bench_browser.compare(path)
-        figures["app_memory"] = bench_browser.app_memory(path)
-        figures["peak_rss_mb"] = figures["app_memory"]["peak_rss_mb"]
+        figures["browser"] = _part(bench_browser.compare, path)
+        figures["app_memory"] = _part(bench_browser.app_memory, path)
+        figures["peak_rss_mb"] = figures["app_memory"].get("peak_rss_mb")
     figures["bench_peak_rss_mb"] = peak_rss_mb()
     for line in report(figures):
         print(line)  # noqa: T201
     if as_json:
         print(json.dumps(figures))  # noqa: T201
     return figures
+
+
+def _part(measure, path: Path) -> dict:
+    """One browser measurement; a failure is recorded in its place, the others still print."""
+    try:
+        return measure(path)
+    except Exception as exc:  # noqa: BLE001 - a bench part that fails must not lose the run
+        return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
 
 
 def report(figures: dict) -> list[str]:
@@ -274,6 +282,10 @@ def _browser_lines(figures: dict) -> list[str]:
     if "browser" not in figures:
         return []
     b, m = figures["browser"], figures["app_memory"]
+    failed = [f"{name} not measured: {part['error']}" for name, part in
+              (("browser timing", b), ("app memory", m)) if "error" in part]  # fmt: skip
+    if failed:
+        return failed
     return [
         f"floor page: first render {b['floor_first_ms']} ms, "
         f"filter change {b['floor_rerun_ms']} ms",

@@ -264,9 +264,21 @@ def sign_in_all(pages, url: str) -> None:
 
 def pick(page, label: str, option: str) -> None:
     """Choose `option` in the select box labelled `label`, without waiting for the rerun."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input")
-    box.click(force=True)
-    page.get_by_role("option", name=option, exact=True).click(force=True)
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):  # a busy server can re-render the box while its list opens
+        box.click(force=True)
+        try:
+            choice.wait_for(timeout=20_000)
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        choice.click(force=True)
+        return
 
 
 def _memory_mb(pid: int) -> dict[str, float]:

@@ -98,6 +98,8 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataF
 
     Raises:
         store.StoreDamaged: DuckDB found the store file corrupt while reading it.
+        store.StoreOutdated: the store lacks a table or column the query reads (built by an
+            older version; `store.upgrade_schema` brings it up to date).
     """
     cursor = con.cursor()
     try:
@@ -105,6 +107,8 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataF
     except duckdb.Error as exc:
         if store.is_damage(exc):
             raise store.damaged(settings.store_path(), exc) from exc
+        if isinstance(exc, duckdb.BinderException | duckdb.CatalogException):
+            raise store.StoreOutdated(f"{name}: {str(exc).splitlines()[0]}") from exc
         raise
     finally:
         cursor.close()

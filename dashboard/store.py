@@ -44,6 +44,10 @@ class DiskFull(OSError):
     """No room to write a new version of the store; the store itself is unchanged."""
 
 
+class StoreOutdated(RuntimeError):
+    """The store was built by an older version of the code: its tables do not fit the queries."""
+
+
 class VersionGone(RuntimeError):
     """The store version asked for has been replaced and can no longer be opened."""
 
@@ -430,18 +434,19 @@ NEWEST_COLUMNS = {("registrations", "ended_batch_id"), ("import_batches", "inval
 
 
 def upgrade_schema(path: Path | None = None) -> bool:
-    """Bring an existing store's schema up to date (new tables and columns); True if it did.
+    """Bring an existing store up to date (new tables, columns, aggregates); True if it did.
 
-    Every write session applies the idempotent schema, so one empty session suffices; the
-    data is untouched and the aggregates are rebuilt.
+    Every write session applies the idempotent schema and rebuilds aggregates of another
+    version in full, so one empty session suffices; the data is untouched.
     """
     path = Path(path or settings.store_path())
     con = open_read(path)
     try:
         columns = con.execute(sql.load_query("schema/schema_columns")).fetchall()
+        meta = dict(con.execute(sql.load_query("imports/meta_values")).fetchall())
     finally:
         con.close()
-    if set(columns) >= NEWEST_COLUMNS:
+    if set(columns) >= NEWEST_COLUMNS and aggregates.is_current(meta):
         return False
     with write_session(path):
         pass

@@ -1,22 +1,13 @@
 -- Overlap between registries: how many persons are in exactly each combination of the
--- current registries (an UpSet intersection). Suppression is applied by the caller.
+-- current registries (an UpSet intersection), from persons.source_mask. Suppression is
+-- applied by the caller.
 -- Grain: one row per combination of sources that holds at least one person.
 with
-person_sources as (
-    select
-        r.person_key,
-        bit_or(1::usmallint << s.source_bit) as source_mask
-    from registrations as r
-    inner join sources as s on r.source = s.source
-    where r.ended_batch_id is null
-    group by r.person_key
-),
-
 combinations as (
     select
         source_mask,
         count(*) as person_count
-    from person_sources
+    from persons
     group by source_mask
 )
 

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -257,3 +258,34 @@ def test_a_damaged_store_is_a_clear_message_in_the_app(how, tiny_copy, monkeypat
     at.run()
     assert not at.exception
     assert any("data store file is damaged" in e.value for e in at.error)
+
+
+def older_store(path) -> None:
+    """Make the store look built by an older version: a table and the aggregates' mark gone."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("drop table area_cube")
+        con.execute("delete from store_meta where key = 'aggregates_inputs'")
+    finally:
+        con.close()
+
+
+def test_a_store_from_an_older_version_is_a_clear_message_then_upgraded(
+    tiny_copy, monkeypatch, as_role
+):
+    from streamlit.testing.v1 import AppTest
+
+    older_store(tiny_copy)
+    monkeypatch.setenv("COVERAGE_DB", str(tiny_copy))
+    at = AppTest.from_file(str(REPO / "dashboard/app.py"), default_timeout=60)
+    as_role(at, "viewer")
+    at.switch_page("app_pages/drilldown.py").run()  # the drill-down reads area_cube
+    assert not at.exception
+    assert any("built by an older version" in e.value for e in at.error)
+    assert store.upgrade_schema(tiny_copy) is True  # what `make run` does first
+    assert store.upgrade_schema(tiny_copy) is False  # and only once
+    at = AppTest.from_file(str(REPO / "dashboard/app.py"), default_timeout=60)
+    as_role(at, "viewer")
+    at.switch_page("app_pages/drilldown.py").run()
+    assert not at.exception
+    assert not at.error

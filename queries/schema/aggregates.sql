@@ -5,7 +5,8 @@
 -- its source (ended_batch_id set) stays in its table as history but leaves the aggregates.
 --
 -- persons: one row per person_key with the attributes of their latest registration
---   (latest registered_on, then latest import batch, then source and record_id).
+--   (latest registered_on, then latest import batch, then source and record_id), and the
+--   registries they are in (source_count, source_mask).
 -- coverage_cube: one row per month end x province x sex x age band x occupation x
 --   poverty_level x disability x eligible_mask x source_mask x service_mask, counting
 --   persons. A person enters the cube from the month of their first registration (or
@@ -20,6 +21,9 @@
 --   is_informal x service_mask, counting persons: the province -> district -> commune
 --   drill-down. Persons without a commune code count under district or commune 'unknown'.
 --   Built from the same scan as coverage_cube (grouping sets), so both always agree.
+-- source_quality: per source and province, the completeness of current records, records
+--   that could not be linked and duplicates (queries/source_quality_by_province.sql).
+--   Each record's counts depend on its own person only, so it is refreshed like the cubes.
 -- Both cubes are built one province at a time (schema/coverage_cube_part, then
 -- schema/coverage_cube_final) so that memory stays bounded at national scale.
 --
@@ -40,7 +44,8 @@ create or replace table persons (
     poverty_level varchar,
     disability boolean,
     first_registered_on date,
-    source_count bigint
+    source_count bigint,
+    source_mask usmallint
 );
 
 create or replace temp table touched_persons (person_key bigint);

@@ -1,0 +1,20 @@
+-- source_quality from a full rebuild's parts.
+create or replace table source_quality as
+select
+    source,
+    province_code,
+    sum(record_count)::bigint as record_count,
+    sum(with_id_count)::bigint as with_id_count,
+    sum(with_name_count)::bigint as with_name_count,
+    sum(with_birth_date_count)::bigint as with_birth_date_count,
+    sum(with_sex_count)::bigint as with_sex_count,
+    sum(with_commune_count)::bigint as with_commune_count,
+    sum(with_occupation_count)::bigint as with_occupation_count,
+    sum(with_district_count)::bigint as with_district_count,
+    sum(with_birth_year_count)::bigint as with_birth_year_count,
+    sum(with_poverty_level_count)::bigint as with_poverty_level_count,
+    sum(with_disability_count)::bigint as with_disability_count,
+    sum(unlinked_count)::bigint as unlinked_count,
+    sum(duplicate_count)::bigint as duplicate_count
+from source_quality_parts
+group by source, province_code;

@@ -1,0 +1,18 @@
+-- Where the source_quality passes put their signed rows (schema/source_quality_part).
+create or replace temp table source_quality_parts (
+    source varchar,
+    province_code varchar,
+    record_count bigint,
+    with_id_count bigint,
+    with_name_count bigint,
+    with_birth_date_count bigint,
+    with_sex_count bigint,
+    with_commune_count bigint,
+    with_occupation_count bigint,
+    with_district_count bigint,
+    with_birth_year_count bigint,
+    with_poverty_level_count bigint,
+    with_disability_count bigint,
+    unlinked_count bigint,
+    duplicate_count bigint
+);
