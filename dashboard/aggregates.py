@@ -1,4 +1,4 @@
-"""Keeps the derived tables fresh: persons, coverage_months, the cubes and source_quality.
+"""Keeps the derived tables fresh: persons, coverage_months, the cubes, quality and lineage.
 
 A full rebuild reads every person and expands each into one row per month (at national
 scale, 7 million persons and some 300 million person-months: about 70 s). An import of
@@ -20,7 +20,7 @@ import sql
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
-VERSION = "4"
+VERSION = "5"
 INCREMENTAL_SHARE = 0.25
 
 
@@ -73,12 +73,17 @@ def _full(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql.load_query("schema/source_quality_parts"))
     _quality_pass(con, everyone=True, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/source_quality_final"))
+    con.execute(sql.load_query("schema/lineage_parts"))
+    _lineage_pass(con, everyone=True, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/lineage_final"))
 
 
 def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     """Replace the touched persons' rows: old ones out (as of batch `since`), new ones in."""
     con.execute(sql.load_query("schema/cube_scan_parts"))
+    con.execute(sql.load_query("schema/lineage_parts"))
     _cube_pass(con, None, before=since + 1, sign=-1)  # persons still holds their old rows
+    _lineage_pass(con, everyone=False, before=since + 1, sign=-1)
     faults.point("store.aggregates")
     con.execute(sql.load_query("schema/persons_forget_touched"))
     con.execute(sql.load_query("schema/persons_rows"), {"everyone": False})
@@ -89,6 +94,8 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     _quality_pass(con, everyone=False, before=since + 1, sign=-1)
     _quality_pass(con, everyone=False, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/source_quality_apply_delta"))
+    _lineage_pass(con, everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/lineage_apply_delta"))
 
 
 def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
@@ -101,6 +108,12 @@ def _quality_pass(con, *, everyone: bool, before: int, sign: int) -> None:
     """Add source_quality rows of every person's records (or the touched ones'), times sign."""
     params = {"everyone": everyone, "before": before, "sign": sign}
     con.execute(sql.load_query("schema/source_quality_part"), params)
+
+
+def _lineage_pass(con, *, everyone: bool, before: int, sign: int) -> None:
+    """Add lineage_rows of every person's rows (or the touched ones'), times sign."""
+    params = {"everyone": everyone, "before": before, "sign": sign}
+    con.execute(sql.load_query("schema/lineage_part"), params)
 
 
 def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -24,32 +24,15 @@ estimate_year as (
 
 used as (
     select distinct
-        r.batch_id,
-        'registrations' as used_for
-    from registrations as r
+        l.batch_id,
+        l.used_for
+    from lineage_rows as l
     cross join month as m
     cross join place as pl
     where
-        r.registered_on <= m.month_end
-        and (pl.province_code is null or r.province_code = pl.province_code)
-        and ($source::varchar is null or r.source = $source)
-    union
-    select distinct
-        u.batch_id,
-        'uptake' as used_for
-    from uptake as u
-    cross join month as m
-    cross join place as pl
-    where
-        u.started_on <= m.month_end
-        and ($source::varchar is null or u.source = $source)
-        and (
-            pl.province_code is null
-            or u.person_key in (
-                select p.person_key from persons as p
-                where p.province_code = pl.province_code
-            )
-        )
+        l.month_end <= m.month_end
+        and (pl.province_code is null or l.province_code = pl.province_code)
+        and ($source::varchar is null or l.source = $source)
     union
     select distinct
         pe.batch_id,

@@ -24,6 +24,8 @@
 -- source_quality: per source and province, the completeness of current records, records
 --   that could not be linked and duplicates (queries/source_quality_by_province.sql).
 --   Each record's counts depend on its own person only, so it is refreshed like the cubes.
+-- lineage_rows: per import batch x use (registrations, uptake) x province x source x month,
+--   the rows (superseded ones included) that lineage_batches.sql traces a figure to.
 -- Both cubes are built one province at a time (schema/coverage_cube_part, then
 -- schema/coverage_cube_final) so that memory stays bounded at national scale.
 --
