@@ -10,6 +10,7 @@ on real files; the files stay beside the store (demo_files/) for trying the Impo
 """
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +111,12 @@ def build(people: int, seed: int, as_of: dt.date, path=None) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     regs, uptake = _generate(people, seed, as_of)
     rng = np.random.default_rng([seed, 99])
-    plan = _registration_files(rng, regs, folder, as_of) + _uptake_files(uptake, folder)
+    try:
+        with store.no_space_is_clear(path):  # the files need room before the store does
+            plan = _registration_files(rng, regs, folder, as_of) + _uptake_files(uptake, folder)
+    except store.DiskFull:
+        shutil.rmtree(folder, ignore_errors=True)  # written afresh by every build
+        raise
     del regs, uptake
     with store.write_session(path, fresh=True) as con:
         _start(con, people, seed, as_of)

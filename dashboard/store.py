@@ -189,7 +189,7 @@ def write_session(path: Path | None = None, *, fresh: bool = False, incremental:
         _remove_leftovers(path)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
-            with _no_space_is_clear(path):
+            with no_space_is_clear(path):
                 if path.exists() and not fresh:
                     _check_room(path)
                     shutil.copyfile(path, tmp)
@@ -258,7 +258,7 @@ def _no_space_text(path: Path, needed: int | None = None) -> str:
 
 
 @contextlib.contextmanager
-def _no_space_is_clear(path: Path) -> Iterator[None]:
+def no_space_is_clear(path: Path) -> Iterator[None]:
     """Turn 'no space left' from the system or DuckDB into DiskFull with a clear message."""
     try:
         yield
