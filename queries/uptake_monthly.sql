@@ -36,12 +36,24 @@ cube as (
         and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
 ),
 
+service_masks as (
+    -- few distinct masks a month and province: fold the cube's rows (one scan) before the
+    -- bit join
+    select
+        month_end,
+        province_code,
+        service_mask,
+        sum(persons) as persons
+    from cube
+    group by month_end, province_code, service_mask
+),
+
 registered as (
     select
         month_end,
         province_code,
         sum(persons) as registered_count
-    from cube
+    from service_masks
     group by month_end, province_code
 ),
 
@@ -51,7 +63,7 @@ receiving as (
         c.province_code,
         s.service_code,
         sum(c.persons) as receiving_count
-    from cube as c
+    from service_masks as c
     inner join services as s on (c.service_mask & (1::ubigint << s.service_bit)) <> 0
     group by c.month_end, c.province_code, s.service_code
 ),
