@@ -24,29 +24,34 @@ VERSION = "5"
 INCREMENTAL_SHARE = 0.25
 
 
-def refresh(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:
-    """Bring the derived tables up to date; returns "full" or "incremental"."""
-    meta = _meta(con)
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    meta: dict[str, str],
+    *,
+    incremental: bool = False,
+) -> tuple[str, str]:
+    """Bring the derived tables up to date.
+
+    Args:
+        con: the write session's connection.
+        meta: store_meta as the session found it (what the aggregates were built from).
+        incremental: the writer allows a refresh of the touched persons only.
+
+    Returns:
+        "full" or "incremental", and the fingerprint of the inputs the aggregates now hold
+        (store_meta.aggregates_inputs).
+    """
     con.execute(sql.load_query("schema/coverage_months"))
-    inputs = f"{VERSION}:{_one(con, 'schema/aggregate_inputs')}"
-    last_batch = _one(con, "schema/next_batch_id") - 1
-    mode = "full"
+    inputs = f"{VERSION}:{con.execute(sql.load_query('schema/aggregate_inputs')).fetchall()[0][0]}"
     if incremental and meta.get("aggregates_inputs") == inputs and "aggregates_batch" in meta:
         since = int(meta["aggregates_batch"])
         con.execute(sql.load_query("schema/touched_persons"), {"since": since})
         ((touched, everyone),) = con.execute(sql.load_query("schema/touched_count")).fetchall()
         if touched <= INCREMENTAL_SHARE * everyone:
             _incremental(con, since)
-            mode = "incremental"
-    if mode == "full":
-        _full(con)
-    for key, value in {
-        "aggregates_batch": str(last_batch),
-        "aggregates_inputs": inputs,
-        "aggregates_mode": mode,
-    }.items():
-        con.execute(sql.load_query("schema/upsert_meta"), {"key": key, "value": value})
-    return mode
+            return "incremental", inputs
+    _full(con)
+    return "full", inputs
 
 
 def is_current(meta: dict[str, str]) -> bool:
@@ -71,10 +76,10 @@ def _full(con: duckdb.DuckDBPyConnection) -> None:
             faults.point("store.cube")
     con.execute(sql.load_query("schema/coverage_cube_final"))
     con.execute(sql.load_query("schema/source_quality_parts"))
-    _quality_pass(con, everyone=True, before=AFTER_EVERY_BATCH, sign=1)
+    _pass(con, "source_quality", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/source_quality_final"))
     con.execute(sql.load_query("schema/lineage_parts"))
-    _lineage_pass(con, everyone=True, before=AFTER_EVERY_BATCH, sign=1)
+    _pass(con, "lineage", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/lineage_final"))
 
 
@@ -83,7 +88,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     con.execute(sql.load_query("schema/cube_scan_parts"))
     con.execute(sql.load_query("schema/lineage_parts"))
     _cube_pass(con, None, before=since + 1, sign=-1)  # persons still holds their old rows
-    _lineage_pass(con, everyone=False, before=since + 1, sign=-1)
+    _pass(con, "lineage", everyone=False, before=since + 1, sign=-1)
     faults.point("store.aggregates")
     con.execute(sql.load_query("schema/persons_forget_touched"))
     con.execute(sql.load_query("schema/persons_rows"), {"everyone": False})
@@ -91,10 +96,10 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/cube_apply_delta"))
     con.execute(sql.load_query("schema/source_quality_parts"))
-    _quality_pass(con, everyone=False, before=since + 1, sign=-1)
-    _quality_pass(con, everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+    _pass(con, "source_quality", everyone=False, before=since + 1, sign=-1)
+    _pass(con, "source_quality", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/source_quality_apply_delta"))
-    _lineage_pass(con, everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+    _pass(con, "lineage", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/lineage_apply_delta"))
 
 
@@ -104,21 +109,7 @@ def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
     con.execute(sql.load_query("schema/coverage_cube_part"), {"before": before, "sign": sign})
 
 
-def _quality_pass(con, *, everyone: bool, before: int, sign: int) -> None:
-    """Add source_quality rows of every person's records (or the touched ones'), times sign."""
+def _pass(con, table: str, *, everyone: bool, before: int, sign: int) -> None:
+    """Add a table's rows (schema/<table>_part) for every person or the touched ones, times sign."""
     params = {"everyone": everyone, "before": before, "sign": sign}
-    con.execute(sql.load_query("schema/source_quality_part"), params)
-
-
-def _lineage_pass(con, *, everyone: bool, before: int, sign: int) -> None:
-    """Add lineage_rows of every person's rows (or the touched ones'), times sign."""
-    params = {"everyone": everyone, "before": before, "sign": sign}
-    con.execute(sql.load_query("schema/lineage_part"), params)
-
-
-def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return dict(con.execute(sql.load_query("imports/meta_values")).fetchall())
-
-
-def _one(con: duckdb.DuckDBPyConnection, name: str):
-    return con.execute(sql.load_query(name)).fetchall()[0][0]
+    con.execute(sql.load_query(f"schema/{table}_part"), params)

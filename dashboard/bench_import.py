@@ -114,7 +114,7 @@ def store_write(path: Path, rows: int = 100_000) -> dict:
 def _meta(path: Path, key: str) -> str | None:
     con = store.open_read(path)
     try:
-        return dict(store.run_statement(con, "imports/meta_values").values.tolist()).get(key)
+        return store.meta_values(con).get(key)
     finally:
         con.close()
 

@@ -192,7 +192,7 @@ def _capacity_problems(con, request: Request, typed: pd.DataFrame) -> list[valid
 
 
 def _key_problems(con, key: bytes) -> list[validation.Problem]:
-    stored = meta_values(con).get("key_fingerprint")
+    stored = store.meta_values(con).get("key_fingerprint")
     if stored and stored != pseudonym.fingerprint(key):
         reason = (
             f"the pseudonymisation key (fingerprint {pseudonym.fingerprint(key)}) is not the "
@@ -200,12 +200,6 @@ def _key_problems(con, key: bytes) -> list[validation.Problem]:
         )
         return [validation.Problem(0, "", "", reason)]
     return []
-
-
-def meta_values(con) -> dict[str, str]:
-    """The store_meta entries as a dict."""
-    frame = store.run_statement(con, "imports/meta_values")
-    return dict(zip(frame["key"], frame["value"], strict=True))
 
 
 def _record(con, request, batch_id, result, report, stats) -> Outcome:
@@ -228,7 +222,7 @@ def _record(con, request, batch_id, result, report, stats) -> Outcome:
     store.append(con, "import_batches", pd.DataFrame([row]))
     if result == "accepted" and key_fp:
         store.set_meta(con, key_fingerprint=key_fp)
-    if result == "accepted" and meta_values(con).get("is_demo") != "true":
+    if result == "accepted" and store.meta_values(con).get("is_demo") != "true":
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         store.set_meta(con, data_as_of=request.today.isoformat(), built_at=now)
     return Outcome(batch_id, result, report, stats)
@@ -244,22 +238,10 @@ def _write_registrations(con, request, typed, batch_id, progress) -> dict:
     linked = linkage.link(con, request.source, records)
     linked = linked.assign(source=request.source, batch_id=batch_id)
     whole = not request.append
-    store.execute_with(
-        con,
-        "imports/supersede_registrations",
-        linked[["record_id"]],
-        source=request.source,
-        batch_id=batch_id,
-        whole=whole,
-    )
-    store.execute_with(
-        con,
-        "imports/supersede_features",
-        linked[["record_id"]],
-        source=request.source,
-        batch_id=batch_id,
-        whole=whole,
-    )
+    for name in ("imports/supersede_registrations", "imports/supersede_features"):
+        store.execute_with(
+            con, name, linked[["record_id"]], source=request.source, batch_id=batch_id, whole=whole
+        )
     store.run_statement(con, "imports/add_source", source=request.source)
     store.append(con, "registrations", linked)
     store.append(con, "linkage_features", linked)

@@ -144,8 +144,19 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_aggregates(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:
-    """Bring the derived tables up to date (aggregates.py); returns "full" or "incremental"."""
-    return aggregates.refresh(con, incremental=incremental)
+    """Bring the derived tables up to date (aggregates.py); returns "full" or "incremental".
+
+    store_meta records what they now hold: the last batch, the inputs' fingerprint, the mode.
+    """
+    last_batch = next_batch_id(con) - 1
+    mode, inputs = aggregates.refresh(con, meta_values(con), incremental=incremental)
+    set_meta(con, aggregates_batch=str(last_batch), aggregates_inputs=inputs, aggregates_mode=mode)
+    return mode
+
+
+def meta_values(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The store_meta entries as a dict."""
+    return dict(con.execute(sql.load_query("imports/meta_values")).fetchall())
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
@@ -443,7 +454,7 @@ def upgrade_schema(path: Path | None = None) -> bool:
     con = open_read(path)
     try:
         columns = con.execute(sql.load_query("schema/schema_columns")).fetchall()
-        meta = dict(con.execute(sql.load_query("imports/meta_values")).fetchall())
+        meta = meta_values(con)
     finally:
         con.close()
     if set(columns) >= NEWEST_COLUMNS and aggregates.is_current(meta):

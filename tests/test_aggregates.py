@@ -1,6 +1,6 @@
 """The incremental refresh of an import gives exactly the full rebuild's tables.
 
-The reference is the full rebuild (aggregates.refresh without `incremental`), whose counts
+The reference is the full rebuild (store.refresh_aggregates without `incremental`), whose counts
 other tests work out by hand: after every import, the store's persons, coverage_cube and
 area_cube must equal, row for row, what a full rebuild of a copy of that store gives.
 """
@@ -55,7 +55,7 @@ def rebuilt(path, tmp_path) -> dict[str, list[tuple]]:
     shutil.copyfile(path, copy)
     con = duckdb.connect(str(copy))
     try:
-        assert aggregates.refresh(con) == "full"
+        assert store.refresh_aggregates(con) == "full"
     finally:
         con.close()
     return derived(copy)
