@@ -20,7 +20,7 @@ import sql
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
-VERSION = "5"
+VERSION = "6"
 INCREMENTAL_SHARE = 0.25
 
 
@@ -75,6 +75,7 @@ def _full(con: duckdb.DuckDBPyConnection) -> None:
         if i == len(provinces) // 2:
             faults.point("store.cube")
     con.execute(sql.load_query("schema/coverage_cube_final"))
+    con.execute(sql.load_query("schema/series_cubes"))
     con.execute(sql.load_query("schema/source_quality_parts"))
     _pass(con, "source_quality", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/source_quality_final"))
@@ -95,6 +96,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     faults.point("store.cube")
     _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/cube_apply_delta"))
+    con.execute(sql.load_query("schema/series_apply_delta"))
     con.execute(sql.load_query("schema/source_quality_parts"))
     _pass(con, "source_quality", everyone=False, before=since + 1, sign=-1)
     _pass(con, "source_quality", everyone=False, before=AFTER_EVERY_BATCH, sign=1)

@@ -1,6 +1,7 @@
 -- Coverage of informal workers on every month end, by province: the series behind targets.
 -- Grain: one row per month end x province (25, then the national row 'KH'). Counts as in
--- coverage_by_province (distinct persons from coverage_cube); the denominator of each month
+-- coverage_by_province (distinct persons, here from series_cube: coverage_cube rolled up
+-- for the monthly series); the denominator of each month
 -- is the estimate of the latest year on or before it (else the earliest year), so that
 -- every month matches the coverage table of that month. Suppression is applied by the
 -- caller, month by month, exactly as on the coverage table.
@@ -35,25 +36,31 @@ occupation_share as (
 ),
 
 counts as (
+    -- series_cube holds informal occupations only, month and province as small integers
     select
-        c.month_end,
-        c.province_code,
-        sum(c.persons) as registered_count,
-        coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-            as covered_count
-    from coverage_cube as c
-    cross join selected_services as s
-    cross join selected_source as src
-    where
-        c.occupation in (
-            select o.occupation from occupations as o
-            where o.is_informal
-        )
-        and ($occupation::varchar is null or c.occupation = $occupation)
-        and ($sex::varchar is null or c.sex = $sex)
-        and ($age_band::varchar is null or c.age_band = $age_band)
-        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-    group by c.month_end, c.province_code
+        m.month_end,
+        p.province_code,
+        c.registered_count,
+        c.covered_count
+    from (
+        select
+            c.month_idx,
+            c.province_no,
+            sum(c.persons) as registered_count,
+            coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+                as covered_count
+        from series_cube as c
+        cross join selected_services as s
+        cross join selected_source as src
+        where
+            ($occupation::varchar is null or c.occupation = $occupation)
+            and ($sex::varchar is null or c.sex = $sex)
+            and ($age_band::varchar is null or c.age_band = $age_band)
+            and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+        group by c.month_idx, c.province_no
+    ) as c
+    inner join coverage_months as m on c.month_idx = m.month_idx
+    inner join provinces as p on c.province_no = p.province_code::utinyint
 ),
 
 years as (

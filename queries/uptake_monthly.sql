@@ -3,8 +3,8 @@
 -- with the registered persons of the cut beside (the same on every service of a month and
 -- province), so that the caller can suppress each month and service exactly as the
 -- coverage table of that month and that programme alone is suppressed.
--- Counts are distinct persons in informal work from coverage_cube. Suppression is applied
--- by the caller.
+-- Counts are distinct persons in informal work from series_cube and series_service_cube
+-- (coverage_cube rolled up for the monthly series). Suppression is applied by the caller.
 -- Parameters:
 --   $occupation varchar  an informal occupation, or null for all informal work
 --   $sex        varchar  'F', 'M' or null
@@ -17,55 +17,55 @@ selected_source as (
     where source = $source
 ),
 
-cube as (
-    select
-        c.month_end,
-        c.province_code,
-        c.persons,
-        c.service_mask
-    from coverage_cube as c
-    cross join selected_source as src
-    where
-        c.occupation in (
-            select o.occupation from occupations as o
-            where o.is_informal
-        )
-        and ($occupation::varchar is null or c.occupation = $occupation)
-        and ($sex::varchar is null or c.sex = $sex)
-        and ($age_band::varchar is null or c.age_band = $age_band)
-        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-),
-
-service_masks as (
-    -- few distinct masks a month and province: fold the cube's rows (one scan) before the
-    -- bit join
-    select
-        month_end,
-        province_code,
-        service_mask,
-        sum(persons) as persons
-    from cube
-    group by month_end, province_code, service_mask
-),
-
 registered as (
+    -- series_cube holds informal occupations only, month and province as small integers
     select
-        month_end,
-        province_code,
-        sum(persons) as registered_count
-    from service_masks
-    group by month_end, province_code
+        m.month_end,
+        p.province_code,
+        c.registered_count
+    from (
+        select
+            c.month_idx,
+            c.province_no,
+            sum(c.persons) as registered_count
+        from series_cube as c
+        cross join selected_source as src
+        where
+            ($occupation::varchar is null or c.occupation = $occupation)
+            and ($sex::varchar is null or c.sex = $sex)
+            and ($age_band::varchar is null or c.age_band = $age_band)
+            and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+        group by c.month_idx, c.province_no
+    ) as c
+    inner join coverage_months as m on c.month_idx = m.month_idx
+    inner join provinces as p on c.province_no = p.province_code::utinyint
 ),
 
 receiving as (
+    -- series_service_cube: a row per service a person of the cut receives
     select
-        c.month_end,
-        c.province_code,
+        m.month_end,
+        p.province_code,
         s.service_code,
-        sum(c.persons) as receiving_count
-    from service_masks as c
-    inner join services as s on (c.service_mask & (1::ubigint << s.service_bit)) <> 0
-    group by c.month_end, c.province_code, s.service_code
+        c.receiving_count
+    from (
+        select
+            c.month_idx,
+            c.province_no,
+            c.service_bit,
+            sum(c.persons) as receiving_count
+        from series_service_cube as c
+        cross join selected_source as src
+        where
+            ($occupation::varchar is null or c.occupation = $occupation)
+            and ($sex::varchar is null or c.sex = $sex)
+            and ($age_band::varchar is null or c.age_band = $age_band)
+            and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+        group by c.month_idx, c.province_no, c.service_bit
+    ) as c
+    inner join coverage_months as m on c.month_idx = m.month_idx
+    inner join provinces as p on c.province_no = p.province_code::utinyint
+    inner join services as s on c.service_bit = s.service_bit
 ),
 
 province_rows as (

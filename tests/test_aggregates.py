@@ -21,7 +21,10 @@ import store
 
 KEY = bytes.fromhex("cd" * 32)
 TODAY = dt.date(2025, 6, 15)
-DERIVED = ("persons", "coverage_cube", "area_cube", "source_quality", "lineage_rows")
+DERIVED = (
+    "persons", "coverage_cube", "area_cube", "series_cube", "series_service_cube",
+    "source_quality", "lineage_rows",
+)  # fmt: skip
 HEADER = (
     "record_id,national_id,full_name,sex,birth_date,province_code,occupation,registered_on,"
     "poverty_level,disability"

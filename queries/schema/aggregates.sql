@@ -21,6 +21,8 @@
 --   is_informal x service_mask, counting persons: the province -> district -> commune
 --   drill-down. Persons without a commune code count under district or commune 'unknown'.
 --   Built from the same scan as coverage_cube (grouping sets), so both always agree.
+-- series_cube, series_service_cube: coverage_cube rolled up for the monthly series (see
+--   schema/series_cubes), rebuilt and refreshed with it.
 -- source_quality: per source and province, the completeness of current records, records
 --   that could not be linked and duplicates (queries/source_quality_by_province.sql).
 --   Each record's counts depend on its own person only, so it is refreshed like the cubes.
@@ -33,7 +35,7 @@
 -- every count is a sum over persons, so the new cube = the old cube - the rows of the
 -- persons the import touched, computed on the store as it was + their rows computed on the
 -- store as it is (schema/touched_persons, schema/persons_rows, schema/coverage_cube_part
--- with $before and $sign, schema/cube_apply_delta).
+-- with $before and $sign, schema/cube_apply_delta, schema/series_apply_delta).
 
 create or replace table persons (
     person_key bigint,

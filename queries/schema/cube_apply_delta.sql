@@ -1,5 +1,6 @@
 -- Add the signed counts of cube_scan_parts (the touched persons' new rows minus their old
--- ones) to coverage_cube and area_cube, and drop the rows that fall to zero.
+-- ones) to coverage_cube and area_cube, and drop the rows that fall to zero. cube_scan_parts
+-- is kept for schema/series_apply_delta, which drops it.
 merge into coverage_cube as c
 using (
     select
@@ -74,5 +75,3 @@ where persons = 0;
 
 delete from area_cube
 where persons = 0;
-
-drop table cube_scan_parts;
