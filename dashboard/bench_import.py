@@ -30,6 +30,7 @@ import pandas as pd
 
 import data_access
 import demo
+import demo_sources
 import pseudonym
 import store
 
@@ -126,12 +127,13 @@ def registration_file(rows: int, fmt: str, seed: int = 1) -> bytes:
     province = rng.choice(provinces, rows)
     district, commune = demo._communes(rng, province)
     born = pd.Timestamp("1960-01-01") + pd.to_timedelta(rng.integers(0, 16_000, rows), "D")
+    sex = rng.choice(["F", "M"], rows)
     frame = pd.DataFrame(
         {
             "record_id": [f"BENCH-{i:09d}" for i in range(rows)],
             "national_id": [f"{n:09d}" for n in rng.integers(0, 10**9, rows)],
-            "full_name": [f"Bench Person {i}" for i in range(rows)],
-            "sex": rng.choice(["F", "M"], rows),
+            "full_name": _names(rng, sex),
+            "sex": sex,
             "birth_date": born.strftime("%Y-%m-%d"),
             "birth_year": "",
             "province_code": province,
@@ -151,6 +153,27 @@ def registration_file(rows: int, fmt: str, seed: int = 1) -> bytes:
     else:
         frame.to_excel(out, index=False)
     return out.getvalue()
+
+
+def _names(rng, sex: np.ndarray) -> np.ndarray:
+    """Names as agencies send them (the demo's), so that linkage features cost what they do.
+
+    A third in Khmer script, the rest romanised in either order, one in twenty with a
+    typing slip (so that not every token repeats).
+    """
+    people = pd.DataFrame(
+        {
+            "sex": sex,
+            "family": rng.integers(0, len(demo_sources.FAMILY), len(sex)),
+            "given": rng.integers(0, len(demo_sources.GIVEN_F), len(sex)),
+        }
+    )
+    khmer = rng.random(len(sex)) < 1 / 3
+    names = demo_sources._names(rng, people, "latin", family_first=False)
+    names[khmer] = demo_sources._names(rng, people[khmer], "km", family_first=True)
+    slips = np.flatnonzero(rng.random(len(sex)) < 0.05)
+    names[slips] = [demo_sources._typo(rng, name) for name in names[slips]]
+    return names
 
 
 def _import_once(importer, path: Path, data: bytes, fmt: str) -> dict[str, float]:

@@ -46,15 +46,17 @@ def _place(c: validation.Checker, ctx: Context) -> pd.DataFrame:
     )
     commune = c.coded("commune_code", {k: k for k in ctx.commune_district}, "unknown commune code")
     c.flag(
-        district.notna() & province.notna() & (district.map(ctx.district_province) != province),
+        district.notna()
+        & province.notna()
+        & (validation.lookup(district, ctx.district_province) != province),
         "district_code",
         "district is not in the row's province",
     )
-    commune_district = commune.map(ctx.commune_district)
+    commune_district = validation.lookup(commune, ctx.commune_district)
     c.flag(
         commune.notna()
         & province.notna()
-        & (commune_district.map(ctx.district_province) != province),
+        & (validation.lookup(commune_district, ctx.district_province) != province),
         "commune_code",
         "commune is not in the row's province",
     )
@@ -99,9 +101,9 @@ def registrations(c: validation.Checker, ctx: Context) -> pd.DataFrame:
     """Typed registration rows; the raw national_id is normalised (hashed later)."""
     record_id = c.required("record_id")
     c.unique(["record_id"], "duplicate record_id: it appears on an earlier row")
-    national = c.text("national_id").map(pseudonym.normalise_id)
+    national = pseudonym.normalise_ids(c.text("national_id"))
     c.flag(
-        (national != "") & ~national.map(pseudonym.is_valid_id),
+        (national != "") & ~pseudonym.valid_ids(national),
         "national_id",
         "not a valid ID: 4-20 letters or digits once spaces and dashes are removed",
     )

@@ -106,6 +106,12 @@ class Checker:
             return self.frame[column].fillna("").astype(object)
         return pd.Series("", index=self.frame.index, dtype=object)
 
+    def strings(self, column: str) -> pd.Series:
+        """A column's text as Arrow strings, for vectorised checks (empty: column missing)."""
+        if column in self.frame:
+            return self.frame[column].astype("string").fillna("")
+        return pd.Series("", index=self.frame.index, dtype="string")
+
     def required(self, column: str) -> pd.Series:
         """The column's text, flagging empty cells."""
         values = self.text(column)
@@ -114,7 +120,7 @@ class Checker:
 
     def date(self, column: str, *, future_ok: bool = False) -> pd.Series:
         """Parse ISO dates; flag malformed ones, dates before 1900 and (unless ok) future ones."""
-        values = self.text(column)
+        values = self.strings(column)
         head = values.str.replace(r" 00:00:00$", "", regex=True)
         parsed = pd.to_datetime(head, format="%Y-%m-%d", errors="coerce")
         self.flag((values != "") & parsed.isna(), column, "not a date (expected YYYY-MM-DD)")
@@ -125,8 +131,9 @@ class Checker:
 
     def integer(self, column: str, low: int, high: int) -> pd.Series:
         """Parse whole numbers; flag non-numbers and values outside [low, high]."""
-        values = self.text(column)
-        parsed = pd.to_numeric(values.where(values.str.fullmatch(r"-?\d+")), errors="coerce")
+        values = self.strings(column)
+        whole = values.str.fullmatch(r"-?[0-9]+")  # the digits to_numeric reads
+        parsed = pd.to_numeric(values.where(whole, None).astype(object), errors="coerce")
         self.flag((values != "") & parsed.isna(), column, "not a whole number")
         self.flag((parsed < low) | (parsed > high), column, f"outside {low}..{high}")
         return parsed.astype("Int64")
@@ -147,6 +154,13 @@ class Checker:
         for column in columns[1:]:
             key = key + "\x1f" + self.frame[column].astype(str)
         self.flag(key.duplicated(keep="first"), columns[0], reason)
+
+
+def lookup(values: pd.Series, mapping: dict) -> pd.Series:
+    """values.map(mapping), looking each distinct value up once (codes repeat a lot)."""
+    codes, uniques = pd.factorize(values)
+    found = np.array([mapping.get(u, np.nan) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(found[codes], index=values.index, dtype=object)
 
 
 def check_columns(frame: pd.DataFrame, kind: str, origin) -> list[Problem]:

@@ -1,8 +1,12 @@
 """Linkage: pseudonyms, privacy-preserving name features, and measured precision and recall."""
 
+import os
+
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import bench_linkage
 import features
@@ -21,6 +25,27 @@ def test_national_ids_are_normalised_before_hashing(raw):
     assert pseudonym.hash_ids(KEY, [pseudonym.normalise_id(raw)]) == pseudonym.hash_ids(
         KEY, ["010203040"]
     )
+
+
+ids = st.lists(
+    st.sampled_from(
+        list("09aZz-._/ \t\n\x0b\x0c\r\x1c\x1f\x85\xa0") + ["០", "៩", "\u2010", "\u2212",
+        "\u200b", "\ufeff", "\u3000", "e\u0301", "é", "ß", "ﬁ", "İ", "\u2000"]
+    ),
+    max_size=24,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300 * int(os.environ.get("FUZZ_SCALE", "1")), deadline=None)
+@given(st.lists(st.one_of(ids, st.none()), max_size=20))
+@example(["12 34-56.78/9_0", "ab\x1ccd\x0b", "០១២៣ ៤", "x\u00a0y", "E\u0301X"])
+def test_ids_are_normalised_and_checked_alike_one_by_one_and_all_at_once(raw):
+    values = pd.Series(raw, dtype=object)
+    expected = [pseudonym.normalise_id(v) for v in raw]
+    assert pseudonym.normalise_ids(values).tolist() == expected
+    assert pseudonym.valid_ids(pd.Series(expected, dtype=object)).tolist() == [
+        pseudonym.is_valid_id(v) for v in expected
+    ]
 
 
 def test_the_hash_depends_on_the_key_and_the_fingerprint_reveals_neither():
