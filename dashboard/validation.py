@@ -114,9 +114,8 @@ class Checker:
 
     def required(self, column: str) -> pd.Series:
         """The column's text, flagging empty cells."""
-        values = self.text(column)
-        self.flag(values == "", column, "a value is required")
-        return values
+        self.flag(self.strings(column) == "", column, "a value is required")
+        return self.text(column)
 
     def date(self, column: str, *, future_ok: bool = False) -> pd.Series:
         """Parse ISO dates; flag malformed ones, dates before 1900 and (unless ok) future ones."""
@@ -140,13 +139,14 @@ class Checker:
 
     def coded(self, column: str, allowed: dict[str, str], reason: str) -> pd.Series:
         """Translate values through `allowed` (case-insensitive); flag unknown ones."""
-        values = self.text(column)
+        values = self.strings(column)
         folded = {k.casefold(): v for k, v in allowed.items()}
         codes, uniques = pd.factorize(values)
         lookup = np.array([folded.get(u.casefold()) for u in uniques] + [None], dtype=object)
         mapped = pd.Series(lookup[codes], index=values.index, dtype=object)
-        self.flag((values != "") & mapped.isna(), column, reason)
-        return mapped.where(values != "")
+        given = (values != "").to_numpy(dtype=bool)
+        self.flag(given & mapped.isna(), column, reason)
+        return mapped.where(given)
 
     def unique(self, columns: list[str], reason: str) -> None:
         """Flag every repetition of a combination of values after its first row."""
