@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 import audit
 import features
@@ -236,17 +237,21 @@ def _write_registrations(con, request, typed, batch_id, progress) -> dict:
     del typed  # the raw IDs and names go no further
     progress(0.6, "linking")
     linked = linkage.link(con, request.source, records)
-    linked = linked.assign(source=request.source, batch_id=batch_id)
+    methods = linked["link_method"].value_counts().to_dict()
+    # converted once: DuckDB reads Arrow as it is, but converts a frame's strings every scan
+    rows = pa.Table.from_pandas(
+        linked.assign(source=request.source, batch_id=batch_id), preserve_index=False
+    )
     whole = not request.append
     for name in ("imports/supersede_registrations", "imports/supersede_features"):
         store.execute_with(
-            con, name, linked[["record_id"]], source=request.source, batch_id=batch_id, whole=whole
-        )
+            con, name, rows.select(["record_id"]), source=request.source, batch_id=batch_id,
+            whole=whole,
+        )  # fmt: skip
     store.run_statement(con, "imports/add_source", source=request.source)
-    store.append(con, "registrations", linked)
-    store.append(con, "linkage_features", linked)
-    store.execute_with(con, "imports/new_person_ids", linked, batch_id=batch_id)
-    methods = linked["link_method"].value_counts().to_dict()
+    store.append(con, "registrations", rows)
+    store.append(con, "linkage_features", rows)
+    store.execute_with(con, "imports/new_person_ids", rows, batch_id=batch_id)
     return {"rows_loaded": len(linked), "link_methods": {k: int(v) for k, v in methods.items()}}
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 import aggregates
 import faults
@@ -379,10 +380,17 @@ def _checked(table: str) -> str:
     return table
 
 
-def append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a frame's rows into a table, matching columns by name (extra columns ignored)."""
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table) -> None:
+    """Insert a frame's rows into a table, matching columns by name (extra columns ignored).
+
+    An Arrow table is read without conversion: at a million rows of text several times
+    faster than a pandas frame, whose strings DuckDB converts one by one on every scan.
+    """
     columns = con.table(_checked(table)).columns
-    con.register("incoming", frame[[c for c in frame.columns if c in columns]])
+    if isinstance(frame, pa.Table):
+        con.register("incoming", frame.select([c for c in frame.column_names if c in columns]))
+    else:
+        con.register("incoming", frame[[c for c in frame.columns if c in columns]])
     try:
         con.execute(f"insert into {_checked(table)} by name select * from incoming")  # noqa: S608
     finally:
@@ -396,7 +404,7 @@ def replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
 
 
 def execute_with(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, **params: object
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | pa.Table, **params: object
 ) -> None:
     """Run queries/<name>.sql with the frame visible to it as the table `incoming`."""
     con.register("incoming", frame)
