@@ -296,6 +296,22 @@ def test_the_same_national_id_from_another_source_is_the_same_person(base):
     assert dict(keys)["NSSF"] == 1  # R-1 of MLVT, the first person
 
 
+def test_each_id_hash_is_kept_once_whatever_repeats_it(base):
+    # the same ID on two rows of one file, again in a later file of another source, and a
+    # new one: person_ids holds each hash once (no index enforces it; the insert does)
+    rows = [
+        "N-1,0102-0304-0,Sok Sophea,F,1990-04-12,,12,,,market_vendor,2024-05-02,,",
+        "N-2,010203040,Sok Sophea,F,1990-04-12,,12,,,market_vendor,2024-05-03,,",
+        "N-3,998877665,Chan Dara,M,1980-01-01,,12,,,market_vendor,2024-05-03,,",
+    ]
+    assert importer.run(request(csv(*rows), source="NSSF"), base).result == "accepted"
+    assert importer.run(request(csv(GOOD_ROW), source="MOH"), base).result == "accepted"
+    con = duckdb.connect(str(base), read_only=True)
+    counts = con.execute("select count(*), count(distinct id_hash) from person_ids").fetchone()
+    con.close()
+    assert counts == (2, 2)  # 010203040 and 998877665; R-2 of the base has no ID
+
+
 def test_an_agencys_own_columns_and_codes_import_through_its_mapping(base):
     data = (settings.DATA_DIR / "samples/native/NSSF_members.csv").read_bytes()
     outcome = importer.run(request(data, "NSSF_members.csv", source="NSSF"), base)
