@@ -145,8 +145,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet; drop person_ids' old key index."""
     con.execute(sql.load_query("schema/store"))
+    if con.execute(sql.load_query("schema/person_ids_keyed")).fetchall()[0][0]:
+        con.execute(sql.load_query("schema/person_ids_unkeyed"))
 
 
 def refresh_aggregates(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:

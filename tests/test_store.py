@@ -72,3 +72,24 @@ def test_writes_only_to_known_tables(tmp_path):
 def test_missing_store_is_a_clear_error(tmp_path):
     with pytest.raises(store.StoreMissing, match="python -m dashboard demo"):
         store.open_read(tmp_path / "nothing.duckdb")
+
+
+def test_an_older_stores_key_index_on_person_ids_is_dropped_and_its_rows_kept(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with store.write_session(path, fresh=True) as con:  # as stores were created before
+        con.execute("drop table person_ids")
+        con.execute(
+            "create table person_ids (id_hash varchar primary key, person_key bigint not null, "
+            "batch_id bigint not null)"
+        )
+        con.execute("insert into person_ids values ('h1', 1, 1), ('h2', 2, 1)")
+    with store.write_session(path) as con:
+        pass
+    con = store.open_read(path)
+    kinds = con.execute(
+        "select constraint_type from duckdb_constraints() where table_name = 'person_ids'"
+    ).fetchall()
+    rows = con.execute("select * from person_ids order by id_hash").fetchall()
+    con.close()
+    assert sorted(kinds) == [("NOT NULL",)] * 3  # no PRIMARY KEY
+    assert rows == [("h1", 1, 1), ("h2", 2, 1)]
