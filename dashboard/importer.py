@@ -7,6 +7,7 @@ full_name columns exist only in memory: they are hashed or encoded (pseudonym.py
 features.py) and dropped before anything is registered with DuckDB.
 """
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import getpass
@@ -92,8 +93,13 @@ def run(request: Request, path: Path | None = None, progress=PROGRESS) -> Outcom
     _check_request(request)
     try:
         incremental = request.kind in INCREMENTAL
-        with store.write_session(path, incremental=incremental) as con:
-            outcome = import_into(con, request, progress)
+        # the file is parsed (by Arrow, without the GIL) while the store is being copied
+        with (
+            concurrent.futures.ThreadPoolExecutor(1) as pool,
+            store.write_session(path, incremental=incremental) as con,
+        ):
+            table = pool.submit(readers.read_table, request.data, request.file_name)
+            outcome = import_into(con, request, progress, table)
             if request.dry_run:
                 raise _DryRun(outcome)
     except _DryRun as stop:
@@ -123,8 +129,13 @@ def _check_request(request: Request) -> None:
         request.key = pseudonym.load_key()
 
 
-def import_into(con, request: Request, progress=PROGRESS) -> Outcome:
-    """Import one file inside an open write session (the demo imports several in one)."""
+def import_into(
+    con, request: Request, progress=PROGRESS, table: concurrent.futures.Future | None = None
+) -> Outcome:
+    """Import one file inside an open write session (the demo imports several in one).
+
+    `table`, when given, is the file being read already (readers.read_table).
+    """
     if store.run_statement(con, "imports/province_list").empty:
         reference.load_catalogues(con)
     batch_id = store.next_batch_id(con)
@@ -140,7 +151,7 @@ def import_into(con, request: Request, progress=PROGRESS) -> Outcome:
         note = f"same file as accepted batch {int(duplicate.iloc[0, 0])}: nothing changed"
         return _record(con, request, batch_id, "duplicate", report, {"note": note})
     progress(0.1, "reading")
-    typed = _read_and_validate(con, request, report)
+    typed = _read_and_validate(con, request, report, table)
     if typed is None:
         return _record(con, request, batch_id, "rejected", report, {})
     progress(0.4, "validated")
@@ -149,10 +160,12 @@ def import_into(con, request: Request, progress=PROGRESS) -> Outcome:
     return _record(con, request, batch_id, "accepted", report, stats)
 
 
-def _read_and_validate(con, request: Request, report: validation.Report) -> pd.DataFrame | None:
+def _read_and_validate(
+    con, request: Request, report: validation.Report, table: concurrent.futures.Future | None
+) -> pd.DataFrame | None:
     """The typed rows, or None with the report's problems filled in."""
     try:
-        raw = readers.read_table(request.data, request.file_name)
+        raw = table.result() if table else readers.read_table(request.data, request.file_name)
     except readers.FileRejected as exc:
         report.problems.append(validation.Problem(0, "", "", str(exc)))
         return None
