@@ -15,6 +15,7 @@ import streamlit as st
 
 import accounts
 import audit
+import element_preload
 import i18n
 
 SESSION_KEY = "auth_user"  # the local account signed in to this session
@@ -145,6 +146,7 @@ def _sign_in_screen() -> None:
         st.button(label, key=f"signin_oidc_{provider}", on_click=st.login, args=(provider,))
     if not providers:
         _password_form(lang)
+    element_preload.render()
 
 
 def _password_form(lang: str) -> None:
