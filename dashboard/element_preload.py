@@ -13,6 +13,7 @@ build (another version) is skipped; tests/test_app_access.py checks the pinned o
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -23,30 +24,33 @@ BUNDLES = (
     "DownloadButton", "ButtonGroup",
 )  # fmt: skip
 FOLDER = Path(st.__file__).parent / "static" / "static" / "js"
-# Fetched and compiled at once (modulepreload: no work on the page's main thread), run on
-# the first focus or key press. Each is imported from the URL of Streamlit's own entry
-# script, so that it is the very module the frontend imports later.
+# Fetched and compiled at once with everything they import (modulepreload: no work on the
+# page's main thread), run on the first focus or key press. Each is imported from the URL
+# of Streamlit's own entry script, so that it is the very module the frontend imports later.
 SCRIPT = """<script>
 (() => {
   if (window.__elementPreload) return;
   window.__elementPreload = true;
   const entry = document.querySelector('script[type="module"][src*="/static/js/index."]');
   if (!entry) return;
-  const urls = %s.map(name => new URL(name, entry.src).href);
-  for (const href of urls) {
-    const link = Object.assign(document.createElement("link"), {rel: "modulepreload", href});
+  const url = name => new URL(name, entry.src).href;
+  for (const name of %s) {
+    const link = Object.assign(document.createElement("link"), {rel: "modulepreload"});
+    link.href = url(name);
     link.crossOrigin = "";
     document.head.appendChild(link);
   }
   const run = () => {
     document.removeEventListener("focusin", run, true);
     document.removeEventListener("keydown", run, true);
-    for (const href of urls) import(href).catch(() => {});
+    for (const name of %s) import(url(name)).catch(() => {});
   };
   document.addEventListener("focusin", run, true);
   document.addEventListener("keydown", run, true);
 })();
 </script>"""
+# A bundle's static imports: `import{a as b}from"./x.js"` or `import"./x.js"`.
+STATIC_IMPORT = re.compile(r'import(?:\{[^}]*\}from)?"\./([\w.-]+\.js)"')
 
 
 @functools.cache
@@ -56,8 +60,21 @@ def bundle_files() -> tuple[str, ...]:
     return tuple(files[0].name for files in found if len(files) == 1)
 
 
+@functools.cache
+def module_files() -> tuple[str, ...]:
+    """The bundles and every module they import, directly or not, the bundles first."""
+    seen, todo = list(bundle_files()), list(bundle_files())
+    while todo:
+        text = (FOLDER / todo.pop()).read_text(encoding="utf-8", errors="replace")
+        for name in STATIC_IMPORT.findall(text):
+            if name not in seen and (FOLDER / name).is_file():
+                seen.append(name)
+                todo.append(name)
+    return tuple(seen)
+
+
 def render() -> None:
     """Render the (invisible) script that has the browser load the bundles."""
-    files = bundle_files()
-    if files:
-        st.html(SCRIPT % json.dumps(files), unsafe_allow_javascript=True, width="content")
+    if bundle_files():
+        script = SCRIPT % (json.dumps(module_files()), json.dumps(bundle_files()))
+        st.html(script, unsafe_allow_javascript=True, width="content")
