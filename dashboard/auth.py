@@ -136,6 +136,10 @@ def plain(name: str) -> str:
 
 def _sign_in_screen() -> None:
     lang = _lang()
+    # In the sidebar, drawn before the form (which waits for its input fields' code):
+    # the preload starts sooner, and its empty element shifts nothing on screen.
+    with st.sidebar:
+        element_preload.render()
     st.title(i18n.t("auth.title", lang))
     st.write(i18n.t("auth.intro", lang))
     providers = oidc_providers(_secrets())
@@ -146,7 +150,6 @@ def _sign_in_screen() -> None:
         st.button(label, key=f"signin_oidc_{provider}", on_click=st.login, args=(provider,))
     if not providers:
         _password_form(lang)
-    element_preload.render()
 
 
 def _password_form(lang: str) -> None:
