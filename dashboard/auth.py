@@ -15,6 +15,7 @@ import streamlit as st
 
 import accounts
 import audit
+import element_preload
 import i18n
 
 SESSION_KEY = "auth_user"  # the local account signed in to this session
@@ -135,6 +136,10 @@ def plain(name: str) -> str:
 
 def _sign_in_screen() -> None:
     lang = _lang()
+    # In the sidebar, drawn before the form (which waits for its input fields' code):
+    # the preload starts sooner, and its empty element shifts nothing on screen.
+    with st.sidebar:
+        element_preload.render()
     st.title(i18n.t("auth.title", lang))
     st.write(i18n.t("auth.intro", lang))
     providers = oidc_providers(_secrets())

@@ -9,7 +9,6 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
 
-import mapclassify
 import numpy as np
 import pandas as pd
 import plotly.colors
@@ -118,6 +117,8 @@ def build(
     if distinct == 1:
         return Classification(scheme, (shown[0],), (fmt(shown[0]),), blues(1))
     k = max(1, min(k, distinct))
+    import mapclassify  # here, not at the top: it loads scipy and scikit-learn (about 0.6 s)
+
     methods = {
         "quantiles": mapclassify.Quantiles,
         "equal_interval": mapclassify.EqualInterval,

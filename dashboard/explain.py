@@ -59,9 +59,22 @@ def _place(rows: pd.DataFrame, prefix: str, lang: str) -> pd.Series:
     return rows[rows["province_code"] == code].iloc[0]
 
 
+def _lazy_popover(lang: str, key: str):
+    """The 'Explain' popover, whose lineage is built only while it is open.
+
+    Opening it reruns the page: a closed popover costs no lineage query and sends no
+    elements, so the page's first render and every filter change skip them.
+    """
+    return st.popover(
+        i18n.t("explain.button", lang), icon=":material/help:", key=key, on_change="rerun"
+    )
+
+
 def coverage_popover(table: pd.DataFrame, f, lang: str, threshold: int) -> None:
-    """Explain a coverage rate (the national KPI first, then any province's)."""
-    with st.popover(i18n.t("explain.button", lang), icon=":material/help:", key="coverage_explain"):
+    """Explain a coverage rate (the national KPI first, then any province's), once opened."""
+    with _lazy_popover(lang, "coverage_explain") as shown:
+        if not shown.open:
+            return
         ordered = pd.concat(
             [table[table["province_code"] == "KH"], table[table["province_code"] != "KH"]]
         )
@@ -71,8 +84,10 @@ def coverage_popover(table: pd.DataFrame, f, lang: str, threshold: int) -> None:
 
 
 def needs_popover(ranked: pd.DataFrame, weights: dict, status: dict, f, lang: str, threshold: int):
-    """Explain a province's needs rank: inputs, weights, contributions and sources."""
-    with st.popover(i18n.t("explain.button", lang), icon=":material/help:", key="needs_explain"):
+    """Explain a province's needs rank: inputs, weights, contributions and sources, once opened."""
+    with _lazy_popover(lang, "needs_explain") as shown:
+        if not shown.open:
+            return
         row = _place(ranked, "needs_explain", lang)
         batches = data_access.lineage_batches(f, row["province_code"])
         item = lineage.needs_rank(row, weights, status, f, batches, threshold)

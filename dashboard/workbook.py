@@ -2,9 +2,7 @@
 
 import io
 
-import openpyxl
 import pandas as pd
-from openpyxl.styles import Font
 
 import exports
 import formatting
@@ -32,6 +30,8 @@ def _value(value):
 
 
 def _write_row(sheet, values, bold: bool = False) -> None:
+    from openpyxl.styles import Font
+
     sheet.append([_value(v) for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
@@ -84,6 +84,8 @@ def to_xlsx(frame: pd.DataFrame, title: str, ctx: exports.ExportContext) -> byte
     Hidden cells are empty with their flag columns, as in the CSV; text a spreadsheet
     would read as a formula is neutralised and every text cell is typed as a string.
     """
+    import openpyxl  # here, not at the top: a page run builds no workbook, only a click does
+
     data = formatting.export_frame(frame)
     book = openpyxl.Workbook()
     sheet = book.active

@@ -16,6 +16,7 @@ import accounts
 import audit
 import auth
 import downloads
+import element_preload
 import settings
 
 pytestmark = pytest.mark.app
@@ -97,6 +98,19 @@ def test_nothing_is_read_or_shown_before_sign_in(tiny_store):
     assert rendered_data(at) == 0
     assert len(at.download_button) == 0
     assert len(at.sidebar.selectbox) == 0  # no filters: their options come from the store
+
+
+def test_the_sign_in_screen_has_the_browser_load_the_element_code(tiny_store):
+    # Every bundle named is in the pinned Streamlit build (a renamed one would be skipped).
+    assert len(element_preload.bundle_files()) == len(element_preload.BUNDLES)
+    at = new_app()
+    at.secrets = {"roles": {}}
+    at.run()
+    script = " ".join(h.proto.body for h in at.get("html"))
+    assert all(name in script for name in element_preload.module_files())
+    assert "PlotlyChart." in script
+    # with what the bundles import, e.g. the plotly bundle's full-screen wrapper
+    assert len(element_preload.module_files()) > len(element_preload.bundle_files())
 
 
 def test_sign_in_through_the_form_then_sign_out(tiny_store):

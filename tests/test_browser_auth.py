@@ -71,6 +71,26 @@ def test_a_local_account_signs_in_and_sees_only_its_pages(chromium, local_server
     assert log == [(VIEWER, "sign_in_failed"), (VIEWER, "sign_in"), (VIEWER, "sign_out")]
 
 
+# How many times the page has fetched the plotly bundle.
+PLOTLY_LOADED = (
+    "performance.getEntriesByType('resource').filter(e => e.name.includes('/PlotlyChart.')).length"
+)
+
+
+def test_the_map_code_is_loaded_while_the_user_types(chromium, local_server):
+    url, _ = local_server
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    browser.wait_idle(page)
+    page.get_by_label("Username", exact=True).focus()
+    page.wait_for_function("() => window.__elementPreload === true")
+    page.wait_for_function(f"() => {PLOTLY_LOADED} >= 1")
+    browser.sign_in(page, VIEWER, PASSWORD)
+    browser.wait_for_map(page)
+    assert page.evaluate(PLOTLY_LOADED) == 1  # the frontend used the module already loaded
+    page.close()
+
+
 def test_the_admin_url_shows_a_viewer_no_admin_page(chromium, local_server):
     url, _ = local_server
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})

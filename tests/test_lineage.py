@@ -87,6 +87,10 @@ def test_needs_rank_lineage_lists_inputs_weights_and_contributions(needs_con):
 
 def test_explain_popovers_on_the_pages(needs_store):
     at = open_page("app_pages/coverage.py")
+    # Built only once opened: a closed popover holds no selector and runs no lineage query.
+    assert "coverage_explain_province" not in {s.key for s in at.selectbox}
+    at.session_state["coverage_explain"] = True
+    at.run()
     at.selectbox(key="coverage_explain_province").set_value("01").run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
@@ -95,5 +99,7 @@ def test_explain_popovers_on_the_pages(needs_store):
     shown = next(d.value for d in at.dataframe if len(d.value) == 3 and "sha256" in d.value)
     assert "s1_people.csv" in shown["file_name"].tolist()
     at = open_page("app_pages/needs.py")
+    at.session_state["needs_explain"] = True
+    at.run()
     at.selectbox(key="needs_explain_province").set_value("02").run()
     assert any("Battambang: #2" in m.value for m in at.markdown)
