@@ -253,10 +253,11 @@ def sign_in_all(pages, url: str) -> None:
     """
     for page in pages:
         page.goto(url)
+    busy = 180_000  # twenty tabs on two cores: a tab may wait long for its turn
     for page in pages:
-        page.get_by_label("Username", exact=True).fill(USER, force=True)
-        page.get_by_label("Password", exact=True).fill(PASSWORD, force=True)
-        page.get_by_role("button", name="Sign in", exact=True).click(force=True)
+        page.get_by_label("Username", exact=True).fill(USER, force=True, timeout=busy)
+        page.get_by_label("Password", exact=True).fill(PASSWORD, force=True, timeout=busy)
+        page.get_by_role("button", name="Sign in", exact=True).click(force=True, timeout=busy)
     for page in pages:
         page.get_by_role("button", name="Sign out").wait_for(timeout=180_000)
         page.wait_for_selector(IDLE, timeout=180_000)
@@ -269,7 +270,7 @@ def pick(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input")
     choice = page.get_by_role("option", name=option, exact=True)
     for attempt in range(3):  # a busy server can re-render the box while its list opens
-        box.click(force=True)
+        box.click(force=True, timeout=180_000)
         try:
             choice.wait_for(timeout=20_000)
         except PlaywrightTimeout:
