@@ -273,12 +273,12 @@ def pick(page, label: str, option: str) -> None:
         box.click(force=True, timeout=180_000)
         try:
             choice.wait_for(timeout=20_000)
+            choice.click(force=True, timeout=20_000)  # the list may close again before it
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
             page.keyboard.press("Escape")
             continue
-        choice.click(force=True)
         return
 
 
