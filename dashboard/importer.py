@@ -245,8 +245,11 @@ def _record(con, request, batch_id, result, report, stats) -> Outcome:
 def _write_registrations(con, request, typed, batch_id, progress) -> dict:
     progress(0.5, "pseudonymising")
     records = typed.drop(columns=["national_id", "full_name"])
-    records["id_hash"] = pseudonym.hash_ids(request.key, typed["national_id"].tolist())
-    records = pd.concat([records, features.encode(typed, request.key)], axis=1)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # DuckDB hashes without the GIL
+        ids = pool.submit(pseudonym.hash_ids, request.key, typed["national_id"].tolist())
+        encoded = features.encode(typed, request.key)
+        records["id_hash"] = ids.result()
+    records = pd.concat([records, encoded], axis=1)
     del typed  # the raw IDs and names go no further
     progress(0.6, "linking")
     linked = linkage.link(con, request.source, records)

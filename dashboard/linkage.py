@@ -178,13 +178,9 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     out = records.reset_index(drop=True).assign(uid=lambda f: f.index.astype(str))
     out["person_key"], out["link_method"] = pd.Series(pd.NA, dtype="Int64"), None
     known = store.query_with(con, "imports/person_of_record", out[["record_id"]], source=source)
-    _fill(out, out["record_id"].map(known.set_index("record_id")["person_key"]), "same_record")
+    _fill(out, _lookup(out["record_id"], known, "record_id"), "same_record")
     by_id = store.query_with(con, "imports/person_of_id_hash", out[["id_hash"]].dropna())
-    _fill(
-        out,
-        out["id_hash"].map(by_id.drop_duplicates("id_hash").set_index("id_hash")["person_key"]),
-        "national_id",
-    )
+    _fill(out, _lookup(out["id_hash"], by_id.drop_duplicates("id_hash"), "id_hash"), "national_id")
     todo = out[out["person_key"].isna()]
     candidates = store.run_statement(con, "imports/linkage_candidates", source=source)
     candidates = candidates.assign(uid="s" + candidates.index.astype(str)).set_index(
@@ -208,7 +204,16 @@ def _shared_id_keys(out: pd.DataFrame) -> pd.Series:
     return out["id_hash"].map(person_of_id)
 
 
+def _lookup(values: pd.Series, found: pd.DataFrame, column: str) -> pd.Series:
+    """The person_key `found` gives each value (none: all missing, without a lookup)."""
+    if found.empty:
+        return pd.Series(pd.NA, index=values.index, dtype="Int64")
+    return values.map(found.set_index(column)["person_key"])
+
+
 def _fill(out: pd.DataFrame, keys: pd.Series, method: str) -> None:
+    if keys.isna().all():  # nothing found (a file of new persons): no row to write
+        return
     take = out["person_key"].isna() & keys.notna()
     out.loc[take, "person_key"] = keys[take].astype("Int64")
     out.loc[take, "link_method"] = method
