@@ -141,9 +141,7 @@ class Checker:
         """Translate values through `allowed` (case-insensitive); flag unknown ones."""
         values = self.strings(column)
         folded = {k.casefold(): v for k, v in allowed.items()}
-        codes, uniques = pd.factorize(values)
-        lookup = np.array([folded.get(u.casefold()) for u in uniques] + [None], dtype=object)
-        mapped = pd.Series(lookup[codes], index=values.index, dtype=object)
+        mapped = per_value(values, lambda u: folded.get(u.casefold()), None)
         given = (values != "").to_numpy(dtype=bool)
         self.flag(given & mapped.isna(), column, reason)
         return mapped.where(given)
@@ -156,11 +154,19 @@ class Checker:
         self.flag(key.duplicated(keep="first"), columns[0], reason)
 
 
-def lookup(values: pd.Series, mapping: dict) -> pd.Series:
-    """values.map(mapping), looking each distinct value up once (codes repeat a lot)."""
+def per_value(values: pd.Series, func, missing) -> pd.Series:
+    """Each row's func(value), worked out once per distinct value (codes repeat a lot).
+
+    Rows whose value is missing get `missing`.
+    """
     codes, uniques = pd.factorize(values)
-    found = np.array([mapping.get(u, np.nan) for u in uniques] + [np.nan], dtype=object)
+    found = np.array([func(u) for u in uniques] + [missing], dtype=object)
     return pd.Series(found[codes], index=values.index, dtype=object)
+
+
+def lookup(values: pd.Series, mapping: dict) -> pd.Series:
+    """values.map(mapping), looking each distinct value up once."""
+    return per_value(values, lambda u: mapping.get(u, np.nan), np.nan)
 
 
 def check_columns(frame: pd.DataFrame, kind: str, origin) -> list[Problem]:
