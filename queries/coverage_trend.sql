@@ -38,29 +38,20 @@ occupation_share as (
 counts as (
     -- series_cube holds informal occupations only, month and province as small integers
     select
-        m.month_end,
-        p.province_code,
-        c.registered_count,
-        c.covered_count
-    from (
-        select
-            c.month_idx,
-            c.province_no,
-            sum(c.persons) as registered_count,
-            coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-                as covered_count
-        from series_cube as c
-        cross join selected_services as s
-        cross join selected_source as src
-        where
-            ($occupation::varchar is null or c.occupation = $occupation)
-            and ($sex::varchar is null or c.sex = $sex)
-            and ($age_band::varchar is null or c.age_band = $age_band)
-            and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-        group by c.month_idx, c.province_no
-    ) as c
-    inner join coverage_months as m on c.month_idx = m.month_idx
-    inner join provinces as p on c.province_no = p.province_code::utinyint
+        c.month_idx,
+        c.province_no,
+        sum(c.persons) as registered_count,
+        coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+            as covered_count
+    from series_cube as c
+    cross join selected_services as s
+    cross join selected_source as src
+    where
+        ($occupation::varchar is null or c.occupation = $occupation)
+        and ($sex::varchar is null or c.sex = $sex)
+        and ($age_band::varchar is null or c.age_band = $age_band)
+        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by c.month_idx, c.province_no
 ),
 
 years as (
@@ -105,7 +96,7 @@ province_rows as (
     cross join occupation_share as os
     left join month_years as my on m.month_end = my.month_end
     left join counts as c
-        on m.month_end = c.month_end and p.province_code = c.province_code
+        on m.month_idx = c.month_idx and p.province_code::utinyint = c.province_no
     left join estimates as e
         on p.province_code = e.province_code and my.year = e.year
 )

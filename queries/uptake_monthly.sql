@@ -20,52 +20,34 @@ selected_source as (
 registered as (
     -- series_cube holds informal occupations only, month and province as small integers
     select
-        m.month_end,
-        p.province_code,
-        c.registered_count
-    from (
-        select
-            c.month_idx,
-            c.province_no,
-            sum(c.persons) as registered_count
-        from series_cube as c
-        cross join selected_source as src
-        where
-            ($occupation::varchar is null or c.occupation = $occupation)
-            and ($sex::varchar is null or c.sex = $sex)
-            and ($age_band::varchar is null or c.age_band = $age_band)
-            and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-        group by c.month_idx, c.province_no
-    ) as c
-    inner join coverage_months as m on c.month_idx = m.month_idx
-    inner join provinces as p on c.province_no = p.province_code::utinyint
+        c.month_idx,
+        c.province_no,
+        sum(c.persons) as registered_count
+    from series_cube as c
+    cross join selected_source as src
+    where
+        ($occupation::varchar is null or c.occupation = $occupation)
+        and ($sex::varchar is null or c.sex = $sex)
+        and ($age_band::varchar is null or c.age_band = $age_band)
+        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by c.month_idx, c.province_no
 ),
 
 receiving as (
     -- series_service_cube: a row per service a person of the cut receives
     select
-        m.month_end,
-        p.province_code,
-        s.service_code,
-        c.receiving_count
-    from (
-        select
-            c.month_idx,
-            c.province_no,
-            c.service_bit,
-            sum(c.persons) as receiving_count
-        from series_service_cube as c
-        cross join selected_source as src
-        where
-            ($occupation::varchar is null or c.occupation = $occupation)
-            and ($sex::varchar is null or c.sex = $sex)
-            and ($age_band::varchar is null or c.age_band = $age_band)
-            and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-        group by c.month_idx, c.province_no, c.service_bit
-    ) as c
-    inner join coverage_months as m on c.month_idx = m.month_idx
-    inner join provinces as p on c.province_no = p.province_code::utinyint
-    inner join services as s on c.service_bit = s.service_bit
+        c.month_idx,
+        c.province_no,
+        c.service_bit,
+        sum(c.persons) as receiving_count
+    from series_service_cube as c
+    cross join selected_source as src
+    where
+        ($occupation::varchar is null or c.occupation = $occupation)
+        and ($sex::varchar is null or c.sex = $sex)
+        and ($age_band::varchar is null or c.age_band = $age_band)
+        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by c.month_idx, c.province_no, c.service_bit
 ),
 
 province_rows as (
@@ -80,11 +62,11 @@ province_rows as (
     cross join services as s
     left join receiving as rc
         on
-            m.month_end = rc.month_end
-            and p.province_code = rc.province_code
-            and s.service_code = rc.service_code
+            m.month_idx = rc.month_idx
+            and p.province_code::utinyint = rc.province_no
+            and s.service_bit = rc.service_bit
     left join registered as rg
-        on m.month_end = rg.month_end and p.province_code = rg.province_code
+        on m.month_idx = rg.month_idx and p.province_code::utinyint = rg.province_no
 )
 
 select * from province_rows
