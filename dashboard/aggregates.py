@@ -20,7 +20,7 @@ import sql
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
-VERSION = "6"
+VERSION = "7"
 INCREMENTAL_SHARE = 0.25
 
 
@@ -88,12 +88,14 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     """Replace the touched persons' rows: old ones out (as of batch `since`), new ones in."""
     con.execute(sql.load_query("schema/cube_scan_parts"))
     con.execute(sql.load_query("schema/lineage_parts"))
-    _cube_pass(con, None, before=since + 1, sign=-1)  # persons still holds their old rows
-    _pass(con, "lineage", everyone=False, before=since + 1, sign=-1)
+    _pass(con, "lineage", everyone=False, before=since + 1, sign=-1)  # persons: old rows
+    con.execute(sql.load_query("schema/touched_before"))
     faults.point("store.aggregates")
     con.execute(sql.load_query("schema/persons_forget_touched"))
     con.execute(sql.load_query("schema/persons_rows"), {"everyone": False})
+    con.execute(sql.load_query("schema/touched_floor"), {"since": since})
     faults.point("store.cube")
+    _cube_pass(con, None, before=since + 1, sign=-1)  # the old rows, from each floor month
     _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("schema/cube_apply_delta"))
     con.execute(sql.load_query("schema/series_apply_delta"))
@@ -106,8 +108,15 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
 
 
 def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
-    """Add the cube rows of one province's persons (None: the touched ones), times sign."""
-    con.execute(sql.load_query("schema/cube_persons"), {"province": province})
+    """Add the cube rows of one province's persons (None: the touched ones), times sign.
+
+    The touched persons are counted from their floor month (schema/touched_floor): with
+    their old attributes when taking rows away, their new ones when adding.
+    """
+    if province is None:
+        con.execute(sql.load_query("schema/cube_persons_touched"), {"old": sign < 0})
+    else:
+        con.execute(sql.load_query("schema/cube_persons"), {"province": province})
     con.execute(sql.load_query("schema/coverage_cube_part"), {"before": before, "sign": sign})
 
 

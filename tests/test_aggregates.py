@@ -30,7 +30,7 @@ HEADER = (
     "poverty_level,disability"
 )
 PROVINCES = ["01", "12", "17"]
-OCCUPATIONS = ["tuk_tuk_driver", "food_vendor", "domestic_worker", "formal_employee"]
+OCCUPATIONS = ["tuk_tuk_driver", "food_vendor", "domestic_worker", "formal_employee", ""]
 SERVICES = ["NSSF_HEALTH", "HEF", "COVID_CASH", "ELDERLY_ALLOWANCE", "MLVT_SKILLS"]
 NATIONAL_IDS = [f"{n:09d}" for n in range(100200300, 100200312)]  # shared across registries
 
@@ -144,6 +144,26 @@ def test_every_import_refreshes_incrementally_to_the_full_rebuilds_tables(
         if imported(path, ("\n".join([header, *rows]) + "\n").encode(), kind, source, append):
             assert meta(path, "aggregates_mode") == "incremental"
         assert derived(path) == rebuilt(path, tmp_path_factory.mktemp("full"))
+
+
+def test_a_person_of_no_stated_occupation_shares_the_area_row_of_a_formal_worker(tmp_path):
+    """Neither is informal: one area row of two persons (two rows were counted twice by a
+    later import's refresh, which adds its change to every row of the key)."""
+    path = tmp_path / "coverage.duckdb"
+    rows = [
+        "MLVT-1,,Person A,F,1990-01-01,12,,2024-01-01,none,false",
+        "MLVT-2,,Person B,M,1980-01-01,12,formal_employee,2024-01-01,none,false",
+    ]
+    imported(path, ("\n".join([HEADER, *rows]) + "\n").encode(), "registrations", "MLVT", True)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        last = con.execute(
+            "select is_informal, service_mask, persons from area_cube"
+            " where month_end = (select max(month_end) from area_cube)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert last == [(False, 0, 2)]
 
 
 @pytest.fixture

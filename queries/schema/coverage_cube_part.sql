@@ -5,10 +5,14 @@
 --   added by earlier batches and not ended by one of them); a number above every batch
 --   gives the store as it is.
 -- $sign integer: 1 to add the rows, -1 to take them away.
+-- Months before a person's floor_idx (cube_persons) are not counted.
 insert into cube_scan_parts
 with
 province_persons as (
-    select person_key from cube_persons
+    select
+        person_key,
+        floor_idx
+    from cube_persons
 ),
 
 bounds as (
@@ -27,20 +31,21 @@ episode_spans as (
                 (year(u.ended_on) - 2019) * 12 + month(u.ended_on) - 1
                 - (case when u.ended_on = last_day(u.ended_on) then 0 else 1 end)
             )
-        end as end_idx
+        end as end_idx,
+        pp.floor_idx
     from uptake as u
+    inner join province_persons as pp on u.person_key = pp.person_key
     inner join services as s on u.service_code = s.service_code
     cross join bounds as b
     where
         u.batch_id < $before
         and coalesce(u.ended_batch_id, $before) >= $before
-        and u.person_key in (select pp.person_key from province_persons as pp)
 ),
 
 service_months as (
     select
         person_key,
-        unnest(range(start_idx, end_idx + 1)) as month_idx,
+        unnest(range(greatest(start_idx, floor_idx), end_idx + 1)) as month_idx,
         service_bit
     from episode_spans
     where end_idx >= start_idx
@@ -105,10 +110,11 @@ source_intervals as (
 
 person_months as (
     select
-        person_key,
-        unnest(range(from_idx, to_idx + 1)) as month_idx,
-        source_mask
-    from source_intervals
+        i.person_key,
+        unnest(range(greatest(i.from_idx, pp.floor_idx), i.to_idx + 1)) as month_idx,
+        i.source_mask
+    from source_intervals as i
+    inner join province_persons as pp on i.person_key = pp.person_key
 ),
 
 cube_years as (
@@ -216,8 +222,9 @@ cube_rows as (
             p.disability, e.eligible_mask, pm.source_mask, sm.service_mask
         ),
         (
-            m.month_end, p.province_code, p.district_code, p.commune_code, o.is_informal,
-            sm.service_mask
+            -- grouped as shown: a person with no known occupation is not informal either
+            m.month_end, p.province_code, p.district_code, p.commune_code,
+            coalesce(o.is_informal, false), sm.service_mask
         )
     )
 )
