@@ -3,7 +3,8 @@
 In order: (1) a record_id this source sent before keeps its person; (2) a keyed ID hash
 already stored gives its person; (3) the rest, with or without an ID, are matched with
 Splink (DuckDB backend, on a private in-memory database) against the kept linkage
-features of every other source's current records; a match needs a probability of at
+features of every other source's current records that meet a blocking rule with one of
+them (fetched by imports/linkage_candidates.sql); a match needs a probability of at
 least THRESHOLD, and two records carrying different IDs are never matched; (4) what is
 still unmatched becomes a new person (records of the file sharing a new ID, one person).
 
@@ -18,8 +19,9 @@ import logging
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import splink
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import DuckDBAPI, Linker, SettingsCreator
 
 import store
 
@@ -92,13 +94,35 @@ COMPARISONS = [
         ("ELSE", "places differ", 0.04, 0.931),
     ]),
 ]  # fmt: skip
-BLOCKING = [
-    block_on("birth_hash"),
-    "l.birth_hash = r.birth_swap_hash",
-    "l.birth_swap_hash = r.birth_hash",
-    block_on("token_min_hash", "commune_code"),
-    block_on("token_max_hash", "birth_year", "province_code"),
+# Blocking: a pair is compared only when it meets one of these rules (l: the incoming
+# record, r: the stored one). Each pairs the birth date with a name token or the province
+# and sex, or a name token with the birth year and a place, so that a block stays small at
+# national scale (some 240 persons share a birth date among 7 million; the demo's name
+# tokens are each shared by one in twenty to thirty). Without a date on one side a name token, the
+# year and the province suffice: such records are few. imports/linkage_candidates.sql
+# fetches the stored records that meet a rule with an incoming record: the same rules.
+RULES = [
+    "l.birth_hash = r.birth_hash AND l.token_min_hash = r.token_min_hash",
+    "l.birth_hash = r.birth_hash AND l.token_max_hash = r.token_max_hash",
+    "l.birth_hash = r.birth_hash AND l.province_code = r.province_code AND l.sex = r.sex",
+    "l.birth_hash = r.birth_swap_hash AND l.province_code = r.province_code AND l.sex = r.sex",
+    "l.birth_swap_hash = r.birth_hash AND l.province_code = r.province_code AND l.sex = r.sex",
+    "l.token_min_hash = r.token_min_hash AND l.birth_year = r.birth_year"
+    " AND l.commune_code = r.commune_code",
+    "l.token_max_hash = r.token_max_hash AND l.birth_year = r.birth_year"
+    " AND l.commune_code = r.commune_code",
+    "l.token_min_hash = r.token_min_hash AND l.token_max_hash = r.token_max_hash"
+    " AND l.birth_year = r.birth_year AND l.province_code = r.province_code",
+    *(
+        f"{side}.birth_hash IS NULL AND l.{token} = r.{token} AND l.birth_year = r.birth_year"
+        " AND l.province_code = r.province_code"
+        for side in ("l", "r")
+        for token in ("token_min_hash", "token_max_hash")
+    ),
 ]
+# Two records with different IDs are never a match, and an incoming record still unlinked
+# has no ID that is stored (else it was linked by it): so one side at least has no ID.
+BLOCKING = [f"{rule} AND (l.id_hash IS NULL OR r.id_hash IS NULL)" for rule in RULES]
 
 
 def _settings(candidates: int) -> SettingsCreator:
@@ -109,18 +133,19 @@ def _settings(candidates: int) -> SettingsCreator:
         comparisons=COMPARISONS,
         blocking_rules_to_generate_predictions=BLOCKING,
         probability_two_random_records_match=prior,
-        retain_matching_columns=True,
-        additional_columns_to_retain=["id_hash"],
+        retain_matching_columns=False,
     )
 
 
-def predict(incoming: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
-    """Scored pairs (incoming uid, candidate uid, probability) at or above THRESHOLD.
+def predict(incoming: pa.Table, candidates: pa.Table, stored: int) -> pd.DataFrame:
+    """Scored pairs (incoming row, candidate row, probability) at or above THRESHOLD.
 
-    Both frames carry `uid` and the FEATURES columns. Splink runs on a private in-memory
-    DuckDB that is closed afterwards: nothing of it reaches the store or a file.
+    Both tables carry the FEATURES columns; a record is named by its row number.
+    `stored` is how many records the candidates were drawn from (for the prior). Splink
+    runs on a private in-memory DuckDB that is closed afterwards: nothing of it reaches the
+    store or a file.
     """
-    if incoming.empty or candidates.empty:
+    if not incoming.num_rows or not candidates.num_rows:
         return pd.DataFrame(columns=["uid_l", "uid_r", "match_probability"])
     logging.getLogger("splink").setLevel(logging.WARNING)
     con = duckdb.connect(":memory:")
@@ -128,19 +153,14 @@ def predict(incoming: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
     try:
         db = DuckDBAPI(con)
         tables = [
-            db.register(incoming[["uid", *FEATURES]], dataset_display_name="incoming"),
-            db.register(candidates[["uid", *FEATURES]], dataset_display_name="stored"),
+            db.register(_numbered(incoming), dataset_display_name="incoming"),
+            db.register(_numbered(candidates), dataset_display_name="stored"),
         ]
-        linker = Linker(tables, _settings(len(candidates)), log_level=None)
+        linker = Linker(tables, _settings(stored), log_level=None)
         pairs = linker.inference.predict(threshold_match_probability=THRESHOLD)
         frame = pairs.as_pandas_dataframe()
     finally:
         con.close()
-    frame = frame[
-        frame["id_hash_l"].isna()
-        | frame["id_hash_r"].isna()
-        | (frame["id_hash_l"] == frame["id_hash_r"])
-    ]
     left_is_incoming = frame["source_dataset_l"] == "incoming"
     inc = np.where(left_is_incoming, frame["uid_l"], frame["uid_r"])
     old = np.where(left_is_incoming, frame["uid_r"], frame["uid_l"])
@@ -149,12 +169,18 @@ def predict(incoming: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _best_matches(pairs: pd.DataFrame, candidates: pd.DataFrame) -> pd.Series:
-    """For each incoming uid the person of its most probable candidate (one each way)."""
+def _numbered(table: pa.Table) -> pa.Table:
+    """The FEATURES columns and `uid`, the row number."""
+    uid = pa.array(np.arange(table.num_rows, dtype=np.int64))
+    return table.select(FEATURES).append_column("uid", uid)
+
+
+def _best_matches(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.Series:
+    """For each incoming row the person of its most probable candidate (one each way)."""
     if pairs.empty:
         return pd.Series(dtype="Int64")
     ranked = pairs.sort_values("match_probability", ascending=False, kind="stable")
-    ranked = ranked.assign(person_key=ranked["uid_r"].map(candidates["person_key"]))
+    ranked = ranked.assign(person_key=person_of_candidate[ranked["uid_r"].to_numpy(int)])
     # each stored person takes at most one record of an incoming file
     ranked = ranked.drop_duplicates("uid_l").drop_duplicates("person_key")
     return ranked.set_index("uid_l")["person_key"]
@@ -181,13 +207,17 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     _fill(out, _lookup(out["record_id"], known, "record_id"), "same_record")
     by_id = store.query_with(con, "imports/person_of_id_hash", out[["id_hash"]].dropna())
     _fill(out, _lookup(out["id_hash"], by_id.drop_duplicates("id_hash"), "id_hash"), "national_id")
-    todo = out[out["person_key"].isna()]
-    candidates = store.run_statement(con, "imports/linkage_candidates", source=source)
-    candidates = candidates.assign(uid="s" + candidates.index.astype(str)).set_index(
-        "uid", drop=False
-    )
-    matched = _best_matches(predict(todo, candidates), candidates)
-    _fill(out, out["uid"].map(matched), "probabilistic")
+    todo = out.index[out["person_key"].isna()]
+    unlinked = pa.Table.from_pandas(out.loc[todo, FEATURES], preserve_index=False)
+    candidates = store.query_with(con, "imports/linkage_candidates", unlinked, arrow=True,
+                                  source=source)  # fmt: skip
+    count = store.run_statement(con, "imports/linkage_candidate_count", source=source)
+    stored = int(count["candidates"].iloc[0])
+    pairs = predict(unlinked, candidates, stored)
+    matched = _best_matches(pairs, candidates.column("person_key").to_numpy())
+    found = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    found[todo[matched.index.to_numpy(int)]] = matched.to_numpy()
+    _fill(out, found, "probabilistic")
     first = int(store.run_statement(con, "imports/max_person_key").iloc[0, 0]) + 1
     rest = out["person_key"].isna()
     out.loc[rest, "person_key"] = _new_keys(out[rest], first)

@@ -422,11 +422,17 @@ def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def query_with(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, **params: object
-) -> pd.DataFrame:
-    """Run the SELECT queries/<name>.sql with the frame visible as `incoming`; rows as a frame."""
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | pa.Table,
+    arrow: bool = False, **params: object,
+) -> pd.DataFrame | pa.Table:  # fmt: skip
+    """Run the SELECT queries/<name>.sql with the frame visible as `incoming`.
+
+    Returns the rows as a frame, or with `arrow` as an Arrow table.
+    """
     con.register("incoming", frame)
     try:
+        if arrow:
+            return con.sql(sql.load_query(name), params=params or None).to_arrow_table()
         return con.execute(sql.load_query(name), params or None).df()
     finally:
         con.unregister("incoming")

@@ -208,3 +208,54 @@ def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
         ("NSSF", "12"): (1, 0, 0, 0, 1),
         ("NSSF", "17"): (1, 0, 1, 0, 0),
     }
+
+
+def feature_rows(draw, count: int, stored: bool) -> list[dict]:
+    """Linkage features drawn from tiny vocabularies, so that keys collide often."""
+    rows = []
+    for i in range(count):
+        row = {
+            "person_key": i,
+            "id_hash": draw(st.sampled_from([None, "i1", "i2"])),
+            "name_clk": None,
+            "token_min_hash": draw(st.sampled_from([None, "t1", "t2"])),
+            "token_max_hash": draw(st.sampled_from([None, "t1", "t2"])),
+            "birth_hash": draw(st.sampled_from([None, "d1", "d2"])),
+            "birth_swap_hash": draw(st.sampled_from([None, "d1", "d2"])),
+            "birth_year": draw(st.sampled_from([None, 1990, 1991])),
+            "sex": draw(st.sampled_from([None, "F", "M"])),
+            "province_code": draw(st.sampled_from([None, "01", "02"])),
+            "commune_code": draw(st.sampled_from([None, "010101", "020101"])),
+        }
+        if stored:
+            row |= {
+                "source": draw(st.sampled_from(["IDPOOR", "MLVT"])),
+                "record_id": f"R-{i}",
+                "batch_id": 1,
+                "ended_batch_id": draw(st.sampled_from([None, None, 2])),
+            }
+        rows.append(row)
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_incoming_one(data):
+    """imports/linkage_candidates.sql and linkage.BLOCKING (what Splink compares) agree."""
+    import linkage
+    import store
+
+    con = duckdb.connect(":memory:")
+    store.create_schema(con)
+    stored = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(1, 25)), stored=True))
+    incoming = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(0, 6)), stored=False))
+    incoming = incoming.reindex(columns=linkage.FEATURES).astype(object)
+    store.append(con, "linkage_features", stored.astype(object))
+    got = store.query_with(con, "imports/linkage_candidates", incoming, source="MLVT")
+    con.register("l", incoming)
+    rules = " or ".join(f"({rule})" for rule in linkage.BLOCKING)
+    wanted = con.execute(
+        f"select distinct r.person_key from linkage_features as r join l on {rules}"  # noqa: S608
+        " where r.source <> 'MLVT' and r.ended_batch_id is null"
+    ).fetchall()
+    assert sorted(got["person_key"]) == sorted(k for (k,) in wanted)

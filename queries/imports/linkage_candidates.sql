@@ -1,7 +1,199 @@
--- Linkage features of the current records of every other source: what an incoming record
--- without a known ID may be linked to. One row per person and feature combination (a
--- person registered twice with the same features is one candidate).
--- $source varchar: the incoming source (its own records are not candidates).
+-- The stored records an incoming record may be linked to: current linkage features of
+-- every other source that meet one blocking rule (linkage.RULES: one join each, r1 to
+-- r12 in the same order) with an unlinked incoming record. A stored record with an ID is
+-- a candidate only through an incoming record without one: two different IDs never
+-- match, and an incoming ID that is stored was linked by it before. One row per person
+-- and feature combination (a person registered twice with the same features is one
+-- candidate).
+-- incoming: the unlinked records' features. $source varchar: the incoming source.
+-- Each CTE holds a rule's distinct keys among the incoming records, and whether one of
+-- the records with that key has no ID.
+with
+date_first as (
+    select
+        birth_hash,
+        token_min_hash,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+date_last as (
+    select
+        birth_hash,
+        token_max_hash,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+date_province as (
+    select
+        birth_hash,
+        province_code,
+        sex,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+swap_dated as (
+    select
+        birth_swap_hash,
+        province_code,
+        sex,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+first_year_commune as (
+    select
+        token_min_hash,
+        birth_year,
+        commune_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+last_year_commune as (
+    select
+        token_max_hash,
+        birth_year,
+        commune_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+name_year_province as (
+    select
+        token_min_hash,
+        token_max_hash,
+        birth_year,
+        province_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+undated_first as (
+    select
+        token_min_hash,
+        birth_year,
+        province_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    where birth_hash is null
+    group by all
+),
+
+undated_last as (
+    select
+        token_max_hash,
+        birth_year,
+        province_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    where birth_hash is null
+    group by all
+),
+
+first_year_province as (
+    select
+        token_min_hash,
+        birth_year,
+        province_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+last_year_province as (
+    select
+        token_max_hash,
+        birth_year,
+        province_code,
+        bool_or(id_hash is null) as unkeyed
+    from incoming
+    group by all
+),
+
+blocked as (
+    select
+        f.*,
+        coalesce(
+            r1.unkeyed, r2.unkeyed, r3.unkeyed, r4.unkeyed, r5.unkeyed, r6.unkeyed,
+            r7.unkeyed, r8.unkeyed, r9.unkeyed, r10.unkeyed, r11.unkeyed, r12.unkeyed
+        ) is not null as by_any,
+        coalesce(
+            r1.unkeyed or r2.unkeyed or r3.unkeyed or r4.unkeyed or r5.unkeyed
+            or r6.unkeyed or r7.unkeyed or r8.unkeyed or r9.unkeyed or r10.unkeyed
+            or r11.unkeyed or r12.unkeyed,
+            false
+        ) as by_unkeyed
+    from linkage_features as f
+    left join date_first as r1
+        on f.birth_hash = r1.birth_hash and f.token_min_hash = r1.token_min_hash
+    left join date_last as r2
+        on f.birth_hash = r2.birth_hash and f.token_max_hash = r2.token_max_hash
+    left join date_province as r3
+        on
+            f.birth_hash = r3.birth_hash
+            and f.province_code = r3.province_code
+            and f.sex = r3.sex
+    left join date_province as r4
+        on
+            f.birth_swap_hash = r4.birth_hash
+            and f.province_code = r4.province_code
+            and f.sex = r4.sex
+    left join swap_dated as r5
+        on
+            f.birth_hash = r5.birth_swap_hash
+            and f.province_code = r5.province_code
+            and f.sex = r5.sex
+    left join first_year_commune as r6
+        on
+            f.token_min_hash = r6.token_min_hash
+            and f.birth_year = r6.birth_year
+            and f.commune_code = r6.commune_code
+    left join last_year_commune as r7
+        on
+            f.token_max_hash = r7.token_max_hash
+            and f.birth_year = r7.birth_year
+            and f.commune_code = r7.commune_code
+    left join name_year_province as r8
+        on
+            f.token_min_hash = r8.token_min_hash
+            and f.token_max_hash = r8.token_max_hash
+            and f.birth_year = r8.birth_year
+            and f.province_code = r8.province_code
+    left join undated_first as r9
+        on
+            f.token_min_hash = r9.token_min_hash
+            and f.birth_year = r9.birth_year
+            and f.province_code = r9.province_code
+    left join undated_last as r10
+        on
+            f.token_max_hash = r10.token_max_hash
+            and f.birth_year = r10.birth_year
+            and f.province_code = r10.province_code
+    left join first_year_province as r11
+        on
+            f.birth_hash is null
+            and f.token_min_hash = r11.token_min_hash
+            and f.birth_year = r11.birth_year
+            and f.province_code = r11.province_code
+    left join last_year_province as r12
+        on
+            f.birth_hash is null
+            and f.token_max_hash = r12.token_max_hash
+            and f.birth_year = r12.birth_year
+            and f.province_code = r12.province_code
+    where f.source <> $source and f.ended_batch_id is null
+)
+
 select distinct
     person_key,
     id_hash,
@@ -14,5 +206,7 @@ select distinct
     sex,
     province_code,
     commune_code
-from linkage_features
-where source <> $source and ended_batch_id is null;
+from blocked
+-- a rule met: through any incoming record for a stored record without an ID, else
+-- through one without an ID
+where (id_hash is null and by_any) or by_unkeyed;
