@@ -289,10 +289,11 @@ def _uptake(episodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _chunk(rng, n: int, first_key: int, prov: pd.DataFrame, as_of: dt.date):
+    """Persons `first_key`.. of one chunk, their registrations and their uptake."""
     people = _persons(rng, n, first_key, prov, as_of)
     as_of_day = _day(as_of)
     regs, reg_days = _registrations(rng, people, as_of_day)
-    return regs, _uptake(_episodes(rng, people, reg_days, as_of_day))
+    return people, regs, _uptake(_episodes(rng, people, reg_days, as_of_day))
 
 
 # Up to this many persons the demo goes through the agencies' door (demo_files.py: files,
@@ -318,6 +319,8 @@ def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> 
         import demo_files
 
         return demo_files.build(people, seed, as_of, path)
+    import demo_linkage
+
     prov, counts = province_profile(), {"persons": people, "registrations": 0, "uptake": 0}
     with store.write_session(path, fresh=True) as con:
         reference.load_catalogues(con)
@@ -325,9 +328,12 @@ def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> 
         reference.load_population(con, reference.modelled_population(as_of.year, scale), 1)
         for chunk_no, first in enumerate(range(0, people, CHUNK)):
             rng = np.random.default_rng([seed, chunk_no])
-            regs, uptake = _chunk(rng, min(CHUNK, people - first), first + 1, prov, as_of)
+            persons, regs, uptake = _chunk(rng, min(CHUNK, people - first), first + 1, prov, as_of)
             store.append(con, "registrations", regs)
             store.append(con, "uptake", uptake)
+            kept, ids = demo_linkage.chunk_rows(rng, regs, persons, as_of)
+            store.append(con, "linkage_features", kept)
+            store.append(con, "person_ids", ids)
             counts["registrations"] += len(regs)
             counts["uptake"] += len(uptake)
             faults.point("demo.chunk")

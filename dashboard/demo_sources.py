@@ -72,10 +72,12 @@ def identities(rng, people: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+IDENTITY = ["national_id", "family", "given", "birth_date"]
+
+
 def attach(regs: pd.DataFrame, who: pd.DataFrame, as_of) -> pd.DataFrame:
     """Registrations with their person's identity; no birth after as_of or registration."""
-    cols = ["person_key", "national_id", "family", "given", "birth_date"]
-    out = regs.merge(who[cols], on="person_key", how="left")
+    out = regs.merge(who[["person_key", *IDENTITY]], on="person_key", how="left")
     birth = pd.to_datetime(out["birth_date"]).clip(upper=pd.Timestamp(as_of))
     out["birth_date"] = birth.dt.strftime("%Y-%m-%d")
     out["registered_on"] = np.maximum(pd.to_datetime(out["registered_on"]), birth)

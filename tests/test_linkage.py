@@ -183,6 +183,41 @@ def test_the_direct_demo_route_for_national_scale_still_builds(tmp_path):
     con.close()
 
 
+def test_a_file_of_the_direct_routes_persons_links_to_them(tmp_path):
+    """The direct route keeps what the importer would: a later file finds its persons.
+
+    40 persons of the store (their identities replayed from the generator) and 60 new ones,
+    written as the labour ministry writes them (missing IDs, typos, the demo's dirt).
+    """
+    import datetime as dt
+
+    import bench_import
+    import demo
+
+    path = tmp_path / "coverage.duckdb"
+    as_of = dt.date(2026, 6, 30)
+    demo.build(3000, seed=3, as_of=as_of, path=path, via_files=False)
+    known = bench_import.stored_identities(path, 40)
+    records = bench_import.file_records(100, seed=2, known=known, as_of=as_of)
+    request = importer.Request(
+        data=bench_import.file_bytes(records, "csv"), file_name="MLVT.csv",
+        kind="registrations", source="MLVT", key=pseudonym.DEMO_KEY, append=True,
+        today=as_of, user="test",
+    )  # fmt: skip
+    people = bench_import.last_person_key(path)
+    outcome = importer.run(request, path)
+    assert outcome.result == "accepted", outcome.report.lines()
+    quality = bench_import.linkage_quality(path, records, people)
+    assert quality["known"] == 40
+    assert quality["new"] == 60
+    assert quality["found"] >= 36  # by ID, or by name, birth date and place without one
+    assert quality["elsewhere"] == 0
+    assert quality["to_stored"] == 0
+    methods = outcome.stats["link_methods"]
+    assert methods.get("probabilistic", 0) >= 1
+    assert methods.get("national_id", 0) >= 20
+
+
 def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
     import data_access
     import store
