@@ -273,6 +273,13 @@ def _write_lines(figures: dict) -> list[str]:
                  f"{i['linkage_s_per_100k']} s per 100,000 records")  # fmt: skip
     stages = ", ".join(f"{k} {v}" for k, v in i["csv_stages_s"].items())
     lines.append(f"  CSV of {i['rows']:,} rows, seconds by stage: {stages}")
+    if q := i.get("linkage_quality"):
+        lines.append(
+            f"  linkage of that file ({i['known_share']:.0%} of its records persons already "
+            f"stored): {q['found']:,} of {q['known']:,} stored persons found, "
+            f"{q['elsewhere']:,} linked to another; {q['to_stored']:,} of {q['new']:,} new "
+            "persons linked to a stored one"
+        )
     lines.append(_check("import", figures["import_rows_per_s"], "rows/s",
                         TARGETS["import_rows_per_s"], "min"))  # fmt: skip
     return lines

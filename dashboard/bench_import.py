@@ -6,9 +6,12 @@ append, aggregates, checkpoint and swap), which every import pays whatever its f
 
 `importer_figures` times the importer of issue 4 (`importer.run`; skipped while it is not
 merged) on generated registration files: rows/s for CSV and Parquet (validation,
-pseudonymisation and the store swap included), XLSX apart on a tenth of the rows, and
-the linkage step, taken from the importer's progress stages (`linking` to `written`)
-and given per 100,000 records. Interface used, and nothing else of the importer:
+pseudonymisation, linkage and the store swap included), XLSX apart on a tenth of the
+rows, and the linkage step, taken from the importer's progress stages (`linking` to
+`written`) and given per 100,000 records. A file is the labour ministry's: 30% of its
+records are persons the store already holds from other registries (their identities
+replayed from the demo's generator), the rest new persons, all with the demo's dirt; how
+they were linked is scored against the generator's truth. Interface used, and nothing else of the importer:
     importer.Request(data=bytes, file_name=str, kind="registrations", source=str,
                      key=bytes, today=date, user=str)
     importer.run(request, path, progress=callable(fraction, stage)) -> outcome with
@@ -30,6 +33,7 @@ import pandas as pd
 
 import data_access
 import demo
+import demo_linkage
 import demo_sources
 import pseudonym
 import store
@@ -78,18 +82,13 @@ def timed(module, name: str, spent: dict) -> Iterator[None]:
 def new_registrations(rows: int, first_key: int, as_of: dt.date) -> pd.DataFrame:
     """Registrations of `rows` new persons in the store's own columns (the demo's generator)."""
     rng = np.random.default_rng([20261130, rows])
-    regs, _ = demo._chunk(rng, rows, first_key, demo.province_profile(), as_of)
+    _, regs, _ = demo._chunk(rng, rows, first_key, demo.province_profile(), as_of)
     return regs.head(rows)
 
 
 def store_write(path: Path, rows: int = 100_000) -> dict:
     """Append `rows` registrations to a copy of the store and time each step of the write."""
-    con = store.open_read(path)
-    try:
-        first_key = int(data_access.run(con, "bench_next_person_key")["person_key"].iloc[0])
-    finally:
-        con.close()
-    regs = new_registrations(rows, first_key, dt.date(2026, 10, 31))
+    regs = new_registrations(rows, last_person_key(path) + 1, dt.date(2026, 10, 31))
     spent: dict[str, float] = {}
     with linked_copy(path) as copy, timed(store, "refresh_aggregates", spent):
         started = time.perf_counter()
@@ -113,38 +112,85 @@ def store_write(path: Path, rows: int = 100_000) -> dict:
 
 
 def _meta(path: Path, key: str) -> str | None:
+    return _meta_all(path).get(key)
+
+
+def _meta_all(path: Path) -> dict[str, str]:
     con = store.open_read(path)
     try:
-        return store.meta_values(con).get(key)
+        return store.meta_values(con)
     finally:
         con.close()
 
 
-def registration_file(rows: int, fmt: str, seed: int = 1) -> bytes:
-    """A registrations file of `rows` new records in the importer's canonical columns."""
-    rng = np.random.default_rng(seed)
-    provinces = demo.province_profile().index.to_numpy()
-    province = rng.choice(provinces, rows)
-    district, commune = demo._communes(rng, province)
-    born = pd.Timestamp("1960-01-01") + pd.to_timedelta(rng.integers(0, 16_000, rows), "D")
-    sex = rng.choice(["F", "M"], rows)
-    frame = pd.DataFrame(
-        {
-            "record_id": [f"BENCH-{i:09d}" for i in range(rows)],
-            "national_id": [f"{n:09d}" for n in rng.integers(0, 10**9, rows)],
-            "full_name": _names(rng, sex),
-            "sex": sex,
-            "birth_date": born.strftime("%Y-%m-%d"),
-            "birth_year": "",
-            "province_code": province,
-            "district_code": district,
-            "commune_code": commune,
-            "occupation": rng.choice(demo.OCCUPATIONS, rows),
-            "registered_on": "2026-10-15",
-            "poverty_level": rng.choice(["none", "1", "2"], rows),
-            "disability": "false",
-        }
-    )[COLUMNS]
+# Share of a bench file's records that are persons the store already holds (registered by
+# other registries): linkage.EXPECTED_OVERLAP, as in the importer's prior.
+OVERLAP = 0.3
+# Generator keys of a bench file's new persons: above every stored demo person's, so their
+# national IDs (a bijection of the key, demo_sources.identities) are nobody's in the store.
+NEW_KEYS = 500_000_000
+# The date of a bench file: its records' registration date and the import's `today`.
+FILE_DATE = dt.date(2026, 10, 31)
+
+
+def stored_identities(path: Path, count: int) -> pd.DataFrame:
+    """Identities of `count` persons of a demo store who are not in the labour ministry's registry.
+
+    The generator is replayed chunk by chunk with the store's seed and data date, so the
+    persons come out as the build drew them: key, place, national ID, name, birth date.
+    """
+    values = _meta_all(path)
+    seed, as_of = int(values["demo_seed"]), dt.date.fromisoformat(values["data_as_of"])
+    people, prov, found = int(values["demo_people"]), demo.province_profile(), []
+    for chunk_no, first in enumerate(range(0, people, demo.CHUNK)):
+        rng = np.random.default_rng([seed, chunk_no])
+        persons, regs, _ = demo._chunk(rng, min(demo.CHUNK, people - first), first + 1, prov, as_of)
+        who = demo_sources.identities(rng, persons)
+        poverty = regs.drop_duplicates("person_key").set_index("person_key")["poverty_level"]
+        who["poverty_level"] = who["person_key"].map(poverty)  # a person's, in every registry
+        found.append(who[~who["person_key"].isin(regs.loc[regs["source"] == "MLVT", "person_key"])])
+        if sum(map(len, found)) >= count:
+            break
+    return pd.concat(found, ignore_index=True).head(count)
+
+
+def file_records(
+    rows: int, seed: int = 1, known: pd.DataFrame | None = None, as_of: dt.date = FILE_DATE
+) -> pd.DataFrame:
+    """A labour-ministry file of `rows` records in canonical text columns, with the truth.
+
+    Records are written as the agency writes them (demo_sources.dirty: romanised names,
+    given name first, missing IDs, the demo's dirt); the first are the `known` persons
+    (stored_identities), the rest new persons. `person_key` is the generator's: the truth
+    linkage is scored against.
+    """
+    rng = np.random.default_rng([seed, rows])
+    known = known.head(rows) if known is not None else pd.DataFrame()
+    people = demo._persons(rng, rows - len(known), NEW_KEYS, demo.province_profile(), as_of)
+    who = pd.concat([known, demo_sources.identities(rng, people)], ignore_index=True)
+    new_poverty = rng.choice(["none", "1", "2"], len(who))
+    regs = who.assign(
+        record_id=[f"BENCH-{i:09d}" for i in range(rows)],
+        registered_on=as_of.isoformat(),
+        poverty_level=who.get("poverty_level", pd.Series(index=who.index)).fillna(
+            pd.Series(new_poverty, index=who.index)
+        ),
+    )
+    regs = demo_sources.attach(regs.drop(columns=demo_sources.IDENTITY), who, as_of)
+    records = demo_sources.canonical(demo_sources.dirty(rng, regs, "MLVT", demo_linkage.DIRT))
+    return records.assign(person_key=who["person_key"].to_numpy())
+
+
+def registration_file(
+    rows: int, fmt: str, seed: int = 1, known=None, as_of: dt.date = FILE_DATE
+) -> bytes:
+    """A registrations file of `rows` records (file_records) in the importer's columns."""
+    return file_bytes(file_records(rows, seed, known, as_of), fmt)
+
+
+def file_bytes(records: pd.DataFrame, fmt: str) -> bytes:
+    """The records' importer columns as a CSV, Parquet or XLSX file."""
+    frame = records[COLUMNS]
     out = io.BytesIO()
     if fmt == "csv":
         frame.to_csv(out, index=False)
@@ -155,33 +201,48 @@ def registration_file(rows: int, fmt: str, seed: int = 1) -> bytes:
     return out.getvalue()
 
 
-def _names(rng, sex: np.ndarray) -> np.ndarray:
-    """Names as agencies send them (the demo's), so that linkage features cost what they do.
+def last_person_key(path: Path) -> int:
+    """The greatest person_key of the store (0 when it holds nobody)."""
+    con = store.open_read(path)
+    try:
+        return int(data_access.run(con, "bench_next_person_key")["person_key"].iloc[0]) - 1
+    finally:
+        con.close()
 
-    A third in Khmer script, the rest romanised in either order, one in twenty with a
-    typing slip (so that not every token repeats).
+
+def linkage_quality(path: Path, records: pd.DataFrame, people: int) -> dict[str, int]:
+    """How the imported bench file's records were linked, against the generator's truth.
+
+    known: records of persons the store held (keys up to `people` before the import);
+    found: linked to that person; elsewhere: linked to another stored person. new: records
+    of new persons; to_stored: linked to a stored person (a false match).
     """
-    people = pd.DataFrame(
-        {
-            "sex": sex,
-            "family": rng.integers(0, len(demo_sources.FAMILY), len(sex)),
-            "given": rng.integers(0, len(demo_sources.GIVEN_F), len(sex)),
-        }
-    )
-    khmer = rng.random(len(sex)) < 1 / 3
-    names = demo_sources._names(rng, people, "latin", family_first=False)
-    names[khmer] = demo_sources._names(rng, people[khmer], "km", family_first=True)
-    slips = np.flatnonzero(rng.random(len(sex)) < 0.05)
-    names[slips] = [demo_sources._typo(rng, name) for name in names[slips]]
-    return names
+    con = store.open_read(path)
+    try:
+        got = data_access.run(con, "bench_linked_records", source="MLVT", prefix="BENCH-")
+    finally:
+        con.close()
+    linked = records.merge(got, on="record_id", suffixes=("", "_linked"))
+    known = linked["person_key"] < NEW_KEYS
+    found = linked["person_key_linked"] == linked["person_key"]
+    stored = linked["person_key_linked"] <= people
+    return {
+        "known": int(known.sum()),
+        "found": int((known & found).sum()),
+        "elsewhere": int((known & ~found & stored).sum()),
+        "new": int((~known).sum()),
+        "to_stored": int((~known & stored).sum()),
+    }
 
 
-def _import_once(importer, path: Path, data: bytes, fmt: str) -> dict[str, float]:
+def _import_once(
+    importer, path: Path, data: bytes, fmt: str, as_of: dt.date = FILE_DATE
+) -> dict[str, float]:
     """Seconds for the whole import and for each of its stages."""
     stages: dict[str, float] = {}
     request = importer.Request(
         data=data, file_name=f"bench.{fmt}", kind="registrations", source="MLVT", key=KEY,
-        append=True, today=dt.date(2026, 10, 31), user="bench",
+        append=True, today=as_of, user="bench",
     )  # fmt: skip
 
     def progress(fraction: float, stage: str) -> None:
@@ -200,17 +261,29 @@ def _import_once(importer, path: Path, data: bytes, fmt: str) -> dict[str, float
 
 
 def importer_figures(path: Path, rows: int = 1_000_000) -> dict | None:
-    """Import rows/s by format and linkage seconds per 100,000 records; None without importer."""
+    """Import rows/s by format, linkage seconds per 100,000 records and linkage quality.
+
+    Each file holds OVERLAP persons of the store (when it is a demo store whose generator
+    can be replayed) and new persons; None without the importer.
+    """
     if importlib.util.find_spec("importer") is None:
         return None
     import importer
 
-    figures, linkage = {"rows": rows}, []
+    values = _meta_all(path)
+    as_of = dt.date.fromisoformat(values.get("data_as_of", FILE_DATE.isoformat()))
+    replayable = {"demo_seed", "demo_people"} <= values.keys()
+    known = stored_identities(path, int(rows * OVERLAP)) if replayable else None
+    people = last_person_key(path)
+    figures, linkage = {"rows": rows, "known_share": OVERLAP if replayable else 0.0}, []
     for fmt, n in (("csv", rows), ("parquet", rows), ("xlsx", rows // 10)):
-        data = registration_file(n, fmt)
+        records = file_records(n, known=known, as_of=as_of)
+        data = file_bytes(records, fmt)
         with linked_copy(path) as copy:
-            seconds = _import_once(importer, copy, data, fmt)
+            seconds = _import_once(importer, copy, data, fmt, as_of)
             mode = _meta(copy, "aggregates_mode")
+            if fmt == "csv":
+                figures["linkage_quality"] = linkage_quality(copy, records, people)
         figures[f"{fmt}_rows_per_s"] = round(n / seconds["total_s"])
         figures[f"{fmt}_stages_s"] = seconds | {"aggregates_mode": mode}
         linkage.append(seconds["link_and_append"] / n * 100_000)
