@@ -11,7 +11,9 @@ rows, and the linkage step, taken from the importer's progress stages (`linking`
 `written`) and given per 100,000 records. A file is the labour ministry's: 30% of its
 records are persons the store already holds from other registries (their identities
 replayed from the demo's generator), the rest new persons, all with the demo's dirt; how
-they were linked is scored against the generator's truth. Interface used, and nothing else of the importer:
+they were linked is scored against the generator's truth.
+
+Interface used, and nothing else of the importer:
     importer.Request(data=bytes, file_name=str, kind="registrations", source=str,
                      key=bytes, today=date, user=str)
     importer.run(request, path, progress=callable(fraction, stage)) -> outcome with

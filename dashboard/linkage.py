@@ -5,8 +5,9 @@ already stored gives its person; (3) the rest, with or without an ID, are matche
 Splink (DuckDB backend, on a private in-memory database) against the kept linkage
 features of every other source's current records that meet a blocking rule with one of
 them (fetched by imports/linkage_candidates.sql); a match needs a probability of at
-least THRESHOLD, and two records carrying different IDs are never matched; (4) what is
-still unmatched becomes a new person (records of the file sharing a new ID, one person).
+least THRESHOLD, and a record with an ID is never matched to a person known by another
+ID; (4) what is still unmatched becomes a new person (records of the file sharing a new
+ID, one person).
 
 The model's m and u probabilities are stated here rather than trained, so that a file
 of ten rows links as well as one of a million and results do not depend on a sample;
@@ -20,9 +21,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import splink
 from splink import DuckDBAPI, Linker, SettingsCreator
 
+import features
 import store
 
 THRESHOLD = 0.8
@@ -40,10 +43,18 @@ FEATURES = [
     "province_code",
     "commune_code",
 ]
+# Splink is given each CLK as 64-bit words (clk0, clk1, ...) and its count of set bits
+# (clk_bits), and each keyed hash as a small integer code (_compact): comparing integers is
+# several times faster than casting 64-byte blobs to bit strings and joining on hex text.
+CLK_WORDS = features.CLK_BITS // 64
 DICE = (
-    "(2.0 * bit_count(name_clk_l::BIT & name_clk_r::BIT)"
-    " / (bit_count(name_clk_l::BIT) + bit_count(name_clk_r::BIT)))"
+    "(2.0 * ("
+    + " + ".join(f"bit_count(clk{i}_l & clk{i}_r)" for i in range(CLK_WORDS))
+    + ") / (clk_bits_l + clk_bits_r))"
 )
+# Keyed hashes compared with each other share one code list (the ID hash is only tested for
+# missing: it becomes 1 or missing).
+CODED = [("token_min_hash", "token_max_hash"), ("birth_hash", "birth_swap_hash")]
 
 
 def _comparison(name: str, null_column: str, levels: list[tuple]) -> dict:
@@ -66,7 +77,7 @@ ONE_DATE_MISSING = "(birth_hash_l IS NULL OR birth_hash_r IS NULL)"
 ONE_COMMUNE_MISSING = "(commune_code_l IS NULL OR commune_code_r IS NULL)"
 # m = P(level | same person), u = P(level | different persons); each column sums to 1.
 COMPARISONS = [
-    _comparison("name", "name_clk", [
+    _comparison("name", "clk_bits", [
         (f"{DICE} >= 0.9", "name Dice >= 0.9", 0.80, 0.002),
         (f"{DICE} >= 0.75", "name Dice >= 0.75", 0.12, 0.01),
         (f"{DICE} >= 0.55", "name Dice >= 0.55", 0.05, 0.08),
@@ -95,12 +106,13 @@ COMPARISONS = [
     ]),
 ]  # fmt: skip
 # Blocking: a pair is compared only when it meets one of these rules (l: the incoming
-# record, r: the stored one). Each pairs the birth date with a name token or the province
-# and sex, or a name token with the birth year and a place, so that a block stays small at
-# national scale (some 240 persons share a birth date among 7 million; the demo's name
-# tokens are each shared by one in twenty to thirty). Without a date on one side a name token, the
-# year and the province suffice: such records are few. imports/linkage_candidates.sql
-# fetches the stored records that meet a rule with an incoming record: the same rules.
+# record, r: the stored one). Each pairs the birth date with a name token, or with the
+# province and sex; or a name token with the birth year and the commune, or with the
+# province and sex: so that a block stays small at national scale (some 240 persons share
+# a birth date among 7 million; the demo's name tokens are each shared by one in twenty to
+# thirty). Without a date on one side, a name token, the year, the province and sex
+# suffice: such records are few. imports/linkage_candidates.sql fetches the stored records
+# that meet a rule with an incoming record: the same rules.
 RULES = [
     "l.birth_hash = r.birth_hash AND l.token_min_hash = r.token_min_hash",
     "l.birth_hash = r.birth_hash AND l.token_max_hash = r.token_max_hash",
@@ -112,17 +124,19 @@ RULES = [
     "l.token_max_hash = r.token_max_hash AND l.birth_year = r.birth_year"
     " AND l.commune_code = r.commune_code",
     "l.token_min_hash = r.token_min_hash AND l.token_max_hash = r.token_max_hash"
-    " AND l.birth_year = r.birth_year AND l.province_code = r.province_code",
+    " AND l.birth_year = r.birth_year AND l.province_code = r.province_code AND l.sex = r.sex",
     *(
         f"{side}.birth_hash IS NULL AND l.{token} = r.{token} AND l.birth_year = r.birth_year"
-        " AND l.province_code = r.province_code"
+        " AND l.province_code = r.province_code AND l.sex = r.sex"
         for side in ("l", "r")
         for token in ("token_min_hash", "token_max_hash")
     ),
 ]
-# Two records with different IDs are never a match, and an incoming record still unlinked
-# has no ID that is stored (else it was linked by it): so one side at least has no ID.
-BLOCKING = [f"{rule} AND (l.id_hash IS NULL OR r.id_hash IS NULL)" for rule in RULES]
+# A person has one ID, and an incoming record still unlinked has no ID that is stored (else
+# it was linked by it): so an incoming record with an ID may only be the person of a stored
+# record whose person has no ID. `keyed` is 1 for an incoming record with an ID and for a
+# stored record of a person with one (imports/linkage_candidates), else missing.
+BLOCKING = [f"{rule} AND (l.keyed IS NULL OR r.keyed IS NULL)" for rule in RULES]
 
 
 def _settings(candidates: int) -> SettingsCreator:
@@ -152,9 +166,10 @@ def predict(incoming: pa.Table, candidates: pa.Table, stored: int) -> pd.DataFra
     con.execute("set temp_directory = ''")  # never spill to disk
     try:
         db = DuckDBAPI(con)
+        left, right = _compact([incoming, candidates])
         tables = [
-            db.register(_numbered(incoming), dataset_display_name="incoming"),
-            db.register(_numbered(candidates), dataset_display_name="stored"),
+            db.register(left, dataset_display_name="incoming"),
+            db.register(right, dataset_display_name="stored"),
         ]
         linker = Linker(tables, _settings(stored), log_level=None)
         pairs = linker.inference.predict(threshold_match_probability=THRESHOLD)
@@ -169,10 +184,63 @@ def predict(incoming: pa.Table, candidates: pa.Table, stored: int) -> pd.DataFra
     )
 
 
-def _numbered(table: pa.Table) -> pa.Table:
-    """The FEATURES columns and `uid`, the row number."""
-    uid = pa.array(np.arange(table.num_rows, dtype=np.int64))
-    return table.select(FEATURES).append_column("uid", uid)
+def _compact(tables: list[pa.Table]) -> list[pa.Table]:
+    """The tables as Splink is given them.
+
+    `uid` is the row number; keyed hashes become integer codes (one code list per CODED
+    group, over all tables), the CLK its words and bit count; `keyed` is 1 for a record
+    with an ID, or a stored record (a candidate, with a `keyed` column) of a person with
+    one; the other FEATURES stay.
+    """
+    coded = {}
+    for group in CODED:
+        parts = [t.column(c).cast(pa.string()) for t in tables for c in group]
+        chunks = [chunk for part in parts for chunk in part.chunks]  # not element by element
+        codes = pc.dictionary_encode(pa.chunked_array(chunks, pa.string()).combine_chunks()).indices
+        starts = np.cumsum([0, *map(len, parts)])
+        coded |= {
+            (i, c): codes.slice(starts[k], starts[k + 1] - starts[k])
+            for k, (i, c) in enumerate((i, c) for i in range(len(tables)) for c in group)
+        }
+    out = []
+    for i, table in enumerate(tables):
+        words, bits = _clk_words(table.column("name_clk"))
+        columns = {"uid": pa.array(np.arange(table.num_rows, dtype=np.int64))}
+        by_word = np.ascontiguousarray(words.T)
+        columns |= {f"clk{w}": pa.array(by_word[w]) for w in range(CLK_WORDS)}
+        columns["clk_bits"] = bits
+        keyed = (
+            table.column("keyed") if "keyed" in table.column_names
+            else table.column("id_hash").is_valid()
+        )  # fmt: skip
+        columns["keyed"] = pc.if_else(keyed, pa.scalar(1, pa.int8()), None)
+        for column in FEATURES:
+            if column not in {"id_hash", "name_clk"}:
+                columns[column] = coded.get((i, column), table.column(column))
+        out.append(pa.table(columns))
+    return out
+
+
+def _clk_words(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each CLK as CLK_WORDS 64-bit words (zero when missing), and its set bits (null then)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = array.cast(pa.binary())
+    width = features.CLK_BITS // 8
+    present = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[
+        array.offset : array.offset + len(array) + 1
+    ]
+    lengths = np.diff(offsets)
+    present &= lengths == width
+    words = np.zeros((len(array), CLK_WORDS), dtype=np.uint64)
+    if present.any():
+        if not np.all(lengths[~present] == 0):  # values not laid end to end: one by one
+            data = np.frombuffer(b"".join(array.filter(pa.array(present)).to_pylist()), np.uint8)
+        else:
+            data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        words[present] = data.view(np.uint64).reshape(-1, CLK_WORDS)
+    bits = np.bitwise_count(words).sum(axis=1)
+    return words, pa.array(bits, mask=~present, type=pa.int32())
 
 
 def _best_matches(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.Series:

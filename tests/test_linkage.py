@@ -250,7 +250,7 @@ def feature_rows(draw, count: int, stored: bool) -> list[dict]:
     rows = []
     for i in range(count):
         row = {
-            "person_key": i,
+            "person_key": draw(st.integers(0, 6)) if stored else i,
             "id_hash": draw(st.sampled_from([None, "i1", "i2"])),
             "name_clk": None,
             "token_min_hash": draw(st.sampled_from([None, "t1", "t2"])),
@@ -276,7 +276,11 @@ def feature_rows(draw, count: int, stored: bool) -> list[dict]:
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_incoming_one(data):
-    """imports/linkage_candidates.sql and linkage.BLOCKING (what Splink compares) agree."""
+    """imports/linkage_candidates.sql and linkage.BLOCKING (what Splink compares) agree.
+
+    A stored record is `keyed` when its person has an ID (person_ids: every person with a
+    record carrying one), an incoming one when it carries an ID.
+    """
     import linkage
     import store
 
@@ -286,11 +290,24 @@ def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_inc
     incoming = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(0, 6)), stored=False))
     incoming = incoming.reindex(columns=linkage.FEATURES).astype(object)
     store.append(con, "linkage_features", stored.astype(object))
+    con.execute(
+        "insert into person_ids select id_hash, min(person_key), 1 from linkage_features"
+        " where id_hash is not null group by id_hash"
+    )
+    columns = [c for c in linkage.FEATURES if c != "name_clk"]
     got = store.query_with(con, "imports/linkage_candidates", incoming, source="MLVT")
-    con.register("l", incoming)
+    con.register("incoming", incoming)
     rules = " or ".join(f"({rule})" for rule in linkage.BLOCKING)
     wanted = con.execute(
-        f"select distinct r.person_key from linkage_features as r join l on {rules}"  # noqa: S608
-        " where r.source <> 'MLVT' and r.ended_batch_id is null"
+        f"select distinct {', '.join('r.' + c for c in ['person_key', *columns])}"  # noqa: S608
+        " from (select *, case when person_key in (select person_key from person_ids) then 1"
+        " end as keyed from linkage_features) as r"
+        " join (select *, case when id_hash is not null then 1 end as keyed from incoming) as l"
+        f" on {rules} where r.source <> 'MLVT' and r.ended_batch_id is null"
     ).fetchall()
-    assert sorted(got["person_key"]) == sorted(k for (k,) in wanted)
+    as_rows = got[["person_key", *columns]].astype(object).where(got.notna(), None)
+    assert sorted(map(repr, as_rows.itertuples(index=False, name=None))) == sorted(
+        map(repr, wanted)
+    )
+    keyed = set(con.execute("select person_key from person_ids").fetchall())
+    assert all(k == ((p,) in keyed) for p, k in zip(got["person_key"], got["keyed"], strict=True))

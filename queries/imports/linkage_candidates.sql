@@ -1,10 +1,10 @@
 -- The stored records an incoming record may be linked to: current linkage features of
 -- every other source that meet one blocking rule (linkage.RULES: one join each, r1 to
--- r12 in the same order) with an unlinked incoming record. A stored record with an ID is
--- a candidate only through an incoming record without one: two different IDs never
--- match, and an incoming ID that is stored was linked by it before. One row per person
+-- r12 in the same order) with an unlinked incoming record. A person known by an ID
+-- (person_ids) is a candidate only through an incoming record without one: a person has
+-- one ID, and an incoming ID that is stored was linked by it before. One row per person
 -- and feature combination (a person registered twice with the same features is one
--- candidate).
+-- candidate), with `keyed`: whether the person has an ID.
 -- incoming: the unlinked records' features. $source varchar: the incoming source.
 -- Each CTE holds a rule's distinct keys among the incoming records, and whether one of
 -- the records with that key has no ID.
@@ -73,6 +73,7 @@ name_year_province as (
         token_max_hash,
         birth_year,
         province_code,
+        sex,
         bool_or(id_hash is null) as unkeyed
     from incoming
     group by all
@@ -83,6 +84,7 @@ undated_first as (
         token_min_hash,
         birth_year,
         province_code,
+        sex,
         bool_or(id_hash is null) as unkeyed
     from incoming
     where birth_hash is null
@@ -94,6 +96,7 @@ undated_last as (
         token_max_hash,
         birth_year,
         province_code,
+        sex,
         bool_or(id_hash is null) as unkeyed
     from incoming
     where birth_hash is null
@@ -105,6 +108,7 @@ first_year_province as (
         token_min_hash,
         birth_year,
         province_code,
+        sex,
         bool_or(id_hash is null) as unkeyed
     from incoming
     group by all
@@ -115,6 +119,7 @@ last_year_province as (
         token_max_hash,
         birth_year,
         province_code,
+        sex,
         bool_or(id_hash is null) as unkeyed
     from incoming
     group by all
@@ -133,7 +138,13 @@ blocked as (
             or r11.unkeyed or r12.unkeyed,
             false
         ) as by_unkeyed
-    from linkage_features as f
+    from (
+        select
+            *,
+            person_key in (select p.person_key from person_ids as p) as keyed
+        from linkage_features
+        where source <> $source and ended_batch_id is null
+    ) as f
     left join date_first as r1
         on f.birth_hash = r1.birth_hash and f.token_min_hash = r1.token_min_hash
     left join date_last as r2
@@ -169,29 +180,33 @@ blocked as (
             and f.token_max_hash = r8.token_max_hash
             and f.birth_year = r8.birth_year
             and f.province_code = r8.province_code
+            and f.sex = r8.sex
     left join undated_first as r9
         on
             f.token_min_hash = r9.token_min_hash
             and f.birth_year = r9.birth_year
             and f.province_code = r9.province_code
+            and f.sex = r9.sex
     left join undated_last as r10
         on
             f.token_max_hash = r10.token_max_hash
             and f.birth_year = r10.birth_year
             and f.province_code = r10.province_code
+            and f.sex = r10.sex
     left join first_year_province as r11
         on
             f.birth_hash is null
             and f.token_min_hash = r11.token_min_hash
             and f.birth_year = r11.birth_year
             and f.province_code = r11.province_code
+            and f.sex = r11.sex
     left join last_year_province as r12
         on
             f.birth_hash is null
             and f.token_max_hash = r12.token_max_hash
             and f.birth_year = r12.birth_year
             and f.province_code = r12.province_code
-    where f.source <> $source and f.ended_batch_id is null
+            and f.sex = r12.sex
 )
 
 select distinct
@@ -205,8 +220,9 @@ select distinct
     birth_year,
     sex,
     province_code,
-    commune_code
+    commune_code,
+    keyed
 from blocked
--- a rule met: through any incoming record for a stored record without an ID, else
--- through one without an ID
-where (id_hash is null and by_any) or by_unkeyed;
+-- a rule met: through any incoming record for a person without an ID, else through one
+-- without an ID
+where (not keyed and by_any) or by_unkeyed;
