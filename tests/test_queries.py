@@ -37,6 +37,7 @@ DEFAULTS = {
     "lineage_batches": {"as_of": JUNE, "province": "12", "source": None},
     "area_coverage": {"as_of": JUNE, "services": [], "province": "12"},
     "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
+    "bench_linked_records": {"source": "S1", "prefix": ""},
 }
 
 
