@@ -265,8 +265,9 @@ def _import_once(
 def importer_figures(path: Path, rows: int = 1_000_000) -> dict | None:
     """Import rows/s by format, linkage seconds per 100,000 records and linkage quality.
 
-    Each file holds OVERLAP persons of the store (when it is a demo store whose generator
-    can be replayed) and new persons; None without the importer.
+    Each file holds OVERLAP persons of the store (when it is a demo store built by the
+    direct route, whose generator can be replayed) and new persons; None without the
+    importer.
     """
     if importlib.util.find_spec("importer") is None:
         return None
@@ -274,10 +275,17 @@ def importer_figures(path: Path, rows: int = 1_000_000) -> dict | None:
 
     values = _meta_all(path)
     as_of = dt.date.fromisoformat(values.get("data_as_of", FILE_DATE.isoformat()))
-    replayable = {"demo_seed", "demo_people"} <= values.keys()
+    # the direct route keeps the generator's person keys (the importer's linkage gives its own)
+    replayable = values.get("demo_route") == "direct"
     known = stored_identities(path, int(rows * OVERLAP)) if replayable else None
     people = last_person_key(path)
-    figures, linkage = {"rows": rows, "known_share": OVERLAP if replayable else 0.0}, []
+    con = store.open_read(path)
+    try:
+        features = int(data_access.run(con, "bench_linkage_candidates")["records"].iloc[0])
+    finally:
+        con.close()
+    figures = {"rows": rows, "known_share": OVERLAP if replayable else 0.0}
+    figures["stored_features"], linkage = features, []
     for fmt, n in (("csv", rows), ("parquet", rows), ("xlsx", rows // 10)):
         records = file_records(n, known=known, as_of=as_of)
         data = file_bytes(records, fmt)

@@ -75,4 +75,8 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     assert sum(v for k, v in stages.items() if k != "total_s") == pytest.approx(
         stages["total_s"], abs=0.05
     )
+    quality = figures["import"]["linkage_quality"]  # the files route: new persons only
+    assert quality["new"] == 2_000
+    assert quality["to_stored"] <= 20  # false matches, if any, stay rare
+    assert figures["import"]["stored_features"] > 0
     assert digest(demo_store_file) == before
