@@ -4,6 +4,7 @@ import os
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -311,3 +312,43 @@ def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_inc
     )
     keyed = set(con.execute("select person_key from person_ids").fetchall())
     assert all(k == ((p,) in keyed) for p, k in zip(got["person_key"], got["keyed"], strict=True))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    names=st.lists(
+        st.tuples(
+            st.sampled_from(["Sok Sophea", "Sokh Sopha", "សុខ សុភា", "Chan Dara", "", "Dara"]),
+            st.sampled_from(["Sok Sophea", "Chan Dara", "Heng Rith", "ចាន់ ដារ៉ា", ""]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_splink_reads_the_clk_dice_that_features_defines(names):
+    """The CLK as words and bit count (linkage._compact) gives features.dice, missing alike."""
+    import linkage
+
+    frames = []
+    for side in (0, 1):
+        named = pd.DataFrame({"full_name": [n[side] or None for n in names], "birth_date": None})
+        frames.append(
+            features.encode(named, KEY).assign(
+                id_hash=None, birth_year=None, sex=None, province_code=None, commune_code=None
+            )
+        )
+    left, right = linkage._compact(
+        [pa.Table.from_pandas(f[linkage.FEATURES], preserve_index=False) for f in frames]
+    )
+    con = duckdb.connect(":memory:")
+    con.register("l", left)
+    con.register("r", right)
+    sql = "select " + linkage.DICE.replace("clk_bits_l", "l.clk_bits").replace(
+        "clk_bits_r", "r.clk_bits"
+    )
+    for i in range(linkage.CLK_WORDS):
+        sql = sql.replace(f"clk{i}_l", f"l.clk{i}").replace(f"clk{i}_r", f"r.clk{i}")
+    got = con.execute(sql + " from l join r using (uid) order by uid").fetchall()
+    for (value,), a, b in zip(got, frames[0]["name_clk"], frames[1]["name_clk"], strict=True):
+        expected = features.dice(a, b)
+        assert (value is None) if pd.isna(expected) else value == pytest.approx(expected)
