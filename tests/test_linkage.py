@@ -314,6 +314,55 @@ def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_inc
     assert all(k == ((p,) in keyed) for p, k in zip(got["person_key"], got["keyed"], strict=True))
 
 
+def rule_pair(rule: str) -> tuple[dict, dict]:
+    """An incoming and a stored record that meet this blocking rule and no other."""
+    import linkage
+
+    values = {
+        "token_min_hash": ("t1", "t2"), "token_max_hash": ("t3", "t4"),
+        "birth_hash": ("d1", "d2"), "birth_swap_hash": ("d3", "d4"), "birth_year": (1990, 1991),
+        "sex": ("F", "M"), "province_code": ("01", "02"), "commune_code": ("010101", "020202"),
+    }  # fmt: skip
+    incoming = {c: v[0] for c, v in values.items()} | {"id_hash": None, "name_clk": None}
+    stored = {c: v[1] for c, v in values.items()} | {"id_hash": None, "name_clk": None}
+    for term in rule.split(" AND "):
+        if term.endswith(" IS NULL"):
+            side, column = term.removesuffix(" IS NULL").split(".")
+            (incoming if side == "l" else stored)[column] = None
+        else:
+            left, right = (t.split(".")[1] for t in term.split(" = "))
+            stored[right] = incoming[left]
+    assert set(incoming) == set(linkage.FEATURES)
+    return incoming, stored
+
+
+@pytest.mark.parametrize("rule", range(12))
+@pytest.mark.parametrize(
+    ("incoming_id", "person_id", "candidate"),
+    [(None, "i1", True), ("i2", None, True), ("i2", "i1", False)],
+)
+def test_each_blocking_rule_alone_brings_its_stored_record(rule, incoming_id, person_id, candidate):
+    """A stored person known by an ID only through an incoming record without one."""
+    import linkage
+    import store
+
+    incoming, stored = rule_pair(linkage.RULES[rule])
+    con = duckdb.connect(":memory:")
+    store.create_schema(con)
+    row = stored | {"person_key": 7, "source": "IDPOOR", "record_id": "R", "batch_id": 1}
+    store.append(con, "linkage_features", pd.DataFrame([row]).astype(object))
+    if person_id:  # another record of the person carries an ID
+        con.execute("insert into person_ids values (?, 7, 1)", [person_id])
+    frame = pd.DataFrame([incoming | {"id_hash": incoming_id}])[linkage.FEATURES].astype(object)
+    got = store.query_with(con, "imports/linkage_candidates", frame, source="MLVT")
+    assert list(got["person_key"]) == ([7] if candidate else [])
+    others = [r for i, r in enumerate(linkage.RULES) if i != rule]
+    con.register("l", frame.assign(keyed=None))
+    con.register("r", pd.DataFrame([row]).astype(object).assign(keyed=None))
+    met = ", ".join(f"coalesce({r}, false)" for r in others)
+    assert not any(con.execute(f"select {met} from l, r").fetchone())  # noqa: S608 - this rule only
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     names=st.lists(
