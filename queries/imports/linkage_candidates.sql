@@ -1,13 +1,13 @@
 -- The stored records an incoming record may be linked to: current linkage features of
--- every other source that meet one blocking rule (linkage.RULES: one join each, r1 to
--- r12 in the same order) with an unlinked incoming record. A person known by an ID
+-- every other source that meet one blocking rule (linkage.RULES, h1 to h12 below in the
+-- same order) with an unlinked incoming record. A person known by an ID
 -- (person_ids) is a candidate only through an incoming record without one: a person has
 -- one ID, and an incoming ID that is stored was linked by it before. One row per person
 -- and feature combination (a person registered twice with the same features is one
 -- candidate), with `keyed`: whether the person has an ID.
 -- incoming: the unlinked records' features. $source varchar: the incoming source.
--- Each CTE holds a rule's distinct keys among the incoming records, and whether one of
--- the records with that key has no ID.
+-- Each CTE holds the distinct keys of a rule (or of two) among the incoming records, and
+-- whether one of the records with that key has no ID.
 with
 date_first as (
     select
@@ -79,37 +79,15 @@ name_year_province as (
     group by all
 ),
 
-undated_first as (
-    select
-        token_min_hash,
-        birth_year,
-        province_code,
-        sex,
-        bool_or(id_hash is null) as unkeyed
-    from incoming
-    where birth_hash is null
-    group by all
-),
-
-undated_last as (
-    select
-        token_max_hash,
-        birth_year,
-        province_code,
-        sex,
-        bool_or(id_hash is null) as unkeyed
-    from incoming
-    where birth_hash is null
-    group by all
-),
-
 first_year_province as (
     select
         token_min_hash,
         birth_year,
         province_code,
         sex,
-        bool_or(id_hash is null) as unkeyed
+        bool_or(id_hash is null) as unkeyed,
+        bool_or(birth_hash is null) as undated,
+        bool_or(birth_hash is null and id_hash is null) as undated_unkeyed
     from incoming
     group by all
 ),
@@ -120,24 +98,31 @@ last_year_province as (
         birth_year,
         province_code,
         sex,
-        bool_or(id_hash is null) as unkeyed
+        bool_or(id_hash is null) as unkeyed,
+        bool_or(birth_hash is null) as undated,
+        bool_or(birth_hash is null and id_hash is null) as undated_unkeyed
     from incoming
     group by all
 ),
 
-blocked as (
+-- Per rule, h1 to h12: null when no incoming record meets it with this stored record,
+-- else whether one of those has no ID. Rules 9 to 12 share the keys of two joins: 9 and
+-- 10 through an incoming record without a date, 11 and 12 when the stored one has none.
+matched as (
     select
         f.*,
-        coalesce(
-            r1.unkeyed, r2.unkeyed, r3.unkeyed, r4.unkeyed, r5.unkeyed, r6.unkeyed,
-            r7.unkeyed, r8.unkeyed, r9.unkeyed, r10.unkeyed, r11.unkeyed, r12.unkeyed
-        ) is not null as by_any,
-        coalesce(
-            r1.unkeyed or r2.unkeyed or r3.unkeyed or r4.unkeyed or r5.unkeyed
-            or r6.unkeyed or r7.unkeyed or r8.unkeyed or r9.unkeyed or r10.unkeyed
-            or r11.unkeyed or r12.unkeyed,
-            false
-        ) as by_unkeyed
+        r1.unkeyed as h1,
+        r2.unkeyed as h2,
+        r3.unkeyed as h3,
+        r4.unkeyed as h4,
+        r5.unkeyed as h5,
+        r6.unkeyed as h6,
+        r7.unkeyed as h7,
+        r8.unkeyed as h8,
+        case when r9.undated then r9.undated_unkeyed end as h9,
+        case when r10.undated then r10.undated_unkeyed end as h10,
+        case when f.birth_hash is null then r9.unkeyed end as h11,
+        case when f.birth_hash is null then r10.unkeyed end as h12
     from (
         select
             *,
@@ -181,32 +166,18 @@ blocked as (
             and f.birth_year = r8.birth_year
             and f.province_code = r8.province_code
             and f.sex = r8.sex
-    left join undated_first as r9
+    left join first_year_province as r9
         on
             f.token_min_hash = r9.token_min_hash
             and f.birth_year = r9.birth_year
             and f.province_code = r9.province_code
             and f.sex = r9.sex
-    left join undated_last as r10
+    left join last_year_province as r10
         on
             f.token_max_hash = r10.token_max_hash
             and f.birth_year = r10.birth_year
             and f.province_code = r10.province_code
             and f.sex = r10.sex
-    left join first_year_province as r11
-        on
-            f.birth_hash is null
-            and f.token_min_hash = r11.token_min_hash
-            and f.birth_year = r11.birth_year
-            and f.province_code = r11.province_code
-            and f.sex = r11.sex
-    left join last_year_province as r12
-        on
-            f.birth_hash is null
-            and f.token_max_hash = r12.token_max_hash
-            and f.birth_year = r12.birth_year
-            and f.province_code = r12.province_code
-            and f.sex = r12.sex
 )
 
 select distinct
@@ -222,7 +193,12 @@ select distinct
     province_code,
     commune_code,
     keyed
-from blocked
+from matched
 -- a rule met: through any incoming record for a person without an ID, else through one
 -- without an ID
-where (not keyed and by_any) or by_unkeyed;
+where
+    (
+        not keyed
+        and coalesce(h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12) is not null
+    )
+    or h1 or h2 or h3 or h4 or h5 or h6 or h7 or h8 or h9 or h10 or h11 or h12;
