@@ -194,14 +194,12 @@ def _compact(tables: list[pa.Table]) -> list[pa.Table]:
     """
     coded = {}
     for group in CODED:
-        parts = [t.column(c).cast(pa.string()) for t in tables for c in group]
-        chunks = [chunk for part in parts for chunk in part.chunks]  # not element by element
+        parts = {(i, c): t.column(c).cast(pa.string()) for i, t in enumerate(tables) for c in group}
+        chunks = [chunk for part in parts.values() for chunk in part.chunks]  # not one by one
         codes = pc.dictionary_encode(pa.chunked_array(chunks, pa.string()).combine_chunks()).indices
-        starts = np.cumsum([0, *map(len, parts)])
-        coded |= {
-            (i, c): codes.slice(starts[k], starts[k + 1] - starts[k])
-            for k, (i, c) in enumerate((i, c) for i in range(len(tables)) for c in group)
-        }
+        start = 0
+        for key, part in parts.items():
+            coded[key], start = codes.slice(start, len(part)), start + len(part)
     out = []
     for i, table in enumerate(tables):
         words, bits = _clk_words(table.column("name_clk"))
@@ -223,21 +221,16 @@ def _compact(tables: list[pa.Table]) -> list[pa.Table]:
 
 def _clk_words(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Each CLK as CLK_WORDS 64-bit words (zero when missing), and its set bits (null then)."""
+    width = features.CLK_BITS // 8
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     array = array.cast(pa.binary())
-    width = features.CLK_BITS // 8
-    present = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[
-        array.offset : array.offset + len(array) + 1
-    ]
-    lengths = np.diff(offsets)
-    present &= lengths == width
+    present = pc.fill_null(pc.equal(pc.binary_length(array), width), False)
+    kept = array.filter(present)  # values of one width, so they lie end to end
+    present = present.to_numpy(zero_copy_only=False)
     words = np.zeros((len(array), CLK_WORDS), dtype=np.uint64)
-    if present.any():
-        if not np.all(lengths[~present] == 0):  # values not laid end to end: one by one
-            data = np.frombuffer(b"".join(array.filter(pa.array(present)).to_pylist()), np.uint8)
-        else:
-            data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if len(kept):
+        first = np.frombuffer(kept.buffers()[1], dtype=np.int32)[kept.offset]
+        data = np.frombuffer(kept.buffers()[2], dtype=np.uint8)[first : first + len(kept) * width]
         words[present] = data.view(np.uint64).reshape(-1, CLK_WORDS)
     bits = np.bitwise_count(words).sum(axis=1)
     return words, pa.array(bits, mask=~present, type=pa.int32())
