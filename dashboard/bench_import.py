@@ -118,11 +118,14 @@ def _meta(path: Path, key: str) -> str | None:
 
 
 def _meta_all(path: Path) -> dict[str, str]:
-    con = store.open_read(path)
-    try:
+    with store.open_read(path) as con:
         return store.meta_values(con)
-    finally:
-        con.close()
+
+
+def _read(path: Path, name: str, **params) -> pd.DataFrame:
+    """The rows of queries/<name>.sql on the store at `path`, read and closed at once."""
+    with store.open_read(path) as con:
+        return data_access.run(con, name, **params)
 
 
 # Share of a bench file's records that are persons the store already holds (registered by
@@ -205,11 +208,7 @@ def file_bytes(records: pd.DataFrame, fmt: str) -> bytes:
 
 def last_person_key(path: Path) -> int:
     """The greatest person_key of the store (0 when it holds nobody)."""
-    con = store.open_read(path)
-    try:
-        return int(data_access.run(con, "bench_next_person_key")["person_key"].iloc[0]) - 1
-    finally:
-        con.close()
+    return int(_read(path, "bench_next_person_key")["person_key"].iloc[0]) - 1
 
 
 def linkage_quality(path: Path, records: pd.DataFrame, people: int) -> dict[str, int]:
@@ -219,11 +218,7 @@ def linkage_quality(path: Path, records: pd.DataFrame, people: int) -> dict[str,
     found: linked to that person; elsewhere: linked to another stored person. new: records
     of new persons; to_stored: linked to a stored person (a false match).
     """
-    con = store.open_read(path)
-    try:
-        got = data_access.run(con, "bench_linked_records", source="MLVT", prefix="BENCH-")
-    finally:
-        con.close()
+    got = _read(path, "bench_linked_records", source="MLVT", prefix="BENCH-")
     linked = records.merge(got, on="record_id", suffixes=("", "_linked"))
     known = linked["person_key"] < NEW_KEYS
     found = linked["person_key_linked"] == linked["person_key"]
@@ -279,13 +274,9 @@ def importer_figures(path: Path, rows: int = 1_000_000) -> dict | None:
     replayable = values.get("demo_route") == "direct"
     known = stored_identities(path, int(rows * OVERLAP)) if replayable else None
     people = last_person_key(path)
-    con = store.open_read(path)
-    try:
-        features = int(data_access.run(con, "bench_linkage_candidates")["records"].iloc[0])
-    finally:
-        con.close()
     figures = {"rows": rows, "known_share": OVERLAP if replayable else 0.0}
-    figures["stored_features"], linkage = features, []
+    figures["stored_features"] = int(_read(path, "bench_linkage_candidates")["records"].iloc[0])
+    linkage = []
     for fmt, n in (("csv", rows), ("parquet", rows), ("xlsx", rows // 10)):
         records = file_records(n, known=known, as_of=as_of)
         data = file_bytes(records, fmt)
