@@ -4,12 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-import accounts
-import auth
-import data_access
-import filters
 import i18n
-import store
+from appdb import accounts
+from data_access import reads
+from store import storage
+from ui import auth, filters
 
 lang = filters.language()  # English / ខ្មែរ switch (key `lang`), kept in the URL as lang=km
 st.set_page_config(
@@ -22,15 +21,15 @@ st.set_page_config(
 user = auth.gate()
 
 try:
-    data_access.pin_version()  # every figure of this run from one store version
-    summary = data_access.store_summary()
-except store.StoreMissing:
+    reads.pin_version()  # every figure of this run from one store version
+    summary = reads.store_summary()
+except storage.StoreMissing:
     st.error(i18n.t("app.no_store", lang))
     st.stop()
-except store.StoreDamaged:
+except storage.StoreDamaged:
     st.error(i18n.t("app.store_damaged", lang))
     st.stop()
-except store.StoreOutdated:
+except storage.StoreOutdated:
     st.error(i18n.t("app.store_outdated", lang))
     st.stop()
 
@@ -72,7 +71,7 @@ page = st.navigation(
 )
 try:
     page.run()
-except store.StoreDamaged:  # found only when a page reads a damaged part of the file
+except storage.StoreDamaged:  # found only when a page reads a damaged part of the file
     st.error(i18n.t("app.store_damaged", lang))
-except store.StoreOutdated:  # a table a page reads is missing from an older store
+except storage.StoreOutdated:  # a table a page reads is missing from an older store
     st.error(i18n.t("app.store_outdated", lang))

@@ -9,8 +9,8 @@ reruns the script and redraws the map, as a filter change does on the coverage p
 import plotly.express as px
 import streamlit as st
 
-import charts
-import reference
+from charts import coverage_charts
+from ingest import reference
 
 KEY = "floor_values"
 CHOICES = ("first", "second")
@@ -28,12 +28,12 @@ def figure(table):
     """The provinces coloured by value on a blank map background."""
     return px.choropleth_map(
         table,
-        geojson=charts.province_geojson(),
+        geojson=coverage_charts.province_geojson(),
         locations="province_code",
         featureidkey="properties.province_code",
         color="value",
         map_style="white-bg",
-        center=charts.CENTER,
+        center=coverage_charts.CENTER,
         zoom=5.7,
         height=520,
     )

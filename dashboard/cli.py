@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit.logger
 
 import settings
+from appdb import app_settings
 
 # The roles of accounts.ROLES, repeated so that `--help` needs no import of the app's modules.
 ROLES = ("viewer", "analyst", "data_manager", "admin")
@@ -55,17 +56,17 @@ def _data_date(text: str) -> dt.date:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the synthetic demo store."""
-    import demo
+    from demo import builder
 
     path = settings.store_path()
     if args.if_missing and path.exists():
-        import store
+        from store import storage
 
-        upgraded = store.upgrade_schema(path)
+        upgraded = storage.upgrade_schema(path)
         print(f"Store exists at {path}; {'schema upgraded' if upgraded else 'left as it is'}.")
         return 0
     started = time.perf_counter()
-    counts = demo.build(args.people, args.seed, args.as_of or _last_month_end(dt.date.today()))
+    counts = builder.build(args.people, args.seed, args.as_of or _last_month_end(dt.date.today()))
     print(
         f"Demo store built at {path} in {time.perf_counter() - started:.1f} s: "
         f"{counts['persons']:,} persons, {counts['registrations']:,} registrations, "
@@ -76,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_reference(args: argparse.Namespace) -> int:
     """Regenerate data/reference from its sources."""
-    import reference_build
+    from ingest import reference_build
 
     reference_build.main()
     return 0
@@ -84,13 +85,13 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     """Print a table exactly as the page shows it (same query, same suppression)."""
-    import data_access
-    import formatting
-    import store
+    from data_access import reads
+    from indicators import formatting
+    from store import storage
 
-    con = store.open_read(settings.store_path())
-    as_of = args.as_of or data_access.run(con, "report_months")["month_end"].iloc[0].date()
-    cut = data_access.CoverageFilter(
+    con = storage.open_read(settings.store_path())
+    as_of = args.as_of or reads.run(con, "report_months")["month_end"].iloc[0].date()
+    cut = reads.CoverageFilter(
         as_of=as_of,
         services=tuple(args.service or ()),
         occupation=args.occupation,
@@ -101,7 +102,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     if args.indicator == "needs":
         table = _needs_table(con, cut, args.weight or [])
     else:
-        table = data_access.load_coverage(con, cut, settings.min_count())
+        table = reads.load_coverage(con, cut, app_settings.min_count())
     if args.format == "json":
         sys.stdout.write(formatting.to_json(table) + "\n")
     else:
@@ -111,7 +112,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 def cmd_export_parquet(args: argparse.Namespace) -> int:
     """Write the store as Hive-partitioned Parquet with Spark SQL of every query."""
-    import parquet_export
+    from exports import parquet_export
 
     manifest = parquet_export.export(args.folder)
     rows = sum(t["rows"] for t in manifest["tables"].values())
@@ -139,8 +140,7 @@ def _read_password(confirm: bool = True) -> str:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Create an account (an OIDC identity without password with --no-password)."""
-    import accounts
-    import audit
+    from appdb import accounts, audit
 
     password = None if args.no_password else _read_password()
     name = accounts.add(args.name, args.role, password)
@@ -152,8 +152,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     """Set a new password for an account (and lift its lock)."""
-    import accounts
-    import audit
+    from appdb import accounts, audit
 
     name = accounts.set_password(args.name, _read_password())
     audit.record(CLI_USER, "user_password", {"name": name})
@@ -163,8 +162,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 def cmd_user_role(args: argparse.Namespace) -> int:
     """Give an account another role."""
-    import accounts
-    import audit
+    from appdb import accounts, audit
 
     name = accounts.set_role(args.name, args.role)
     audit.record(CLI_USER, "user_role", {"name": name, "role": args.role})
@@ -174,8 +172,7 @@ def cmd_user_role(args: argparse.Namespace) -> int:
 
 def cmd_user_unlock(args: argparse.Namespace) -> int:
     """Lift an account's lock after failed sign-ins."""
-    import accounts
-    import audit
+    from appdb import accounts, audit
 
     name = accounts.unlock(args.name)
     audit.record(CLI_USER, "user_unlock", {"name": name})
@@ -185,8 +182,7 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
     """Delete an account."""
-    import accounts
-    import audit
+    from appdb import accounts, audit
 
     name = accounts.remove(args.name)
     audit.record(CLI_USER, "user_remove", {"name": name})
@@ -196,7 +192,7 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     """Print every account with its role and lock-out state (never a hash)."""
-    import accounts
+    from appdb import accounts
 
     for a in accounts.list_accounts():
         login = "password" if a["has_password"] else "OIDC"
@@ -210,9 +206,8 @@ def cmd_user_first_run(args: argparse.Namespace) -> int:
     import tomllib
     from pathlib import Path
 
-    import accounts
-    import audit
-    import auth
+    from appdb import accounts, audit
+    from ui import auth
 
     url, add = args.url, f"python -m dashboard user add NAME --role {'|'.join(ROLES)}"
     secrets_file = Path(".streamlit/secrets.toml")  # where `streamlit run` finds it
@@ -263,20 +258,20 @@ def _user_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_brief(args: argparse.Namespace) -> int:
     """Write a briefing pack for a province or the nation as PDF or PowerPoint."""
-    import brief
-    import data_access
-    import store
+    from data_access import reads
+    from exports import brief, brief_files
+    from store import storage
 
-    con = store.open_read(settings.store_path())
-    as_of = args.as_of or data_access.run(con, "report_months")["month_end"].iloc[0].date()
-    cut = data_access.CoverageFilter(as_of=as_of)
+    con = storage.open_read(settings.store_path())
+    as_of = args.as_of or reads.run(con, "report_months")["month_end"].iloc[0].date()
+    cut = reads.CoverageFilter(as_of=as_of)
     content = brief.build(
-        con, cut, None if args.national else args.province, args.lang, settings.min_count()
+        con, cut, None if args.national else args.province, args.lang, app_settings.min_count()
     )
-    data = brief.document(content, args.format)
+    data = brief_files.document(content, args.format)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
-    import audit
+    from appdb import audit
 
     detail = {"area": content.area, "lang": args.lang, "format": args.format, "as_of": str(as_of)}
     audit.record(CLI_USER, "briefing_pack", detail)
@@ -300,7 +295,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import one agency file; exit 1 with the report if it has any problem."""
     from pathlib import Path
 
-    import importer
+    from ingest import importer
 
     path = Path(args.file)
     request = importer.Request(
@@ -321,7 +316,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """Create the pseudonymisation key (once) and print its fingerprint."""
-    import pseudonym
+    from linkage import pseudonym
 
     path = pseudonym.init_key()
     print(f"Key written to {path} (fingerprint {pseudonym.fingerprint(pseudonym.load_key())}).")
@@ -331,7 +326,7 @@ def cmd_key(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Undo an accepted registrations or uptake batch."""
-    import batches
+    from ingest import batches
 
     print(batches.rollback(args.batch))
     return 0
@@ -339,8 +334,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """List the kept store versions, or make one of them the store again."""
-    import batches
-    import store
+    from ingest import batches
+    from store import storage
 
     kept = batches.versions()
     if args.number is None:
@@ -349,7 +344,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 0
     if not 1 <= args.number <= len(kept):
         raise ValueError(f"choose a version from 1 to {len(kept)}")
-    store.restore(kept[args.number - 1])
+    storage.restore(kept[args.number - 1])
     print(f"Restored {kept[args.number - 1].name}; the replaced store was kept as a version.")
     return 0
 
@@ -357,21 +352,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     """Time the page queries (default), or score linkage (`bench linkage`)."""
     if args.what == "linkage":
-        import bench_linkage
+        from bench import bench_linkage
 
         for line in bench_linkage.linkage_lines(args.people or 4000, args.seed):
             print(line)
         return 0
-    import bench
+    from bench import runner
 
-    bench.run(args.people or 7_000_000, as_json=args.json, browser=not args.no_browser,
+    runner.run(args.people or 7_000_000, as_json=args.json, browser=not args.no_browser,
               imports=not args.no_import)  # fmt: skip
     return 0
 
 
 def cmd_agency_flags(args: argparse.Namespace) -> int:
     """Write one agency's record_ids with their flags as CSV (no other agency's identifiers)."""
-    import agency_flags
+    from exports import agency_flags
 
     frame = agency_flags.flags(args.source, args.as_of, user=args.user)
     sys.stdout.write(agency_flags.to_csv(frame).decode("utf-8-sig"))
@@ -407,8 +402,8 @@ def _add_import_commands(sub) -> None:
 
 def _needs_table(con, cut, weight_args: list[str]):
     """The needs ranking the needs page shows, with the given weights (default otherwise)."""
-    import data_access
-    import needs
+    from data_access import reads
+    from indicators import needs
 
     weights = needs.default_weights()
     for item in weight_args:
@@ -419,13 +414,13 @@ def _needs_table(con, cut, weight_args: list[str]):
             weights[key] = float(value)
         except ValueError as exc:
             raise ValueError(f"not a number: --weight {item!r}") from exc
-    inputs = data_access.load_needs(con, cut, settings.min_count())
+    inputs = reads.load_needs(con, cut, app_settings.min_count())
     return needs.export_table(needs.rank(inputs, weights), weights, cut.as_of)
 
 
 def cmd_boundaries_import(args: argparse.Namespace) -> int:
     """Validate a district boundary file and store it for the drill-down map."""
-    import boundaries
+    from ingest import boundaries
 
     count = boundaries.import_file(args.file, args.attribution)
     print(f"Imported {count} district boundaries to {boundaries.path()}.")
@@ -434,13 +429,13 @@ def cmd_boundaries_import(args: argparse.Namespace) -> int:
 
 def cmd_targets_import(args: argparse.Namespace) -> int:
     """Check and store coverage targets from a CSV file in the app database."""
-    import data_access
-    import store
-    import targets
+    from appdb import targets
+    from data_access import reads
+    from store import storage
 
-    con = store.open_read(settings.store_path())
-    provinces = set(data_access.run(con, "province_list")["province_code"])
-    services = set(data_access.run(con, "service_catalogue")["service_code"])
+    con = storage.open_read(settings.store_path())
+    provinces = set(reads.run(con, "province_list")["province_code"])
+    services = set(reads.run(con, "service_catalogue")["service_code"])
     count = targets.import_csv(args.file, provinces, services, args.user)
     print(f"Imported {count} targets into {settings.app_db_path()}.")
     return 0

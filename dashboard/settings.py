@@ -36,38 +36,3 @@ def default_min_count() -> int:
     if value < MIN_COUNT_RANGE[0]:
         raise ValueError("COVERAGE_MIN_COUNT must be 2 or more")
     return value
-
-
-def stored_min_count() -> int | None:
-    """The threshold an administrator set in the app database, if any."""
-    path = app_db_path()
-    if not path.exists():  # reading a setting never creates the database
-        return None
-    import appdb  # appdb imports this module
-
-    rows = appdb.execute("setting_value", {"name": MIN_COUNT_SETTING}, path)
-    return int(rows[0]["value"]) if rows else None
-
-
-def min_count() -> int:
-    """The suppression threshold: counts from 1 to this minus one are never shown.
-
-    An administrator's setting (Admin page) wins over the default, so that the app,
-    the command line and exports all suppress alike.
-    """
-    stored = stored_min_count()
-    return default_min_count() if stored is None else stored
-
-
-def set_min_count(value: int | None, updated_by: str | None) -> None:
-    """Store the threshold (None: back to the default); ValueError outside MIN_COUNT_RANGE."""
-    import appdb
-
-    if value is None:
-        appdb.execute("setting_delete", {"name": MIN_COUNT_SETTING})
-        return
-    low, high = MIN_COUNT_RANGE
-    if not low <= int(value) <= high:
-        raise ValueError(f"the threshold must be from {low} to {high}")
-    params = {"name": MIN_COUNT_SETTING, "value": str(int(value)), "updated_by": updated_by}
-    appdb.execute("setting_put", params)

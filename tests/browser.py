@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import accounts
+from appdb import accounts
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-import accounts
-import auth
-import reference
-import store
+from appdb import accounts
+from ingest import reference
+from store import storage
+from ui import auth
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -118,17 +118,17 @@ def tiny_population() -> pd.DataFrame:
 
 def build_tiny_store(path: Path) -> Path:
     """The hand-made store, built through the same write session as real imports."""
-    with store.write_session(path, fresh=True) as con:
+    with storage.write_session(path, fresh=True) as con:
         for name in ("provinces", "districts", "communes"):
-            store.replace(con, name, reference.read_csv(name))
-        store.replace(con, "sources", SOURCES)
-        store.replace(con, "services", SERVICES)
-        store.replace(con, "occupations", OCCUPATIONS)
-        store.replace(con, "age_bands", AGE_BANDS)
+            storage.replace(con, name, reference.read_csv(name))
+        storage.replace(con, "sources", SOURCES)
+        storage.replace(con, "services", SERVICES)
+        storage.replace(con, "occupations", OCCUPATIONS)
+        storage.replace(con, "age_bands", AGE_BANDS)
         reference.load_population(con, tiny_population(), batch_id=3)
-        store.append(con, "registrations", tiny_registrations())
-        store.append(con, "uptake", tiny_uptake())
-        store.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-01T00:00:00")
+        storage.append(con, "registrations", tiny_registrations())
+        storage.append(con, "uptake", tiny_uptake())
+        storage.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-01T00:00:00")
     return path
 
 
@@ -145,7 +145,7 @@ def tiny_store(tiny_store_file, monkeypatch) -> Path:
 
 @pytest.fixture
 def tiny_con(tiny_store_file):
-    con = store.open_read(tiny_store_file)
+    con = storage.open_read(tiny_store_file)
     yield con
     con.close()
 
@@ -153,10 +153,10 @@ def tiny_con(tiny_store_file):
 @pytest.fixture(scope="session")
 def demo_store_file(tmp_path_factory) -> Path:
     """A small synthetic store (20,000 persons), as `make run` builds at larger size."""
-    import demo
+    from demo import builder
 
     path = tmp_path_factory.mktemp("demo") / "coverage.duckdb"
-    demo.build(20_000, seed=7, as_of=D(2026, 10, 31), path=path)
+    builder.build(20_000, seed=7, as_of=D(2026, 10, 31), path=path)
     return path
 
 
@@ -227,7 +227,7 @@ def needs_store(needs_store_file, monkeypatch) -> Path:
 
 @pytest.fixture
 def needs_con(needs_store_file):
-    con = store.open_read(needs_store_file)
+    con = storage.open_read(needs_store_file)
     yield con
     con.close()
 

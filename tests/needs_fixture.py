@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-import reference
-import store
+from ingest import reference
+from store import storage
 
 D = dt.date
 JUNE = D(2024, 6, 30)
@@ -125,21 +125,21 @@ def build_needs_store(path: Path) -> Path:
     from conftest import AGE_BANDS, OCCUPATIONS, SOURCES
 
     regs, episodes = _people()
-    with store.write_session(path, fresh=True) as con:
+    with storage.write_session(path, fresh=True) as con:
         provinces = reference.read_csv("provinces")
-        store.replace(con, "provinces", provinces[provinces["province_code"].isin(PROVINCES)])
+        storage.replace(con, "provinces", provinces[provinces["province_code"].isin(PROVINCES)])
         for name in ("districts", "communes"):
             table = reference.read_csv(name)
-            store.replace(con, name, table[table["province_code"].isin(PROVINCES)])
-        store.replace(con, "sources", SOURCES.iloc[:1])
-        store.replace(con, "services", SERVICES)
-        store.replace(con, "eligibility_rules", RULES)
+            storage.replace(con, name, table[table["province_code"].isin(PROVINCES)])
+        storage.replace(con, "sources", SOURCES.iloc[:1])
+        storage.replace(con, "services", SERVICES)
+        storage.replace(con, "eligibility_rules", RULES)
         occupations = OCCUPATIONS.assign(informal_share=[0.0, 1.0, 0.0, None])
-        store.replace(con, "occupations", occupations)
-        store.replace(con, "age_bands", AGE_BANDS)
+        storage.replace(con, "occupations", occupations)
+        storage.replace(con, "age_bands", AGE_BANDS)
         reference.load_population(con, _population(), batch_id=3)
-        store.append(con, "registrations", regs)
-        store.append(con, "uptake", episodes)
-        store.append(con, "import_batches", _batches())
-        store.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-02T10:00:00")
+        storage.append(con, "registrations", regs)
+        storage.append(con, "uptake", episodes)
+        storage.append(con, "import_batches", _batches())
+        storage.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-02T10:00:00")
     return path

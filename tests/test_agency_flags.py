@@ -1,7 +1,7 @@
 """Back to the agencies: an agency's own records with flags, audited, no other identifiers."""
 
-import appdb
 import cli
+from appdb import database
 
 
 def test_flags_of_an_agency_on_the_tiny_store(tiny_store, monkeypatch, tmp_path, capsys):
@@ -19,7 +19,7 @@ def test_flags_of_an_agency_on_the_tiny_store(tiny_store, monkeypatch, tmp_path,
     assert set(rows) == {"S2-13", "S2-15", "S2-16", "S2-101"}
     assert not any("S1-" in line for line in out)  # no other agency's identifiers
     audit = (
-        appdb.connect(tmp_path / "app.sqlite")
+        database.connect(tmp_path / "app.sqlite")
         .execute("select user_name, action, detail from audit_log")
         .fetchall()
     )

@@ -1,6 +1,6 @@
 """The incremental refresh of an import gives exactly the full rebuild's tables.
 
-The reference is the full rebuild (store.refresh_aggregates without `incremental`), whose counts
+The reference is the full rebuild (storage.refresh_aggregates without `incremental`), whose counts
 other tests work out by hand: after every import, the store's persons, coverage_cube and
 area_cube must equal, row for row, what a full rebuild of a copy of that store gives.
 """
@@ -13,11 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import aggregates
-import bench_import
-import importer
-import pseudonym
-import store
+from bench import bench_import
+from ingest import importer
+from linkage import pseudonym
+from store import aggregates, storage
 
 KEY = bytes.fromhex("cd" * 32)
 TODAY = dt.date(2025, 6, 15)
@@ -58,7 +57,7 @@ def rebuilt(path, tmp_path) -> dict[str, list[tuple]]:
     shutil.copyfile(path, copy)
     con = duckdb.connect(str(copy))
     try:
-        assert store.refresh_aggregates(con) == "full"
+        assert storage.refresh_aggregates(con) == "full"
     finally:
         con.close()
     return derived(copy)
@@ -209,6 +208,6 @@ def test_a_new_month_or_a_rollback_rebuilds_in_full(tmp_path, monkeypatch):
     assert importer.run(later, path).result == "accepted"
     assert meta(path, "aggregates_mode") == "full"  # July 2025 joins the cube's months
     assert derived(path) == rebuilt(path, tmp_path)
-    with store.write_session(path) as con:  # any writer that does not ask: full
-        store.set_meta(con, note="touched nothing")
+    with storage.write_session(path) as con:  # any writer that does not ask: full
+        storage.set_meta(con, note="touched nothing")
     assert meta(path, "aggregates_mode") == "full"

@@ -12,12 +12,8 @@ from unittest.mock import patch
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import accounts
-import audit
-import auth
-import downloads
-import element_preload
-import settings
+from appdb import accounts, app_settings, audit
+from ui import auth, downloads, element_preload
 
 pytestmark = pytest.mark.app
 
@@ -91,7 +87,9 @@ def test_the_pages_of_the_issue_carry_their_roles():
 def test_nothing_is_read_or_shown_before_sign_in(tiny_store):
     at = new_app()
     at.secrets = {"roles": {}}
-    with patch("data_access.store_summary", side_effect=AssertionError("read before sign-in")):
+    with patch(
+        "data_access.reads.store_summary", side_effect=AssertionError("read before sign-in")
+    ):
         at.run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
@@ -253,7 +251,7 @@ def test_admin_sets_the_threshold_that_every_page_then_uses(tiny_store, as_role)
     at = admin_page(as_role)
     at.number_input(key="admin_threshold_value").set_value(25)
     at.button(key="admin_threshold_save").click().run()
-    assert settings.min_count() == 25
+    assert app_settings.min_count() == 25
     assert actions("admin-user")[0] == ("admin-user", "threshold_set")
     at.switch_page("app_pages/coverage.py").run()
     assert any("fewer than 25 persons" in c.value for c in at.caption)
@@ -281,7 +279,9 @@ def oidc_app(**user) -> AppTest:
 
 def test_oidc_shows_only_the_provider_button_before_sign_in(tiny_store):
     at = oidc_app(is_logged_in=False)
-    with patch("data_access.store_summary", side_effect=AssertionError("read before sign-in")):
+    with patch(
+        "data_access.reads.store_summary", side_effect=AssertionError("read before sign-in")
+    ):
         at.run()
     assert not at.exception
     assert len(at.text_input) == 0

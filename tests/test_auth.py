@@ -11,12 +11,9 @@ import json
 import pandas as pd
 import pytest
 
-import accounts
-import appdb
-import audit
-import auth
 import cli
-import settings
+from appdb import accounts, app_settings, audit, database
+from ui import auth
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery"
@@ -200,21 +197,21 @@ def test_audit_csv_neutralises_what_a_spreadsheet_would_run():
 def test_threshold_setting_wins_over_the_environment(monkeypatch, app_db):
     monkeypatch.setenv("COVERAGE_MIN_COUNT", "12")
     assert not app_db.exists()
-    assert settings.min_count() == 12
+    assert app_settings.min_count() == 12
     assert not app_db.exists()  # reading the threshold creates no database
-    settings.set_min_count(25, "root")
-    assert settings.min_count() == 25
-    assert appdb.execute("setting_value", {"name": "min_count"})[0]["updated_by"] == "root"
-    settings.set_min_count(None, "root")
-    assert settings.min_count() == 12
+    app_settings.set_min_count(25, "root")
+    assert app_settings.min_count() == 25
+    assert database.execute("setting_value", {"name": "min_count"})[0]["updated_by"] == "root"
+    app_settings.set_min_count(None, "root")
+    assert app_settings.min_count() == 12
     monkeypatch.delenv("COVERAGE_MIN_COUNT")
-    assert settings.min_count() == 10
+    assert app_settings.min_count() == 10
 
 
 @pytest.mark.parametrize("value", [1, 0, 1001])
 def test_threshold_outside_its_range_is_refused(value):
     with pytest.raises(ValueError, match="from 2 to 1000"):
-        settings.set_min_count(value, "root")
+        app_settings.set_min_count(value, "root")
 
 
 def run_cli(monkeypatch, capsys, args: list[str], stdin: str = "") -> tuple[int, str, str]:

@@ -3,9 +3,8 @@
 import duckdb
 import pytest
 
-import batches
-import importer
-import store
+from ingest import batches, importer
+from store import storage
 
 KEY = bytes.fromhex("ab" * 32)
 HEADER = "record_id,national_id,full_name,sex,birth_date,province_code,registered_on"
@@ -81,17 +80,17 @@ def test_restoring_a_kept_version_undoes_a_bad_day(path):
     load(path, ["B,,Chan Thida,F,1991-01-01,12,2024-01-01"], append=True)
     assert state(path) != good
     newest = batches.versions(path)[0]  # the store as it was before the last import
-    store.restore(newest, path)
+    storage.restore(newest, path)
     assert state(path) == good
     with pytest.raises(ValueError, match="not a kept version"):
-        store.restore(path, path)
+        storage.restore(path, path)
 
 
 def test_a_reader_opened_after_an_import_sees_it_while_an_older_reader_is_open(path):
     load(path, ["A,,Sok Dara,M,1990-01-01,12,2024-01-01"])
-    old = store.open_read(path)
+    old = storage.open_read(path)
     load(path, ["B,,Chan Thida,F,1991-01-01,12,2024-01-01"], append=True)
-    new = store.open_read(path)
+    new = storage.open_read(path)
     count = "select count(*) from registrations"
     assert old.execute(count).fetchone()[0] == 1  # its snapshot, untouched
     assert new.execute(count).fetchone()[0] == 2
@@ -108,8 +107,8 @@ def test_a_store_built_by_older_code_gets_the_new_schema_and_keeps_its_data(path
     con.execute("drop table linkage_features")
     con.execute("alter table registrations drop column ended_batch_id")
     con.close()
-    assert store.upgrade_schema(path) is True
-    assert store.upgrade_schema(path) is False
+    assert storage.upgrade_schema(path) is True
+    assert storage.upgrade_schema(path) is False
     regs, persons, _ = state(path)
     assert regs == [("A", 1, None)]
     assert persons == 1

@@ -4,22 +4,22 @@ import json
 
 import pytest
 
-import bench
-import data_access
 import sql
-import store
+from bench import runner
+from data_access import reads
+from store import storage
 
 JUNE = dt.date(2024, 6, 30)
 
 
 def test_store_and_pandas_agree_on_covered_persons(demo_store_file):
     """An independent count (pandas over raw episodes) matches the cube-based query."""
-    con = store.open_read(demo_store_file)
-    persons, uptake = bench.pandas_tables(con)
+    con = storage.open_read(demo_store_file)
+    persons, uptake = runner.pandas_tables(con)
     for as_of in (dt.date(2026, 10, 31), dt.date(2024, 3, 31), dt.date(2021, 6, 30)):
-        params = data_access.CoverageFilter(as_of=as_of).params()
-        ours = data_access.run(con, "coverage_by_province", **params).set_index("province_code")
-        theirs = bench.pandas_coverage(persons, uptake, as_of)
+        params = reads.CoverageFilter(as_of=as_of).params()
+        ours = reads.run(con, "coverage_by_province", **params).set_index("province_code")
+        theirs = runner.pandas_coverage(persons, uptake, as_of)
         assert theirs.sum() > 0
         for code, covered in theirs.items():
             assert ours.loc[code, "covered_count"] == covered, (as_of, code)
@@ -28,11 +28,11 @@ def test_store_and_pandas_agree_on_covered_persons(demo_store_file):
 
 def test_percentiles():
     values = iter(range(100))
-    assert set(bench.time_ms(lambda: next(values), repeats=20)) == {"p50_ms", "p95_ms"}
+    assert set(runner.time_ms(lambda: next(values), repeats=20)) == {"p50_ms", "p95_ms"}
 
 
 def test_every_page_query_is_timed_plain_and_filtered(tiny_con):
-    runs, skipped = bench.page_queries(tiny_con, JUNE)
+    runs, skipped = runner.page_queries(tiny_con, JUNE)
     pages = {n for n in sql.query_names() if not n.startswith("bench_")}
     assert {label.split("[")[0] for label in runs} == pages
     assert skipped == []
@@ -53,10 +53,10 @@ def digest(path) -> str:
 def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     demo_store_file, monkeypatch, capsys
 ):
-    monkeypatch.setattr(bench, "bench_store", lambda people: demo_store_file)
-    monkeypatch.setattr(bench, "REPEATS", 3)
+    monkeypatch.setattr(runner, "bench_store", lambda people: demo_store_file)
+    monkeypatch.setattr(runner, "REPEATS", 3)
     before = digest(demo_store_file)
-    bench.run(20_000, as_json=True, browser=False, write_rows=2_000, import_rows=2_000)
+    runner.run(20_000, as_json=True, browser=False, write_rows=2_000, import_rows=2_000)
     last = capsys.readouterr().out.strip().splitlines()[-1]
     figures = json.loads(last)
     issue_keys = {"people", "queries", "coverage_vs_pandas", "import_rows_per_s",

@@ -12,12 +12,10 @@ import pptx
 import pypdf
 import pytest
 
-import brief
-import brief_pptx
 import cli
-import data_access
-import exports
-import store
+from data_access import reads
+from exports import brief, brief_files, brief_pptx, rendering
+from store import storage
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 JUNE = dt.date(2024, 6, 30)
@@ -30,18 +28,18 @@ DEFINITIONS_KM = "និយមន័យនិងប្រភព"  # definitions 
 @pytest.fixture(scope="module", autouse=True)
 def _close_export_server():
     yield
-    exports.SERVER.close()
+    rendering.SERVER.close()
 
 
 @pytest.fixture(scope="module")
 def tiny(tiny_store_file):
-    con = store.open_read(tiny_store_file)
+    con = storage.open_read(tiny_store_file)
     yield con
     con.close()
 
 
 def cut(**values):
-    return data_access.CoverageFilter(as_of=JUNE, **values)
+    return reads.CoverageFilter(as_of=JUNE, **values)
 
 
 def test_key_figures_in_khmer_with_suppression(tiny):
@@ -87,13 +85,13 @@ def test_breakdowns_never_show_a_small_count(tiny):
 
 
 def test_unknown_province_is_refused(tiny):
-    with pytest.raises(data_access.InvalidFilter, match="unknown province"):
+    with pytest.raises(reads.InvalidFilter, match="unknown province"):
         brief.build(tiny, cut(), "99", "en", 10)
 
 
 def test_powerpoint_has_its_slides_texts_and_khmer_font(tiny):
     content = brief.build(tiny, cut(), None, "km", 10)
-    deck = pptx.Presentation(io.BytesIO(brief.document(content, "pptx")))
+    deck = pptx.Presentation(io.BytesIO(brief_files.document(content, "pptx")))
     assert len(deck.slides) == brief_pptx.SLIDES == 8
     texts = [
         shape.text_frame.text for slide in deck.slides for shape in slide.shapes

@@ -3,13 +3,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import charts
-import data_access
+from charts import coverage_charts
+from data_access import reads
 
 
 @pytest.fixture
 def table(tiny_con):
-    return data_access.load_coverage(tiny_con, data_access.CoverageFilter(dt.date(2024, 6, 30)), 10)
+    return reads.load_coverage(tiny_con, reads.CoverageFilter(dt.date(2024, 6, 30)), 10)
 
 
 @pytest.mark.parametrize(
@@ -19,11 +19,11 @@ def table(tiny_con):
      (float("nan"), "No data / suppressed")],
 )  # fmt: skip
 def test_rate_classes(rate, label):
-    assert charts.class_labels("en")[charts.rate_class(rate)] == label
+    assert coverage_charts.class_labels("en")[coverage_charts.rate_class(rate)] == label
 
 
 def test_map_is_offline_with_legend_classes_and_attribution(table):
-    fig = charts.coverage_map(table, "Title")
+    fig = coverage_charts.coverage_map(table, "Title")
     spec = fig.to_plotly_json()
     assert {t["type"] for t in spec["data"]} == {"choroplethmap"}
     assert fig.layout.map.style == "white-bg"
@@ -36,12 +36,14 @@ def test_map_is_offline_with_legend_classes_and_attribution(table):
     assert "0%–10%" in legend
     locations = [loc for t in spec["data"] for loc in t["locations"]]
     assert sorted(locations) == [f"{i:02d}" for i in range(1, 26)]
-    assert any(charts.BOUNDARY_ATTRIBUTION in a["text"] for a in spec["layout"]["annotations"])
+    assert any(
+        coverage_charts.BOUNDARY_ATTRIBUTION in a["text"] for a in spec["layout"]["annotations"]
+    )
     assert spec["layout"]["title"]["text"] == "Title"
 
 
 def test_hover_shows_numerator_denominator_and_dates(table):
-    fig = charts.coverage_map(table, "Title")
+    fig = coverage_charts.coverage_map(table, "Title")
     hovers = [h[0] for t in fig.data for h in t.customdata]
     kep = next(h for h in hovers if "Kep" in h)
     assert "Covered persons: 0 on 30 June 2024" in kep
@@ -52,7 +54,7 @@ def test_hover_shows_numerator_denominator_and_dates(table):
 
 
 def test_bars_rank_provinces_and_exclude_the_national_row(table):
-    fig = charts.rate_bars(table, "Bars")
+    fig = coverage_charts.rate_bars(table, "Bars")
     names = {n for t in fig.data for n in t.y}
     assert "Cambodia" not in names
     assert len(names) == 25
@@ -69,12 +71,12 @@ def test_map_flags_rates_over_100_percent():
             "denominator_reference_date": [pd.Timestamp("2024-07-01")] * 2,
         }
     )  # fmt: skip
-    fig = charts.coverage_map(frame, "T")
+    fig = coverage_charts.coverage_map(frame, "T")
     assert [t.name for t in fig.data] == ["Over 100% (flagged)"]
 
 
 def test_each_boundary_is_sent_once_with_its_own_class(table):
-    fig = charts.coverage_map(table, "Title")
+    fig = coverage_charts.coverage_map(table, "Title")
     for trace in fig.data:
         codes = [f["properties"]["province_code"] for f in trace.geojson["features"]]
         assert codes == list(trace.locations)

@@ -5,9 +5,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import charts
-import classes
-import data_access
+from charts import classes, coverage_charts
+from data_access import reads
 
 
 def labels_of(values, cls):
@@ -54,7 +53,7 @@ def test_fewer_distinct_values_than_classes_and_nothing_to_show():
 
 
 def test_default_fixed_scheme_keeps_the_coverage_classes():
-    cls = charts.coverage_classes("en")
+    cls = coverage_charts.coverage_classes("en")
     assert labels_of([0.0999, 0.1, 1.0, 1.2], cls) == [
         "0%–10%",
         "10%–20%",
@@ -65,12 +64,12 @@ def test_default_fixed_scheme_keeps_the_coverage_classes():
 
 
 def test_map_legend_shows_class_limits_and_a_no_data_class(tiny_con):
-    table = data_access.load_coverage(
-        tiny_con, data_access.CoverageFilter(dt.date(2024, 6, 30)), 10
-    )
+    table = reads.load_coverage(tiny_con, reads.CoverageFilter(dt.date(2024, 6, 30)), 10)
     registered = table.assign(rate=table["registration_rate"])
     cls = classes.build(registered["rate"], "quantiles", k=3, fmt=classes.percent)
-    fig = charts.coverage_map(registered, "T", "en", cls, value="rate", legend_title="Registered")
+    fig = coverage_charts.coverage_map(
+        registered, "T", "en", cls, value="rate", legend_title="Registered"
+    )
     legend = [t.name for t in fig.data]
     # Phnom Penh's registered count is hidden: it falls in the no-data class
     assert classes.NO_DATA in legend
@@ -79,7 +78,7 @@ def test_map_legend_shows_class_limits_and_a_no_data_class(tiny_con):
 
 
 def test_typed_class_limits_are_read_leniently():
-    import map_controls
+    from ui import map_controls
 
     assert map_controls._breaks("10, 20%; x, 5", percent=True) == [0.05, 0.1, 0.2]
     assert map_controls._breaks("25, 75", percent=False) == [25.0, 75.0]

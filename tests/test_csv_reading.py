@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import readers
+from ingest import readers
 
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 

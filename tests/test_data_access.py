@@ -3,14 +3,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import data_access
+from data_access import reads
 
 JUNE = dt.date(2024, 6, 30)
 
 
 def test_an_injection_looking_value_is_data_not_sql(tiny_con):
     hostile = "S1' or 1=1 --"
-    frame = data_access.run(
+    frame = reads.run(
         tiny_con, "coverage_by_province", as_of=JUNE, services=[], occupation=None,
         sex=hostile, age_band=None, source=None,
     )  # fmt: skip
@@ -23,20 +23,20 @@ def test_an_injection_looking_value_is_data_not_sql(tiny_con):
     [("source", "S9"), ("occupation", "formal_employee"), ("sex", "X"), ("age_band", "1-2")],
 )
 def test_unknown_filter_values_are_rejected_by_name(tiny_con, field, value):
-    cut = data_access.CoverageFilter(as_of=JUNE, **{field: value})
-    with pytest.raises(data_access.InvalidFilter, match=field):
-        data_access.load_coverage(tiny_con, cut, 10)
+    cut = reads.CoverageFilter(as_of=JUNE, **{field: value})
+    with pytest.raises(reads.InvalidFilter, match=field):
+        reads.load_coverage(tiny_con, cut, 10)
 
 
 def test_unknown_service_is_rejected(tiny_con):
-    cut = data_access.CoverageFilter(as_of=JUNE, services=("A", "Z"))
-    with pytest.raises(data_access.InvalidFilter, match="'Z'"):
-        data_access.load_coverage(tiny_con, cut, 10)
+    cut = reads.CoverageFilter(as_of=JUNE, services=("A", "Z"))
+    with pytest.raises(reads.InvalidFilter, match="'Z'"):
+        reads.load_coverage(tiny_con, cut, 10)
 
 
 def test_parameters_reach_the_sql_and_suppression_applies(tiny_con):
-    cut = data_access.CoverageFilter(as_of=JUNE)
-    table = data_access.load_coverage(tiny_con, cut, 10).set_index("province_code")
+    cut = reads.CoverageFilter(as_of=JUNE)
+    table = reads.load_coverage(tiny_con, cut, 10).set_index("province_code")
     # Raw: 12 = (covered 13, not covered 2, registered 15); 01 = (0, 1, 1); KH = (13, 3, 16).
     # Primary: 12 not covered (2), 01 not covered and registered (1), KH not covered (3).
     # Row 12 then hides covered 13 (smaller than 15); row KH hides covered 13 (< 16);
@@ -54,12 +54,12 @@ def test_parameters_reach_the_sql_and_suppression_applies(tiny_con):
     assert table.loc["KH", "registered_count"] == 16
     assert pd.isna(table.loc["12", "coverage_rate"])
     assert table.loc["02", "coverage_rate"] == 0
-    women = data_access.load_coverage(tiny_con, data_access.CoverageFilter(JUNE, sex="F"), 10)
+    women = reads.load_coverage(tiny_con, reads.CoverageFilter(JUNE, sex="F"), 10)
     assert women.set_index("province_code").loc["KH", "registered_count_suppressed"]
 
 
 def test_cached_reader_follows_the_store_path(tiny_store):
-    table = data_access.coverage_by_province(data_access.CoverageFilter(as_of=JUNE))
+    table = reads.coverage_by_province(reads.CoverageFilter(as_of=JUNE))
     assert table.set_index("province_code").loc["KH", "registered_count"] == 16
-    assert data_access.report_months()[0] == JUNE
-    assert data_access.report_months()[-1] == dt.date(2019, 1, 31)
+    assert reads.report_months()[0] == JUNE
+    assert reads.report_months()[-1] == dt.date(2019, 1, 31)

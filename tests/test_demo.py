@@ -3,8 +3,8 @@ import hashlib
 
 import pytest
 
-import demo
-import store
+from demo import builder
+from store import storage
 
 # 2019 census populations (DOMAIN.md), written here independently of the code.
 CENSUS = {
@@ -21,7 +21,7 @@ LOW, HIGH, ABS = 0.6, 1.4, 0.0025
 
 
 def digest(path, table):
-    con = store.open_read(path)
+    con = storage.open_read(path)
     try:
         rows = con.execute(f"select * from {table} order by all").fetchall()  # noqa: S608
     finally:
@@ -32,14 +32,14 @@ def digest(path, table):
 def test_same_seed_same_store(tmp_path):
     a, b, c = (tmp_path / f"{n}.duckdb" for n in "abc")
     for path, seed in ((a, 1), (b, 1), (c, 2)):
-        demo.build(3_000, seed=seed, as_of=dt.date(2025, 12, 31), path=path)
+        builder.build(3_000, seed=seed, as_of=dt.date(2025, 12, 31), path=path)
     for table in ("registrations", "uptake", "coverage_cube"):
         assert digest(a, table) == digest(b, table)
     assert digest(a, "registrations") != digest(c, "registrations")
 
 
 def test_province_shares_follow_the_census(demo_store_file):
-    con = store.open_read(demo_store_file)
+    con = storage.open_read(demo_store_file)
     rows = con.execute(
         "select province_code, count(*) from persons "
         "where occupation is not null and occupation <> 'formal_employee' group by 1"
@@ -53,7 +53,7 @@ def test_province_shares_follow_the_census(demo_store_file):
 
 
 def test_demo_is_marked_and_persons_often_sit_in_several_registries(demo_store_file):
-    con = store.open_read(demo_store_file)
+    con = storage.open_read(demo_store_file)
     meta = dict(con.execute("select key, value from store_meta").fetchall())
     persons, registrations, episodes, multi = con.execute(
         "select (select count(*) from persons), (select count(*) from registrations),"
@@ -70,11 +70,11 @@ def test_demo_is_marked_and_persons_often_sit_in_several_registries(demo_store_f
 
 
 def test_urban_provinces_lead_on_nssf(demo_store_file):
-    import data_access
+    from data_access import reads
 
-    con = store.open_read(demo_store_file)
-    cut = data_access.CoverageFilter(dt.date(2026, 10, 31), services=("NSSF_HEALTH",))
-    table = data_access.load_coverage(con, cut, 10).set_index("province_code")
+    con = storage.open_read(demo_store_file)
+    cut = reads.CoverageFilter(dt.date(2026, 10, 31), services=("NSSF_HEALTH",))
+    table = reads.load_coverage(con, cut, 10).set_index("province_code")
     con.close()
     # Phnom Penh is ahead of every remote province (Mondul Kiri, Ratanak Kiri, Stung Treng)
     rates = table["coverage_rate"].fillna(0)  # a hidden rate is a small count
@@ -85,5 +85,5 @@ def test_urban_provinces_lead_on_nssf(demo_store_file):
 
 @pytest.mark.parametrize("people", [1, 7])
 def test_tiny_demo_builds(tmp_path, people):
-    counts = demo.build(people, seed=3, as_of=dt.date(2024, 1, 31), path=tmp_path / "t.duckdb")
+    counts = builder.build(people, seed=3, as_of=dt.date(2024, 1, 31), path=tmp_path / "t.duckdb")
     assert counts["persons"] == people

@@ -12,10 +12,10 @@ import shutil
 import pytest
 import shapely.geometry as sg
 
-import boundaries
 import cli
-import data_access
-import drilldown
+from data_access import reads
+from indicators import drilldown
+from ingest import boundaries
 
 
 @pytest.fixture(autouse=True)
@@ -23,11 +23,11 @@ def _signed_in_analyst(signed_in):
     signed_in("analyst")  # these pages are tested as an analyst sees them
 
 
-CUT = data_access.CoverageFilter(as_of=dt.date(2024, 6, 30))
+CUT = reads.CoverageFilter(as_of=dt.date(2024, 6, 30))
 
 
 def areas(con, threshold=10):
-    return data_access.load_areas(con, CUT, "01", threshold).set_index("area_code")
+    return reads.load_areas(con, CUT, "01", threshold).set_index("area_code")
 
 
 def test_province_districts_and_communes_add_up(needs_con):
@@ -45,8 +45,8 @@ def test_province_districts_and_communes_add_up(needs_con):
 
 
 def test_programme_filter_applies_below_the_province(needs_con):
-    only_o = data_access.CoverageFilter(as_of=CUT.as_of, services=("O",))
-    frame = data_access.load_areas(needs_con, only_o, "01", 10).set_index("area_code")
+    only_o = reads.CoverageFilter(as_of=CUT.as_of, services=("O",))
+    frame = reads.load_areas(needs_con, only_o, "01", 10).set_index("area_code")
     assert frame.loc["0102", "covered_count"] == 10  # e1
 
 
@@ -69,8 +69,8 @@ def test_complements_protect_small_areas_across_levels(needs_con):
 
 
 def test_unknown_province_is_rejected(needs_con):
-    with pytest.raises(data_access.InvalidFilter, match="unknown province"):
-        data_access.load_areas(needs_con, CUT, "99' or 1=1", 10)
+    with pytest.raises(reads.InvalidFilter, match="unknown province"):
+        reads.load_areas(needs_con, CUT, "99' or 1=1", 10)
 
 
 def square(x, y, size=0.1):

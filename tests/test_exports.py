@@ -11,12 +11,10 @@ import pypdf
 import pytest
 from PIL import Image
 
-import charts
-import data_access
-import exports
-import formatting
-import indicators
-import workbook
+from charts import coverage_charts
+from data_access import reads
+from exports import rendering, workbook
+from indicators import formatting, protection
 
 JUNE = dt.date(2024, 6, 30)
 FILTERS = (("As-of month", "June 2024"), ("Sex", "Women"))
@@ -25,17 +23,17 @@ SOURCES = "Sources: Registry one, Registry two. Covered persons on 30 June 2024.
 
 @pytest.fixture(scope="module")
 def table(tiny_store_file):
-    import store
+    from store import storage
 
-    con = store.open_read(tiny_store_file)
+    con = storage.open_read(tiny_store_file)
     try:
-        return data_access.load_coverage(con, data_access.CoverageFilter(as_of=JUNE), 10)
+        return reads.load_coverage(con, reads.CoverageFilter(as_of=JUNE), 10)
     finally:
         con.close()
 
 
 def context(lang="en", is_demo=True):
-    return exports.ExportContext(
+    return rendering.ExportContext(
         lang=lang, filters=FILTERS, sources=SOURCES, is_demo=is_demo, threshold=10,
         generated_at=dt.datetime(2024, 7, 2, 9, 30),
     )  # fmt: skip
@@ -44,7 +42,7 @@ def context(lang="en", is_demo=True):
 @pytest.fixture(scope="module", autouse=True)
 def _close_export_server():
     yield
-    exports.SERVER.close()
+    rendering.SERVER.close()
 
 
 def embedded_fonts(resources) -> set[str]:
@@ -71,22 +69,24 @@ def annotation_texts(fig):
 
 
 def test_decoration_carries_filters_sources_suppression_demo_and_attribution(table):
-    fig = exports.decorate(charts.coverage_map_static(table, "Coverage, June 2024"), context())
+    fig = rendering.decorate(
+        coverage_charts.coverage_map_static(table, "Coverage, June 2024"), context()
+    )
     assert fig.layout.title.text == "Coverage, June 2024"
     assert fig.layout.title.subtitle.text == "Filters: As-of month: June 2024; Sex: Women"
     texts = annotation_texts(fig)
-    assert any(charts.BOUNDARY_ATTRIBUTION in t for t in texts)
+    assert any(coverage_charts.BOUNDARY_ATTRIBUTION in t for t in texts)
     assert SOURCES in texts
     assert any("counts from 1 to 9" in t for t in texts)
     assert any("DEMO DATA" in t for t in texts)
     assert fig.layout.showlegend is not False
-    assert len(fig.data) >= len(charts.ORDER)
-    real = exports.decorate(charts.rate_bars(table, "Rates"), context(is_demo=False))
+    assert len(fig.data) >= len(coverage_charts.ORDER)
+    real = rendering.decorate(coverage_charts.rate_bars(table, "Rates"), context(is_demo=False))
     assert not any("DEMO DATA" in t for t in annotation_texts(real))
 
 
 def test_khmer_decoration_uses_khmer_words_and_digits(table):
-    fig = exports.decorate(charts.rate_bars(table, "t", "km"), context("km"))
+    fig = rendering.decorate(coverage_charts.rate_bars(table, "t", "km"), context("km"))
     texts = " ".join(annotation_texts(fig))
     assert "ទិន្នន័យសាកល្បង" in texts  # demo data
     assert "ចំនួនពី ១ ដល់ ៩" in texts  # counts from 1 to 9
@@ -94,18 +94,18 @@ def test_khmer_decoration_uses_khmer_words_and_digits(table):
 
 
 def test_png_is_twice_the_figure_size(table):
-    fig = charts.coverage_map_static(table, "Coverage")
-    png = exports.figure_bytes(fig, context(), "png")
+    fig = coverage_charts.coverage_map_static(table, "Coverage")
+    png = rendering.figure_bytes(fig, context(), "png")
     image = Image.open(io.BytesIO(png))
-    decorated = exports.decorate(fig, context())
+    decorated = rendering.decorate(fig, context())
     assert image.format == "PNG"
     assert image.size == (2 * decorated.layout.width, 2 * decorated.layout.height)
     assert image.size[0] >= 2000
 
 
 def test_svg_parses_and_the_map_is_vector(table):
-    fig = charts.coverage_map_static(table, "Coverage map title")
-    svg = exports.figure_bytes(fig, context(), "svg")
+    fig = coverage_charts.coverage_map_static(table, "Coverage map title")
+    svg = rendering.figure_bytes(fig, context(), "svg")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     text = "".join(root.itertext())
@@ -117,8 +117,8 @@ def test_svg_parses_and_the_map_is_vector(table):
 
 
 def test_pdf_parses_with_its_text_and_fonts(table):
-    fig = charts.rate_bars(table, "Rates by province", "km")
-    pdf = pypdf.PdfReader(io.BytesIO(exports.figure_bytes(fig, context("km"), "pdf")))
+    fig = coverage_charts.rate_bars(table, "Rates by province", "km")
+    pdf = pypdf.PdfReader(io.BytesIO(rendering.figure_bytes(fig, context("km"), "pdf")))
     assert len(pdf.pages) == 1
     text = pdf.pages[0].extract_text()
     assert "Rates by province" in text
@@ -128,26 +128,28 @@ def test_pdf_parses_with_its_text_and_fonts(table):
 
 
 def test_one_export_server_serves_every_render(table):
-    fig = charts.rate_bars(table, "Rates")
-    exports.SERVER.close()
-    before = exports.SERVER.starts
+    fig = coverage_charts.rate_bars(table, "Rates")
+    rendering.SERVER.close()
+    before = rendering.SERVER.starts
     for fmt in ("png", "svg", "pdf", "png"):
-        exports.render(fig, fmt)
-    assert exports.SERVER.starts == before + 1  # one browser start for four renders
+        rendering.render(fig, fmt)
+    assert rendering.SERVER.starts == before + 1  # one browser start for four renders
 
 
 def test_concurrent_exports_each_get_their_own_figure(table):
     # two Streamlit sessions exporting at once must not receive each other's bytes
     titles = [f"Figure number {i}" for i in range(4)]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        svgs = list(pool.map(lambda t: exports.render(charts.rate_bars(table, t), "svg"), titles))
+        svgs = list(
+            pool.map(lambda t: rendering.render(coverage_charts.rate_bars(table, t), "svg"), titles)
+        )
     for title, svg in zip(titles, svgs, strict=True):
         assert title in "".join(ET.fromstring(svg).itertext())
 
 
 def test_unknown_format_is_refused(table):
     with pytest.raises(ValueError, match="unknown export format"):
-        exports.render(charts.rate_bars(table, "Rates"), "gif")
+        rendering.render(coverage_charts.rate_bars(table, "Rates"), "gif")
 
 
 def read_book(data: bytes):
@@ -213,14 +215,14 @@ def test_breakdown_hides_a_second_part_when_one_could_be_worked_out():
         index=["a", "b", "c", "d"],
     )  # fmt: skip
     # total shown (say 70) and one part hidden: b = 70 - 40 - 25 - 0, so hide c (smallest > 0)
-    out = indicators.suppress_breakdown(parts, total_hidden=False)
+    out = protection.suppress_breakdown(parts, total_hidden=False)
     assert out["covered_count"].isna().tolist() == [False, True, True, False]
     assert pd.isna(out.loc["c", "coverage_rate"])
     assert pd.isna(out.loc["c", "coverage_gap_count"])
     # total hidden and all parts shown: the total is their sum, so hide the smallest positive
     shown = parts.fillna({"covered_count": 5})
     assert (
-        indicators.suppress_breakdown(shown, total_hidden=True)["covered_count"].isna().sum() == 1
+        protection.suppress_breakdown(shown, total_hidden=True)["covered_count"].isna().sum() == 1
     )
     # two hidden cells already: nothing more to hide
-    assert indicators.suppress_breakdown(parts, total_hidden=True).equals(parts)
+    assert protection.suppress_breakdown(parts, total_hidden=True).equals(parts)

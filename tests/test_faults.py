@@ -19,9 +19,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-import data_access
-import store
 from conftest import REPO, _registration, build_tiny_store
+from data_access import reads
+from store import storage
 
 # Appends one registration (person 900, Phnom Penh) through a write session, as an import does.
 WRITER = """
@@ -31,8 +31,8 @@ import datetime as dt, pandas as pd, store
 row = dict(person_key=900, source="S1", record_id="S1-900", sex="F", birth_year=1990,
            province_code="12", occupation="market_vendor", registered_on=dt.date(2024, 1, 2),
            batch_id=9)
-with store.write_session(sys.argv[1]) as con:
-    store.append(con, "registrations", pd.DataFrame([row]))
+with storage.write_session(sys.argv[1]) as con:
+    storage.append(con, "registrations", pd.DataFrame([row]))
 """
 BEFORE_SWAP = [
     "store.locked", "store.copied", "store.written", "store.aggregates", "store.cube",
@@ -45,7 +45,7 @@ def digest(path: Path) -> str:
 
 
 def registrations(path: Path) -> int:
-    con = store.open_read(path)
+    con = storage.open_read(path)
     try:
         return con.execute("select count(*) from registrations").fetchone()[0]
     finally:
@@ -79,8 +79,8 @@ def kill_at(point: str, cmd: list[str], folder: Path, env: dict | None = None) -
 
 def append_person(path: Path, key: int) -> None:
     row = _registration(key, "S1", "food_vendor", "M", 1991, dt.date(2024, 2, 3))
-    with store.write_session(path) as con:
-        store.append(con, "registrations", pd.DataFrame([row]))
+    with storage.write_session(path) as con:
+        storage.append(con, "registrations", pd.DataFrame([row]))
 
 
 @pytest.fixture
@@ -90,11 +90,15 @@ def tiny_copy(tmp_path) -> Path:
 
 @pytest.mark.parametrize("point", BEFORE_SWAP)
 def test_a_writer_killed_before_its_swap_leaves_the_store_exactly_as_it_was(point, tiny_copy):
-    before, rows, kept = digest(tiny_copy), registrations(tiny_copy), store.list_versions(tiny_copy)
+    before, rows, kept = (
+        digest(tiny_copy),
+        registrations(tiny_copy),
+        storage.list_versions(tiny_copy),
+    )
     kill_at(point, [sys.executable, "-c", WRITER, str(tiny_copy)], tiny_copy.parent)
     assert digest(tiny_copy) == before
     assert registrations(tiny_copy) == rows
-    assert store.list_versions(tiny_copy) == kept
+    assert storage.list_versions(tiny_copy) == kept
     append_person(tiny_copy, 901)  # the next write works ...
     assert registrations(tiny_copy) == rows + 1
     assert leftovers(tiny_copy.parent) == []  # ... and clears what the killed one left
@@ -104,7 +108,7 @@ def test_a_writer_killed_just_after_its_swap_has_written(tiny_copy):
     before, rows = digest(tiny_copy), registrations(tiny_copy)
     kill_at("store.swapped", [sys.executable, "-c", WRITER, str(tiny_copy)], tiny_copy.parent)
     assert registrations(tiny_copy) == rows + 1
-    assert [digest(v) for v in store.list_versions(tiny_copy)] == [before]
+    assert [digest(v) for v in storage.list_versions(tiny_copy)] == [before]
     append_person(tiny_copy, 901)
     assert registrations(tiny_copy) == rows + 2
     assert leftovers(tiny_copy.parent) == []
@@ -124,24 +128,24 @@ def pinned_reader(tiny_copy, monkeypatch):
     """This thread reads tiny_copy through data_access, as a script run does; unpinned after."""
     monkeypatch.setenv("COVERAGE_DB", str(tiny_copy))
     yield tiny_copy
-    vars(data_access._pinned).clear()
+    vars(reads._pinned).clear()
 
 
 def registered_in_phnom_penh(cut) -> int:
     """Unsuppressed, on the connection the run reads (the page's table hides this cell)."""
-    frame = data_access.run(data_access.connection(), "coverage_by_province", **cut.params())
+    frame = reads.run(reads.connection(), "coverage_by_province", **cut.params())
     return int(frame.set_index("province_code").loc["12", "registered_count"])
 
 
 def test_a_reader_pinned_to_a_version_sees_it_whole_while_a_new_one_swaps_in(pinned_reader):
-    cut = data_access.CoverageFilter(as_of=dt.date(2024, 6, 30))
-    data_access.pin_version()
+    cut = reads.CoverageFilter(as_of=dt.date(2024, 6, 30))
+    reads.pin_version()
     assert registered_in_phnom_penh(cut) == 15  # 1-13, 16, 17 (tests/test_queries.py)
     append_person(pinned_reader, 902)  # a new version: one more person registered in 12
-    assert data_access.store_summary()["registration_count"] == 19  # still the pinned one
+    assert reads.store_summary()["registration_count"] == 19  # still the pinned one
     assert registered_in_phnom_penh(cut) == 15
-    data_access.pin_version()  # the next script run reads the new version
-    assert data_access.store_summary()["registration_count"] == 20
+    reads.pin_version()  # the next script run reads the new version
+    assert reads.store_summary()["registration_count"] == 20
     assert registered_in_phnom_penh(cut) == 16
 
 
@@ -202,18 +206,18 @@ def tiny_disk(tmp_path):
 
 def test_a_full_tmpfs_refuses_the_copy_up_front(tiny_disk):
     before = digest(tiny_disk)
-    with pytest.raises(store.DiskFull, match=r"MB free; about [\d,]+ MB are needed"):
+    with pytest.raises(storage.DiskFull, match=r"MB free; about [\d,]+ MB are needed"):
         append_person(tiny_disk, 903)
     assert digest(tiny_disk) == before
     assert leftovers(tiny_disk.parent) == []
 
 
 def test_a_tmpfs_filling_up_mid_build_is_a_clear_error(tiny_disk):
-    import demo
+    from demo import builder
 
     before = digest(tiny_disk)
-    with pytest.raises(store.DiskFull, match="The store is unchanged"):
-        demo.build(20_000, seed=3, as_of=dt.date(2024, 6, 30), path=tiny_disk)
+    with pytest.raises(storage.DiskFull, match="The store is unchanged"):
+        builder.build(20_000, seed=3, as_of=dt.date(2024, 6, 30), path=tiny_disk)
     assert digest(tiny_disk) == before
     assert leftovers(tiny_disk.parent) == []
 
@@ -282,8 +286,8 @@ def test_a_store_from_an_older_version_is_a_clear_message_then_upgraded(
     at.switch_page("app_pages/drilldown.py").run()  # the drill-down reads area_cube
     assert not at.exception
     assert any("built by an older version" in e.value for e in at.error)
-    assert store.upgrade_schema(tiny_copy) is True  # what `make run` does first
-    assert store.upgrade_schema(tiny_copy) is False  # and only once
+    assert storage.upgrade_schema(tiny_copy) is True  # what `make run` does first
+    assert storage.upgrade_schema(tiny_copy) is False  # and only once
     at = AppTest.from_file(str(REPO / "dashboard/app.py"), default_timeout=60)
     as_role(at, "viewer")
     at.switch_page("app_pages/drilldown.py").run()

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import features
+from linkage import features
 
 KEY = bytes(range(32))
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))

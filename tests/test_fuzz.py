@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cli
-import data_access
-import store
+from data_access import reads
+from store import storage
 
 SERVICES = ["A", "B"]
 OCCUPATIONS = ["tuk_tuk_driver", "market_vendor", "food_vendor"]  # informal only
@@ -45,7 +45,7 @@ def known_or_junk(known: list[str]):
 
 
 filters = st.builds(
-    data_access.CoverageFilter,
+    reads.CoverageFilter,
     as_of=st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
     services=st.lists(st.one_of(st.sampled_from(SERVICES), junk), max_size=3).map(tuple),
     occupation=known_or_junk([*OCCUPATIONS, "formal_employee"]),
@@ -55,7 +55,7 @@ filters = st.builds(
 )
 
 
-def known(f: data_access.CoverageFilter) -> bool:
+def known(f: reads.CoverageFilter) -> bool:
     return (
         set(f.services) <= set(SERVICES)
         and f.occupation in {None, *OCCUPATIONS}
@@ -69,8 +69,8 @@ def known(f: data_access.CoverageFilter) -> bool:
 @given(cut=filters)
 def test_any_filter_gives_a_clear_error_or_a_consistent_table(tiny_con, cut):
     try:
-        table, error = data_access.load_coverage(tiny_con, cut, 10), ""
-    except data_access.InvalidFilter as exc:
+        table, error = reads.load_coverage(tiny_con, cut, 10), ""
+    except reads.InvalidFilter as exc:
         table, error = None, str(exc)
     if table is None:
         assert not known(cut)
@@ -206,7 +206,7 @@ def test_a_table_on_a_store_that_does_not_exist_is_one_line(tmp_path, monkeypatc
     monkeypatch.setenv("COVERAGE_DB", str(tmp_path / "none.duckdb"))
     assert cli.main(["table", "coverage"]) == 1
     assert capsys.readouterr().err.startswith("error: no store at ")
-    assert not isinstance(store.StoreMissing("x"), store.StoreDamaged)
+    assert not isinstance(storage.StoreMissing("x"), storage.StoreDamaged)
 
 
 # --- Import files (needs the importer of issue 4, branch `imports`; skipped until merged) ---

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import cli
-import importer
-import pseudonym
 import settings
-import store
+from ingest import importer
+from linkage import pseudonym
+from store import storage
 
 KEY = bytes.fromhex("ab" * 32)
 HEADER = (
@@ -361,7 +361,7 @@ def test_population_without_age_bands_gives_all_ages_totals(base):
     bands = con.execute("select distinct age_band from population_estimates").fetchall()
     con.close()
     assert bands == [("all",)]
-    assert store.version(base)
+    assert storage.version(base)
 
 
 def test_the_catalogue_cannot_outgrow_the_cube(base):
@@ -371,13 +371,13 @@ def test_the_catalogue_cannot_outgrow_the_cube(base):
 
 
 def test_source_status_shows_the_share_of_valid_rows_in_the_last_attempt(base):
-    import data_access
+    from data_access import reads
 
     rows = [GOOD_ROW.replace("R-1", f"R-{i}").replace("010203040", "") for i in range(3)]
     rows.append(GOOD_ROW.replace("R-1", "R-9").replace(",12,", ",77,"))
     rejected(base, csv(*rows), "unknown province")
-    con = store.open_read(base)
-    status = data_access.run(con, "source_import_status").set_index("source")
+    con = storage.open_read(base)
+    status = reads.run(con, "source_import_status").set_index("source")
     con.close()
     assert status.loc["MLVT", "last_result"] == "rejected"
     assert status.loc["MLVT", "last_valid_row_share"] == pytest.approx(3 / 4)
@@ -387,7 +387,7 @@ def test_source_status_shows_the_share_of_valid_rows_in_the_last_attempt(base):
 def test_a_mapping_saved_on_the_import_page_is_used_by_later_imports(base, monkeypatch, tmp_path):
     import json
 
-    import mappings
+    from ingest import mappings
 
     monkeypatch.setenv("COVERAGE_APP_DB", str(tmp_path / "app.sqlite"))
     document = {"registrations": {"columns": {"NO": "record_id", "PROV": "province_code",

@@ -9,9 +9,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import data_access
-import lineage
-import needs
+from data_access import reads
+from indicators import lineage, needs
 from test_app_needs import open_page
 
 
@@ -20,13 +19,11 @@ def _signed_in_analyst(signed_in):
     signed_in("analyst")  # these pages are tested as an analyst sees them
 
 
-JUNE = data_access.CoverageFilter(as_of=dt.date(2024, 6, 30))
+JUNE = reads.CoverageFilter(as_of=dt.date(2024, 6, 30))
 
 
 def batches(con, f, province):
-    return data_access.run(
-        con, "lineage_batches", as_of=f.as_of, province=province, source=f.source
-    )
+    return reads.run(con, "lineage_batches", as_of=f.as_of, province=province, source=f.source)
 
 
 def test_batches_that_fed_a_figure(needs_con):
@@ -38,7 +35,7 @@ def test_batches_that_fed_a_figure(needs_con):
     ]
     assert june["sha256"].tolist() == ["c" * 64, "a" * 64, "b" * 64]
     # in April no episode had begun: the uptake file did not feed April's figures
-    april = batches(needs_con, data_access.CoverageFilter(as_of=dt.date(2024, 4, 30)), "KH")
+    april = batches(needs_con, reads.CoverageFilter(as_of=dt.date(2024, 4, 30)), "KH")
     assert "uptake" not in set(april["used_for"])
 
 
@@ -47,7 +44,7 @@ def facts(item):
 
 
 def test_coverage_lineage_names_numerator_estimate_filters_and_query(needs_con):
-    table = data_access.load_coverage(needs_con, JUNE, 10)
+    table = reads.load_coverage(needs_con, JUNE, 10)
     row = table.set_index("province_code").loc["01"].copy()
     row["province_code"] = "01"
     item = lineage.coverage(row, table, JUNE, batches(needs_con, JUNE, "01"), 10)
@@ -64,7 +61,7 @@ def test_coverage_lineage_names_numerator_estimate_filters_and_query(needs_con):
 
 
 def test_lineage_says_when_suppression_acted(needs_con):
-    table = data_access.load_coverage(needs_con, JUNE, 13)
+    table = reads.load_coverage(needs_con, JUNE, 13)
     row = table.set_index("province_code").loc["03"]
     item = lineage.coverage(row, table, JUNE, batches(needs_con, JUNE, "03"), 13)
     assert item.value == "hidden"
@@ -74,7 +71,7 @@ def test_lineage_says_when_suppression_acted(needs_con):
 
 
 def test_needs_rank_lineage_lists_inputs_weights_and_contributions(needs_con):
-    values = data_access.load_needs(needs_con, JUNE, 10)
+    values = reads.load_needs(needs_con, JUNE, 10)
     weights = needs.default_weights()
     ranked = needs.rank(values, weights)
     row = ranked[ranked["province_code"] == "03"].iloc[0]

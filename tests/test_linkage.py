@@ -9,10 +9,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import bench_linkage
-import features
-import importer
-import pseudonym
+from bench import bench_linkage
+from ingest import importer
+from linkage import features, pseudonym
 
 KEY = bytes.fromhex("ab" * 32)
 
@@ -172,10 +171,10 @@ def test_precision_and_recall_on_a_labelled_synthetic_set(tmp_path):
 def test_the_direct_demo_route_for_national_scale_still_builds(tmp_path):
     import datetime as dt
 
-    import demo
+    from demo import builder
 
     path = tmp_path / "coverage.duckdb"
-    counts = demo.build(3000, seed=3, as_of=dt.date(2026, 6, 30), path=path, via_files=False)
+    counts = builder.build(3000, seed=3, as_of=dt.date(2026, 6, 30), path=path, via_files=False)
     assert counts["persons"] == 3000
     con = duckdb.connect(str(path), read_only=True)
     route = con.execute("select value from store_meta where key = 'demo_route'").fetchone()
@@ -192,12 +191,12 @@ def test_a_file_of_the_direct_routes_persons_links_to_them(tmp_path):
     """
     import datetime as dt
 
-    import bench_import
-    import demo
+    from bench import bench_import
+    from demo import builder
 
     path = tmp_path / "coverage.duckdb"
     as_of = dt.date(2026, 6, 30)
-    demo.build(3000, seed=3, as_of=as_of, path=path, via_files=False)
+    builder.build(3000, seed=3, as_of=as_of, path=path, via_files=False)
     known = bench_import.stored_identities(path, 40)
     records = bench_import.file_records(100, seed=2, known=known, as_of=as_of)
     request = importer.Request(
@@ -220,8 +219,8 @@ def test_a_file_of_the_direct_routes_persons_links_to_them(tmp_path):
 
 
 def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
-    import data_access
-    import store
+    from data_access import reads
+    from store import storage
 
     path = tmp_path / "coverage.duckdb"
     load(path, "MLVT", ["R-1,111111111,Sok Dara,M,1990-01-01,12,120101,2024-01-02",
@@ -229,8 +228,8 @@ def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
                         "R-3,111111111,Sok Dara,M,1990-01-01,12,120101,2024-01-03"])  # fmt: skip
     load(path, "NSSF", ["N-1,,Chan Thida,F,1985-05-05,12,120101,2024-02-02",
                         "N-2,,Long Pisey,F,1998-09-03,17,,2024-02-02"])  # fmt: skip
-    con = store.open_read(path)
-    frame = data_access.run(con, "source_quality_by_province")
+    con = storage.open_read(path)
+    frame = reads.run(con, "source_quality_by_province")
     con.close()
     got = {
         (r.source, r.province_code): (r.record_count, r.with_id_count, r.unlinked_count,
@@ -277,28 +276,28 @@ def feature_rows(draw, count: int, stored: bool) -> list[dict]:
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_incoming_one(data):
-    """imports/linkage_candidates.sql and linkage.BLOCKING (what Splink compares) agree.
+    """imports/linkage_candidates.sql and matching.BLOCKING (what Splink compares) agree.
 
     A stored record is `keyed` when its person has an ID (person_ids: every person with a
     record carrying one), an incoming one when it carries an ID.
     """
-    import linkage
-    import store
+    from linkage import matching
+    from store import storage
 
     con = duckdb.connect(":memory:")
-    store.create_schema(con)
+    storage.create_schema(con)
     stored = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(1, 25)), stored=True))
     incoming = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(0, 6)), stored=False))
-    incoming = incoming.reindex(columns=linkage.FEATURES).astype(object)
-    store.append(con, "linkage_features", stored.astype(object))
+    incoming = incoming.reindex(columns=matching.FEATURES).astype(object)
+    storage.append(con, "linkage_features", stored.astype(object))
     con.execute(
         "insert into person_ids select id_hash, min(person_key), 1 from linkage_features"
         " where id_hash is not null group by id_hash"
     )
-    columns = [c for c in linkage.FEATURES if c != "name_clk"]
-    got = store.query_with(con, "imports/linkage_candidates", incoming, source="MLVT")
+    columns = [c for c in matching.FEATURES if c != "name_clk"]
+    got = storage.query_with(con, "imports/linkage_candidates", incoming, source="MLVT")
     con.register("incoming", incoming)
-    rules = " or ".join(f"({rule})" for rule in linkage.BLOCKING)
+    rules = " or ".join(f"({rule})" for rule in matching.BLOCKING)
     wanted = con.execute(
         f"select distinct {', '.join('r.' + c for c in ['person_key', *columns])}"  # noqa: S608
         " from (select *, case when person_key in (select person_key from person_ids) then 1"
@@ -316,7 +315,7 @@ def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_inc
 
 def rule_pair(rule: str) -> tuple[dict, dict]:
     """An incoming and a stored record that meet this blocking rule and no other."""
-    import linkage
+    from linkage import matching
 
     values = {
         "token_min_hash": ("t1", "t2"), "token_max_hash": ("t3", "t4"),
@@ -332,7 +331,7 @@ def rule_pair(rule: str) -> tuple[dict, dict]:
         else:
             left, right = (t.split(".")[1] for t in term.split(" = "))
             stored[right] = incoming[left]
-    assert set(incoming) == set(linkage.FEATURES)
+    assert set(incoming) == set(matching.FEATURES)
     return incoming, stored
 
 
@@ -343,20 +342,20 @@ def rule_pair(rule: str) -> tuple[dict, dict]:
 )
 def test_each_blocking_rule_alone_brings_its_stored_record(rule, incoming_id, person_id, candidate):
     """A stored person known by an ID only through an incoming record without one."""
-    import linkage
-    import store
+    from linkage import matching
+    from store import storage
 
-    incoming, stored = rule_pair(linkage.RULES[rule])
+    incoming, stored = rule_pair(matching.RULES[rule])
     con = duckdb.connect(":memory:")
-    store.create_schema(con)
+    storage.create_schema(con)
     row = stored | {"person_key": 7, "source": "IDPOOR", "record_id": "R", "batch_id": 1}
-    store.append(con, "linkage_features", pd.DataFrame([row]).astype(object))
+    storage.append(con, "linkage_features", pd.DataFrame([row]).astype(object))
     if person_id:  # another record of the person carries an ID
         con.execute("insert into person_ids values (?, 7, 1)", [person_id])
-    frame = pd.DataFrame([incoming | {"id_hash": incoming_id}])[linkage.FEATURES].astype(object)
-    got = store.query_with(con, "imports/linkage_candidates", frame, source="MLVT")
+    frame = pd.DataFrame([incoming | {"id_hash": incoming_id}])[matching.FEATURES].astype(object)
+    got = storage.query_with(con, "imports/linkage_candidates", frame, source="MLVT")
     assert list(got["person_key"]) == ([7] if candidate else [])
-    others = [r for i, r in enumerate(linkage.RULES) if i != rule]
+    others = [r for i, r in enumerate(matching.RULES) if i != rule]
     con.register("l", frame.assign(keyed=None))
     con.register("r", pd.DataFrame([row]).astype(object).assign(keyed=None))
     met = ", ".join(f"coalesce({r}, false)" for r in others)
@@ -375,8 +374,8 @@ def test_each_blocking_rule_alone_brings_its_stored_record(rule, incoming_id, pe
     )
 )
 def test_splink_reads_the_clk_dice_that_features_defines(names):
-    """The CLK as words and bit count (linkage._compact) gives features.dice, missing alike."""
-    import linkage
+    """The CLK as words and bit count (matching._compact) gives features.dice, missing alike."""
+    from linkage import matching
 
     frames = []
     for side in (0, 1):
@@ -386,16 +385,16 @@ def test_splink_reads_the_clk_dice_that_features_defines(names):
                 id_hash=None, birth_year=None, sex=None, province_code=None, commune_code=None
             )
         )
-    left, right = linkage._compact(
-        [pa.Table.from_pandas(f[linkage.FEATURES], preserve_index=False) for f in frames]
+    left, right = matching._compact(
+        [pa.Table.from_pandas(f[matching.FEATURES], preserve_index=False) for f in frames]
     )
     con = duckdb.connect(":memory:")
     con.register("l", left)
     con.register("r", right)
-    sql = "select " + linkage.DICE.replace("clk_bits_l", "l.clk_bits").replace(
+    sql = "select " + matching.DICE.replace("clk_bits_l", "l.clk_bits").replace(
         "clk_bits_r", "r.clk_bits"
     )
-    for i in range(linkage.CLK_WORDS):
+    for i in range(matching.CLK_WORDS):
         sql = sql.replace(f"clk{i}_l", f"l.clk{i}").replace(f"clk{i}_r", f"r.clk{i}")
     got = con.execute(sql + " from l join r using (uid) order by uid").fetchall()
     for (value,), a, b in zip(got, frames[0]["name_clk"], frames[1]["name_clk"], strict=True):

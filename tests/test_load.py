@@ -18,14 +18,14 @@ import time
 
 import pytest
 
-import bench_browser
 import browser
-import data_access
-import demo
-import formatting
 import i18n
-import store
+from bench import bench_browser
 from conftest import REPO
+from data_access import reads
+from demo import builder
+from indicators import formatting
+from store import storage
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +45,11 @@ SHOWS = """([idle, values]) => {
 
 def expected(path, as_of: dt.date) -> dict:
     """What a session on October 2026 shows, per sex: data date caption, covered count."""
-    con = store.open_read(path)
+    con = storage.open_read(path)
     try:
         shown = {}
         for label, sex in SEXES.items():
-            table = data_access.load_coverage(con, data_access.CoverageFilter(OCTOBER, sex=sex), 10)
+            table = reads.load_coverage(con, reads.CoverageFilter(OCTOBER, sex=sex), 10)
             covered = table.set_index("province_code").loc["KH", "covered_count"]
             shown[label] = formatting.kpi_text(covered, "count", 10, "en")
         return {"date": f"Data as of {i18n.date_text(as_of, 'en')}", "covered": shown}
@@ -64,7 +64,7 @@ def versions(tmp_path_factory):
     shown = {}
     for name, (seed, people, as_of) in VERSIONS.items():
         path = folder / name / "coverage.duckdb"
-        demo.build(people, seed=seed, as_of=as_of, path=path)
+        builder.build(people, seed=seed, as_of=as_of, path=path)
         shown[name] = expected(path, as_of)
     assert shown["A"]["covered"] != shown["B"]["covered"]
     return folder / "A" / "coverage.duckdb", shown

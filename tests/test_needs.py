@@ -16,13 +16,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import data_access
-import groups
-import needs
-import suppression
+from data_access import reads
+from indicators import groups, needs, suppression
 
 JUNE = dt.date(2024, 6, 30)
-CUT = data_access.CoverageFilter(as_of=JUNE)
+CUT = reads.CoverageFilter(as_of=JUNE)
 
 
 def by_code(frame):
@@ -30,7 +28,7 @@ def by_code(frame):
 
 
 def test_inputs_are_worked_from_the_blocks(needs_con):
-    values = by_code(data_access.load_needs(needs_con, CUT, 10))
+    values = by_code(reads.load_needs(needs_con, CUT, 10))
     expected = {
         "01": [140, 0.7, 20, 0.5, 0.5, 1 / 7, 0.5],
         "02": [470, 47 / 60, 70, 0.1, 0.0, 100 / 470, 220 / 470],
@@ -62,7 +60,7 @@ def hand_index(weights):
 
 
 def test_default_ranking_matches_the_hand_worked_index(needs_con):
-    ranked = needs.rank(data_access.load_needs(needs_con, CUT, 10), needs.default_weights())
+    ranked = needs.rank(reads.load_needs(needs_con, CUT, 10), needs.default_weights())
     expected = dict(zip(["01", "02", "03"], hand_index(needs.default_weights()), strict=True))
     # 03: 25 + 20 + 10 = 55.0; 02: about 53.3; 01: about 32.0
     assert expected["03"] == pytest.approx(55.0)
@@ -73,7 +71,7 @@ def test_default_ranking_matches_the_hand_worked_index(needs_con):
 
 
 def test_contributions_add_up_to_the_index(needs_con):
-    ranked = needs.rank(data_access.load_needs(needs_con, CUT, 10), needs.default_weights())
+    ranked = needs.rank(reads.load_needs(needs_con, CUT, 10), needs.default_weights())
     total = ranked[[f"{k}_contribution" for k in needs.KEYS]].sum(axis=1)
     assert total.tolist() == pytest.approx(ranked["needs_index"].tolist())
     # province 03's 55 points: gap rate 25, IDPoor 20, disability 10
@@ -84,7 +82,7 @@ def test_contributions_add_up_to_the_index(needs_con):
 
 
 def test_changing_a_weight_reranks(needs_con):
-    values = data_access.load_needs(needs_con, CUT, 10)
+    values = reads.load_needs(needs_con, CUT, 10)
     weights = needs.default_weights() | {"gap_count": 50.0}
     ranked = needs.rank(values, weights)
     # the largest gap (02, 470) now leads: 02 about 62.6, 03 = 55 x 100/125 = 44
@@ -143,15 +141,15 @@ def test_a_zero_weight_drops_an_input():
 
 
 def test_women_share_is_constant_when_the_cut_is_women_only(needs_con):
-    women = data_access.CoverageFilter(as_of=JUNE, sex="F")
-    values = data_access.load_needs(needs_con, women, 10)
+    women = reads.CoverageFilter(as_of=JUNE, sex="F")
+    values = reads.load_needs(needs_con, women, 10)
     assert needs.status(values)["women_share"] == "constant"
 
 
 def test_group_suppression_agrees_with_the_coverage_table(needs_con):
     # threshold 13: province 03's covered 12 is hidden on the coverage page
-    table = data_access.load_groups(needs_con, CUT, 13)
-    coverage = by_code(data_access.load_coverage(needs_con, CUT, 13))
+    table = reads.load_groups(needs_con, CUT, 13)
+    coverage = by_code(reads.load_coverage(needs_con, CUT, 13))
     overall = by_code(table[table["group_code"] == "all"])
     for column in ("covered_count", "registered_count", "registered_not_covered_count"):
         flags = f"{column}_suppressed"

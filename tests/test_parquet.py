@@ -13,20 +13,19 @@ import sqlglot
 
 import cli
 import conftest
-import data_access
-import parquet_export
-import spark_sql
 import sql
-import store
 import test_queries
+from data_access import reads
+from exports import parquet_export, spark_sql
+from store import storage
 
 JUNE = dt.date(2024, 6, 30)
 CUTS = [
-    data_access.CoverageFilter(JUNE),
-    data_access.CoverageFilter(JUNE, services=("B",)),
-    data_access.CoverageFilter(JUNE, services=("A",), sex="M"),
-    data_access.CoverageFilter(dt.date(2024, 5, 31), occupation="market_vendor"),
-    data_access.CoverageFilter(dt.date(2020, 3, 31), source="S2"),
+    reads.CoverageFilter(JUNE),
+    reads.CoverageFilter(JUNE, services=("B",)),
+    reads.CoverageFilter(JUNE, services=("A",), sex="M"),
+    reads.CoverageFilter(dt.date(2024, 5, 31), occupation="market_vendor"),
+    reads.CoverageFilter(dt.date(2020, 3, 31), source="S2"),
 ]
 # What Spark SQL must not contain (outside comments): DuckDB-only types and syntax.
 DUCKDB_ONLY = re.compile(
@@ -54,13 +53,13 @@ def exported(store_file, tmp_path_factory):
 def cons(store_file, exported):
     folder, _ = exported
     tables = parquet_export.read_manifest(folder)["tables"]
-    on_store, on_parquet = store.open_read(store_file), store.open_parquet(tables, folder)
+    on_store, on_parquet = storage.open_read(store_file), storage.open_parquet(tables, folder)
     yield on_store, on_parquet
     on_store.close()
     on_parquet.close()
 
 
-def params_of(name: str, cut: data_access.CoverageFilter) -> dict:
+def params_of(name: str, cut: reads.CoverageFilter) -> dict:
     """The cut's parameters a query takes, plus its other ones from test_queries.DEFAULTS."""
     text = sql.load_query(name)
     values = {**test_queries.DEFAULTS.get(name, {}), **cut.params()}
@@ -80,17 +79,17 @@ READ_BACK_LIMITS = {"uptake_by_group", "uptake_monthly"}
 @pytest.mark.parametrize("cut", CUTS, ids=lambda c: repr(c)[15:60])
 def test_the_coverage_query_on_the_export_gives_the_stores_numbers(cons, cut):
     on_store, on_parquet = cons
-    ours = data_access.run(on_store, "coverage_by_province", **cut.params())
-    theirs = data_access.run(on_parquet, "coverage_by_province", **cut.params())
+    ours = reads.run(on_store, "coverage_by_province", **cut.params())
+    theirs = reads.run(on_parquet, "coverage_by_province", **cut.params())
     pd.testing.assert_frame_equal(theirs, ours, check_dtype=False)
     assert ours["covered_count"].sum() > 0 or cut.source == "S2"
 
 
 def test_service_b_on_bit_63_still_counts_its_person(cons):
     on_store, on_parquet = cons
-    cut = data_access.CoverageFilter(JUNE, services=("B",))
+    cut = reads.CoverageFilter(JUNE, services=("B",))
     for con in (on_store, on_parquet):
-        frame = data_access.run(con, "coverage_by_province", **cut.params())
+        frame = reads.run(con, "coverage_by_province", **cut.params())
         assert frame.set_index("province_code").loc["12", "covered_count"] == 1  # person 13
 
 
@@ -98,8 +97,8 @@ def test_service_b_on_bit_63_still_counts_its_person(cons):
 def test_every_query_runs_on_the_export_with_the_stores_result(cons, name):
     on_store, on_parquet = cons
     params = params_of(name, CUTS[0])
-    ours = data_access.run(on_store, name, **params)
-    theirs = data_access.run(on_parquet, name, **params)
+    ours = reads.run(on_store, name, **params)
+    theirs = reads.run(on_parquet, name, **params)
     pd.testing.assert_frame_equal(sorted_frame(theirs), sorted_frame(ours), check_dtype=False)
 
 
@@ -111,7 +110,7 @@ def test_facts_are_partitioned_by_province_and_year_and_every_table_is_exported(
     assert (folder / "uptake" / "province_code=01" / "year=2019").is_dir()  # person 101's B
     assert (folder / "coverage_cube" / "province_code=12" / "year=2024").is_dir()
     assert (folder / "provinces.parquet").is_file()
-    con = store.open_read(store_file)
+    con = storage.open_read(store_file)
     every_table = set(con.execute(sql.load_query("export/table_list")).df()["table_name"])
     con.close()
     assert set(manifest["tables"]) == every_table
@@ -161,6 +160,6 @@ def test_the_spark_sql_read_back_gives_the_same_numbers(cons, name):
     on_store, _ = cons
     params = params_of(name, CUTS[2])
     back = sqlglot.transpile(spark_sql.transpile(name), read="spark", write="duckdb")[0]
-    ours = data_access.run(on_store, name, **params)
+    ours = reads.run(on_store, name, **params)
     theirs = on_store.execute(back, params or None).df()
     pd.testing.assert_frame_equal(sorted_frame(theirs), sorted_frame(ours), check_dtype=False)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import cli
-import data_access
-import planning
-import targets
+from appdb import targets
+from data_access import reads
+from indicators import planning
 
 D = dt.date
 
@@ -61,11 +61,11 @@ def test_allocation_by_gap_equal_and_capped():
     assert planning.allocate(small, 50, "equal").to_dict() == {"a": 5, "b": 25}  # capped at 5
 
 
-CUT = data_access.CoverageFilter(as_of=D(2024, 6, 30))
+CUT = reads.CoverageFilter(as_of=D(2024, 6, 30))
 
 
 def test_coverage_trend_month_by_month(needs_con):
-    trend = data_access.load_trend(needs_con, CUT, 10)
+    trend = reads.load_trend(needs_con, CUT, 10)
     p01 = planning.series(trend, "01").set_index("month_end")["coverage_rate"]
     # episodes start on 1 May 2024: 01 has 60 of 200 covered from May
     assert p01[pd.Timestamp("2024-04-30")] == 0
@@ -74,15 +74,15 @@ def test_coverage_trend_month_by_month(needs_con):
 
 
 def test_trend_hides_what_each_month_coverage_table_hides(needs_con):
-    trend = data_access.load_trend(needs_con, CUT, 13)
+    trend = reads.load_trend(needs_con, CUT, 13)
     june = trend[trend["month_end"] == "2024-06-30"]
-    table = data_access.load_coverage(needs_con, CUT, 13)
+    table = reads.load_coverage(needs_con, CUT, 13)
     assert june["covered_count_suppressed"].tolist() == table["covered_count_suppressed"].tolist()
     assert june["coverage_rate"].isna().tolist() == table["coverage_rate"].isna().tolist()
 
 
 def test_what_if_drive_changes_coverage_gap_and_rank(needs_con):
-    coverage = data_access.load_coverage(needs_con, CUT, 10)
+    coverage = reads.load_coverage(needs_con, CUT, 10)
     plan = planning.what_if(coverage, ["03"], 100, "gap").set_index("province_code")
     # before: 03 8% (rank 1), 02 21.7% (2), 01 30% (3); 03 reaches 112 of 150 = 74.7%
     assert plan.loc["03", "reached_count"] == 100
@@ -98,15 +98,15 @@ def test_what_if_drive_changes_coverage_gap_and_rank(needs_con):
 
 
 def test_change_between_two_months(needs_con):
-    april = data_access.load_coverage(needs_con, data_access.CoverageFilter(D(2024, 4, 30)), 10)
-    june = data_access.load_coverage(needs_con, CUT, 10)
+    april = reads.load_coverage(needs_con, reads.CoverageFilter(D(2024, 4, 30)), 10)
+    june = reads.load_coverage(needs_con, CUT, 10)
     moved = planning.change(april, june).set_index("province_code")
     assert moved.loc["01", "rate_change"] == pytest.approx(0.3)
     assert moved.loc["KH", "covered_change"] == 202
     # 03 covered 12 in June: shown at threshold 10; hidden at 13, and so is its change
     hidden = planning.change(
-        data_access.load_coverage(needs_con, data_access.CoverageFilter(D(2024, 4, 30)), 13),
-        data_access.load_coverage(needs_con, CUT, 13),
+        reads.load_coverage(needs_con, reads.CoverageFilter(D(2024, 4, 30)), 13),
+        reads.load_coverage(needs_con, CUT, 13),
     ).set_index("province_code")
     assert pd.isna(hidden.loc["03", "rate_change"])
     assert hidden.loc["03", "covered_change_suppressed"]

@@ -5,8 +5,8 @@ import logging
 import duckdb
 
 import cli
-import pseudonym
 import settings
+from linkage import pseudonym
 
 KEY = "cd" * 32
 IDS = ["987654321012", "២៣៤៥៦៧៨៩០១២៣"]  # the second in Khmer digits: 234567890123

@@ -18,8 +18,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import data_access
 import sql
+from data_access import reads
 
 JUNE = dt.date(2024, 6, 30)
 ALL = {"services": [], "occupation": None, "sex": None, "age_band": None, "source": None}
@@ -43,12 +43,12 @@ DEFAULTS = {
 
 @pytest.mark.parametrize("name", sql.query_names())
 def test_every_query_runs(tiny_con, name):
-    frame = data_access.run(tiny_con, name, **DEFAULTS.get(name, {}))
+    frame = reads.run(tiny_con, name, **DEFAULTS.get(name, {}))
     assert len(frame.columns) > 0
 
 
 def coverage(con, **params):
-    frame = data_access.run(con, "coverage_by_province", **{"as_of": JUNE, **ALL, **params})
+    frame = reads.run(con, "coverage_by_province", **{"as_of": JUNE, **ALL, **params})
     return frame.set_index("province_code")
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely.geometry
 
-import reference_build
+from ingest import reference_build
 
 REFERENCE_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "reference"
 SHARED_BOUNDARIES = (

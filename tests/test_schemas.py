@@ -5,7 +5,7 @@ import json
 import pytest
 
 import settings
-import validation
+from ingest import validation
 
 frictionless = pytest.importorskip("frictionless")
 KINDS = list(validation.COLUMNS)

@@ -1,11 +1,11 @@
 import pandas as pd
 import pytest
 
-import store
+from store import storage
 
 
 def count(path) -> int:
-    con = store.open_read(path)
+    con = storage.open_read(path)
     try:
         return con.execute("select count(*) from import_batches").fetchone()[0]
     finally:
@@ -17,75 +17,75 @@ def add_batch(con, batch_id: int) -> None:
         {"batch_id": [batch_id], "kind": ["test"], "result": ["ok"],
          "imported_at": [pd.Timestamp("2024-01-01")]}
     )  # fmt: skip
-    store.append(con, "import_batches", frame)
+    storage.append(con, "import_batches", frame)
 
 
 def test_a_reader_keeps_its_snapshot_while_a_new_version_swaps_in(tmp_path):
     path = tmp_path / "s.duckdb"
-    with store.write_session(path, fresh=True) as con:
+    with storage.write_session(path, fresh=True) as con:
         add_batch(con, 1)
-    reader = store.open_read(path)
-    before = store.version(path)
-    with store.write_session(path) as con:
+    reader = storage.open_read(path)
+    before = storage.version(path)
+    with storage.write_session(path) as con:
         add_batch(con, 2)
     assert reader.execute("select count(*) from import_batches").fetchone()[0] == 1
     assert count(path) == 2
-    assert store.version(path) != before
-    assert len(store.list_versions(path)) == 1
+    assert storage.version(path) != before
+    assert len(storage.list_versions(path)) == 1
     reader.close()
 
 
 def test_a_failed_write_leaves_the_store_and_the_folder_as_they_were(tmp_path):
     path = tmp_path / "s.duckdb"
-    with store.write_session(path, fresh=True) as con:
+    with storage.write_session(path, fresh=True) as con:
         add_batch(con, 1)
-    before = (store.version(path), sorted(p.name for p in tmp_path.iterdir()))
+    before = (storage.version(path), sorted(p.name for p in tmp_path.iterdir()))
 
     def failing_import():
-        with store.write_session(path) as con:
+        with storage.write_session(path) as con:
             add_batch(con, 2)
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
         failing_import()
-    assert (store.version(path), sorted(p.name for p in tmp_path.iterdir())) == before
+    assert (storage.version(path), sorted(p.name for p in tmp_path.iterdir())) == before
     assert count(path) == 1
 
 
 def test_only_the_last_versions_are_kept(tmp_path):
     path = tmp_path / "s.duckdb"
-    for i in range(store.KEEP_VERSIONS + 3):
-        with store.write_session(path, fresh=i == 0) as con:
+    for i in range(storage.KEEP_VERSIONS + 3):
+        with storage.write_session(path, fresh=i == 0) as con:
             add_batch(con, i + 1)
-    assert len(store.list_versions(path)) == store.KEEP_VERSIONS
+    assert len(storage.list_versions(path)) == storage.KEEP_VERSIONS
 
 
 def test_writes_only_to_known_tables(tmp_path):
     bad = pd.DataFrame({"a": [1]})
     with (
-        store.write_session(tmp_path / "s.duckdb", fresh=True) as con,
+        storage.write_session(tmp_path / "s.duckdb", fresh=True) as con,
         pytest.raises(ValueError, match="not a writable table"),
     ):
-        store.append(con, "store_meta; drop table x", bad)
+        storage.append(con, "store_meta; drop table x", bad)
 
 
 def test_missing_store_is_a_clear_error(tmp_path):
-    with pytest.raises(store.StoreMissing, match="python -m dashboard demo"):
-        store.open_read(tmp_path / "nothing.duckdb")
+    with pytest.raises(storage.StoreMissing, match="python -m dashboard demo"):
+        storage.open_read(tmp_path / "nothing.duckdb")
 
 
 def test_an_older_stores_key_index_on_person_ids_is_dropped_and_its_rows_kept(tmp_path):
     path = tmp_path / "s.duckdb"
-    with store.write_session(path, fresh=True) as con:  # as stores were created before
+    with storage.write_session(path, fresh=True) as con:  # as stores were created before
         con.execute("drop table person_ids")
         con.execute(
             "create table person_ids (id_hash varchar primary key, person_key bigint not null, "
             "batch_id bigint not null)"
         )
         con.execute("insert into person_ids values ('h1', 1, 1), ('h2', 2, 1)")
-    with store.write_session(path) as con:
+    with storage.write_session(path) as con:
         pass
-    con = store.open_read(path)
+    con = storage.open_read(path)
     kinds = con.execute(
         "select constraint_type from duckdb_constraints() where table_name = 'person_ids'"
     ).fetchall()

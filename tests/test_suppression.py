@@ -2,8 +2,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-import indicators
-import suppression
+from indicators import protection, suppression
 
 
 def column(values: dict[str, int]):
@@ -41,11 +40,11 @@ def test_complements_cascade_across_rows_and_columns():
     )
     values = {
         (c, col): int(v)
-        for col in indicators.COUNTS
+        for col in protection.COUNTS
         for c, v in zip(frame["province_code"], frame[col], strict=True)
     }
     hidden = suppression.suppress(
-        values, indicators.coverage_relations(list(frame.province_code)), 10
+        values, protection.coverage_relations(list(frame.province_code)), 10
     )
     # 01 covered (3) is primary; its row forces 01 not-covered (30) hidden; the covered
     # column forces 02 covered (40); 02's row then forces 02 not-covered (20); the
@@ -72,7 +71,7 @@ def test_suppressed_table_hides_derived_rates_and_flags_cells():
             "covered_share_of_registered": [0.08, 0.5, 0.416],
         }
     )
-    out = indicators.suppress_coverage(frame, 10).set_index("province_code")
+    out = protection.suppress_coverage(frame, 10).set_index("province_code")
     assert pd.isna(out.loc["01", "covered_count"])
     assert pd.isna(out.loc["01", "coverage_rate"])
     assert pd.isna(out.loc["01", "coverage_gap_count"])

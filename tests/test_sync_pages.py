@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import compatibility
 import i18n
-import importer
-import overlap
-import sync_charts
+from charts import sync_charts
+from indicators import overlap
+from ingest import compatibility, importer
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [

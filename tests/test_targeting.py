@@ -14,10 +14,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import data_access
-import targeting
+from data_access import reads
+from indicators import targeting
 
-CUT = data_access.CoverageFilter(as_of=dt.date(2024, 6, 30))
+CUT = reads.CoverageFilter(as_of=dt.date(2024, 6, 30))
 
 
 def rows(frame, service):
@@ -25,7 +25,7 @@ def rows(frame, service):
 
 
 def test_eligible_receiving_and_errors_by_province(needs_con):
-    table = data_access.load_targeting(needs_con, CUT, 10)
+    table = reads.load_targeting(needs_con, CUT, 10)
     p = rows(table, "P")
     assert p.loc[
         "01", ["eligible_count", "receiving_count", "eligible_receiving_count"]
@@ -46,21 +46,21 @@ def test_eligible_receiving_and_errors_by_province(needs_con):
 
 
 def test_receiving_is_the_coverage_of_that_programme_alone(needs_con):
-    table = rows(data_access.load_targeting(needs_con, CUT, 10), "P")
-    only_p = data_access.load_coverage(
-        needs_con, data_access.CoverageFilter(as_of=CUT.as_of, services=("P",)), 10
+    table = rows(reads.load_targeting(needs_con, CUT, 10), "P")
+    only_p = reads.load_coverage(
+        needs_con, reads.CoverageFilter(as_of=CUT.as_of, services=("P",)), 10
     ).set_index("province_code")
     assert table["receiving_count"].tolist() == only_p["covered_count"].tolist()
 
 
 def test_small_targeting_counts_and_their_rates_are_hidden(needs_con):
     # threshold 11: O's 10 receiving in 01 is hidden, so its exclusion/inclusion counts go too
-    o = rows(data_access.load_targeting(needs_con, CUT, 11), "O")
+    o = rows(reads.load_targeting(needs_con, CUT, 11), "O")
     assert o.loc["01", "receiving_count_suppressed"]
     assert pd.isna(o.loc["01", "receiving_count"])
     assert pd.isna(o.loc["01", "inclusion_error"])
     assert pd.isna(o.loc["01", "exclusion_error"])
-    table = data_access.load_targeting(needs_con, CUT, 11)
+    table = reads.load_targeting(needs_con, CUT, 11)
     hidden = {
         (r.province_code, r.service_code, c)
         for r in table.itertuples()
@@ -73,13 +73,13 @@ def test_small_targeting_counts_and_their_rates_are_hidden(needs_con):
 
 
 def test_unregistered_is_estimate_minus_registered(needs_con):
-    reach = targeting.unregistered(data_access.load_coverage(needs_con, CUT, 10))
+    reach = targeting.unregistered(reads.load_coverage(needs_con, CUT, 10))
     reach = reach.set_index("province_code")["unregistered_est"]
     assert reach.to_dict() == {"01": 120, "02": 400, "03": 123, "KH": 643}
 
 
 def test_sdg_coverage_by_group(needs_con):
-    sdg = targeting.sdg_by_group(data_access.load_groups(needs_con, CUT, 10))
+    sdg = targeting.sdg_by_group(reads.load_groups(needs_con, CUT, 10))
     kh = sdg[sdg["province_code"] == "KH"].set_index("group_code")
     assert kh.loc["all", "coverage_rate"] == pytest.approx(202 / 950)
     assert kh.loc["women", "coverage_rate"] == pytest.approx(40 / 380)  # c, i over 80+250+50
@@ -91,9 +91,9 @@ def test_sdg_coverage_by_group(needs_con):
 
 def test_eligibility_follows_age_on_the_month_end_and_keeps_unknown_attributes(tmp_path):
     import needs_fixture
-    import reference
-    import store
     from conftest import AGE_BANDS, OCCUPATIONS, SOURCES
+    from ingest import reference
+    from store import storage
 
     person = {
         "source": "S1", "occupation": "market_vendor", "province_code": "01",
@@ -107,20 +107,20 @@ def test_eligibility_follows_age_on_the_month_end_and_keeps_unknown_attributes(t
         ]
     )
     path = tmp_path / "age.duckdb"
-    with store.write_session(path, fresh=True) as con:
-        store.replace(con, "provinces", reference.read_csv("provinces"))
-        store.replace(con, "sources", SOURCES)
-        store.replace(con, "services", needs_fixture.SERVICES)
-        store.replace(con, "eligibility_rules", needs_fixture.RULES)
-        store.replace(con, "occupations", OCCUPATIONS)
-        store.replace(con, "age_bands", AGE_BANDS)
-        store.append(con, "registrations", regs)
-        store.set_meta(con, data_as_of="2024-01-31")
-    con = store.open_read(path)
+    with storage.write_session(path, fresh=True) as con:
+        storage.replace(con, "provinces", reference.read_csv("provinces"))
+        storage.replace(con, "sources", SOURCES)
+        storage.replace(con, "services", needs_fixture.SERVICES)
+        storage.replace(con, "eligibility_rules", needs_fixture.RULES)
+        storage.replace(con, "occupations", OCCUPATIONS)
+        storage.replace(con, "age_bands", AGE_BANDS)
+        storage.append(con, "registrations", regs)
+        storage.set_meta(con, data_as_of="2024-01-31")
+    con = storage.open_read(path)
     params = {"occupation": None, "sex": None, "age_band": None, "source": None}
 
     def eligible(as_of):
-        frame = data_access.run(con, "targeting_by_province", as_of=as_of, **params)
+        frame = reads.run(con, "targeting_by_province", as_of=as_of, **params)
         return rows(frame, "O").loc["KH", ["eligible_count", "receiving_count"]].tolist()
 
     assert eligible(dt.date(2023, 12, 31)) == [0, 0]  # 59 in 2023

@@ -8,12 +8,12 @@ import datetime as dt
 
 import pandas as pd
 
-import data_access
 import needs_fixture
-import uptake
-import uptake_charts
+from charts import uptake_charts
+from data_access import reads
+from indicators import uptake
 
-CUT = data_access.CoverageFilter(as_of=dt.date(2024, 6, 30))
+CUT = reads.CoverageFilter(as_of=dt.date(2024, 6, 30))
 
 
 def point(monthly, month, province, service):
@@ -26,7 +26,7 @@ def point(monthly, month, province, service):
 
 
 def test_monthly_uptake_counts_active_episodes(needs_con):
-    monthly = data_access.load_uptake_monthly(needs_con, CUT, 10)
+    monthly = reads.load_uptake_monthly(needs_con, CUT, 10)
     assert point(monthly, "2024-06-30", "01", "A") == 60
     assert point(monthly, "2024-05-31", "01", "A") == 60
     assert point(monthly, "2024-04-30", "01", "A") == 0
@@ -35,10 +35,10 @@ def test_monthly_uptake_counts_active_episodes(needs_con):
 
 
 def test_monthly_uptake_hides_what_the_coverage_table_hides(needs_con):
-    monthly = data_access.load_uptake_monthly(needs_con, CUT, 13)
+    monthly = reads.load_uptake_monthly(needs_con, CUT, 13)
     june = monthly[(monthly["month_end"] == "2024-06-30") & (monthly["service_code"] == "A")]
-    only_a = data_access.CoverageFilter(as_of=CUT.as_of, services=("A",))
-    coverage = data_access.load_coverage(needs_con, only_a, 13)
+    only_a = reads.CoverageFilter(as_of=CUT.as_of, services=("A",))
+    coverage = reads.load_coverage(needs_con, only_a, 13)
     june = june.sort_values("province_code")
     assert (
         june["receiving_count_suppressed"].tolist() == coverage["covered_count_suppressed"].tolist()
@@ -47,7 +47,7 @@ def test_monthly_uptake_hides_what_the_coverage_table_hides(needs_con):
 
 
 def breakdown(con, threshold):
-    frame = data_access.load_uptake_by_group(con, CUT, "sex", threshold)
+    frame = reads.load_uptake_by_group(con, CUT, "sex", threshold)
     rows = frame[frame["service_code"] == "P"]
     return rows.set_index(["province_code", "group_value"])["receiving_count"]
 
@@ -71,12 +71,12 @@ def test_group_suppression_protects_the_shown_total(needs_con):
 def test_unknown_group_is_rejected(needs_con):
     import pytest
 
-    with pytest.raises(data_access.InvalidFilter, match="unknown group"):
-        data_access.load_uptake_by_group(needs_con, CUT, "name; drop table", 10)
+    with pytest.raises(reads.InvalidFilter, match="unknown group"):
+        reads.load_uptake_by_group(needs_con, CUT, "name; drop table", 10)
 
 
 def test_trend_marks_programme_starts_within_the_series(needs_con):
-    monthly = data_access.load_uptake_monthly(needs_con, CUT, 10)
+    monthly = reads.load_uptake_monthly(needs_con, CUT, 10)
     series = uptake.series(monthly, "KH", ["A", "P", "D", "O"])
     catalogue = needs_fixture.SERVICES.assign(ended_on=pd.NaT)
     fig = uptake_charts.trend(series, catalogue, "Trend", "Persons")

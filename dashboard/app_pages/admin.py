@@ -1,11 +1,10 @@
 import pandas as pd
 import streamlit as st
 
-import accounts
-import audit
-import auth
 import i18n
 import settings
+from appdb import accounts, app_settings, audit
+from ui import auth
 
 user = auth.require("admin")
 lang = st.session_state.get("lang", "en")
@@ -27,7 +26,7 @@ def apply(action: str, detail: dict, change, *args) -> None:
 
 
 def change_threshold(new: int | None, old: int | None) -> None:
-    settings.set_min_count(new, user.name)
+    app_settings.set_min_count(new, user.name)
     audit.record(user.name, "threshold_set", {"from": old, "to": new})
     st.rerun()
 
@@ -97,12 +96,12 @@ with audit_tab:
     )
 
 with threshold_tab:
-    stored, default = settings.stored_min_count(), settings.default_min_count()
+    stored, default = app_settings.stored_min_count(), settings.default_min_count()
     st.write(t("admin.threshold_help", default=default))
     with st.form("admin_threshold_form"):
         value = st.number_input(
             t("admin.threshold_value"), *settings.MIN_COUNT_RANGE,
-            value=settings.min_count(), step=1, key="admin_threshold_value",
+            value=app_settings.min_count(), step=1, key="admin_threshold_value",
         )  # fmt: skip
         save, reset = st.columns(2)
         if save.form_submit_button(t("admin.save"), key="admin_threshold_save"):

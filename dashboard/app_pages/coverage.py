@@ -2,20 +2,18 @@ import functools
 
 import streamlit as st
 
-import brief
-import charts
-import data_access
-import downloads
-import explain
-import formatting
 import i18n
-import map_controls
-import settings
+from appdb import app_settings
+from charts import coverage_charts
+from data_access import reads
+from exports import brief, brief_files
+from indicators import formatting
+from ui import downloads, explain, map_controls
 
 f = st.session_state["coverage_filter"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
-threshold = settings.min_count()
-table = data_access.coverage_by_province(f)
+threshold = app_settings.min_count()
+table = reads.coverage_by_province(f)
 national = table.set_index("province_code").loc["KH"]
 month = national["numerator_reference_date"]
 month_text = i18n.month_year(month, lang)
@@ -45,15 +43,15 @@ if national["denominator_note"]:
 left, right = st.columns([3, 2])
 with left:
     title = i18n.t("coverage.map_title", lang, month=month_text)
-    default = charts.coverage_classes(lang)
+    default = coverage_charts.coverage_classes(lang)
     classes = map_controls.classification(
         "coverage_map", table.loc[table["province_code"] != "KH", "coverage_rate"], lang,
         percent=True, default_breaks=list(default.bounds), default=default,
     )  # fmt: skip
-    figure = charts.coverage_map(table, title, lang, classes)
+    figure = coverage_charts.coverage_map(table, title, lang, classes)
     st.plotly_chart(figure, key="coverage_map", width="stretch")
     downloads.figure_buttons(
-        functools.partial(charts.coverage_map_static, table, title, lang), ctx,
+        functools.partial(coverage_charts.coverage_map_static, table, title, lang), ctx,
         f"coverage_map_{month:%Y-%m}_{lang}", key="coverage_map_download",
     )  # fmt: skip
 with right:
@@ -79,7 +77,7 @@ bars_title = i18n.t("coverage.bars_title", lang)
 # Built only while open: the first render and every filter change skip this tall chart.
 with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as section:
     if section.open:
-        bars = charts.rate_bars(table, bars_title, lang)
+        bars = coverage_charts.rate_bars(table, bars_title, lang)
         st.plotly_chart(bars, key="coverage_bars", width="stretch")
         downloads.figure_buttons(
             bars, ctx, f"coverage_rates_{month:%Y-%m}_{lang}", "coverage_bars_download"
@@ -88,23 +86,25 @@ with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as 
 st.subheader(i18n.t("brief.header", lang))
 st.caption(i18n.t("brief.caption", lang))
 provinces = table[table["province_code"] != "KH"]
-areas = dict(zip(provinces["province_code"], charts.province_names(provinces, lang), strict=True))
+areas = dict(
+    zip(provinces["province_code"], coverage_charts.province_names(provinces, lang), strict=True)
+)
 with st.container(horizontal=True, vertical_alignment="bottom"):
     area = st.selectbox(
         i18n.t("brief.area", lang), [None, *areas], key="coverage_brief_area",
         format_func=lambda c: i18n.t("brief.national", lang) if c is None else areas[c],
     )  # fmt: skip
     fmt = st.segmented_control(
-        i18n.t("brief.format", lang), list(brief.FORMATS), default="pdf",
+        i18n.t("brief.format", lang), list(brief_files.FORMATS), default="pdf",
         key="coverage_brief_format", format_func=str.upper,
     )  # fmt: skip
-    con = data_access.connection()
+    con = reads.connection()
     st.download_button(
         i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
         data=downloads.audited(
             {"action": "briefing_pack", "area": area or "KH", "format": fmt or "pdf"},
-            lambda: brief.document(brief.build(con, f, area, lang, threshold), fmt or "pdf"),
+            lambda: brief_files.document(brief.build(con, f, area, lang, threshold), fmt or "pdf"),
         ),
         file_name=f"brief_{area or 'KH'}_{month:%Y-%m}_{lang}.{fmt or 'pdf'}",
-        mime=brief.FORMATS[fmt or "pdf"], key="coverage_brief_download",
+        mime=brief_files.FORMATS[fmt or "pdf"], key="coverage_brief_download",
     )  # fmt: skip

@@ -1,19 +1,17 @@
 import streamlit as st
 
-import boundaries
-import charts
-import data_access
-import display
-import drilldown
-import formatting
 import i18n
-import map_controls
-import settings
+from appdb import app_settings
+from charts import coverage_charts
+from data_access import reads
+from indicators import drilldown, formatting
+from ingest import boundaries
+from ui import display, map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(settings.min_count())
-provinces = data_access.province_list().set_index("province_code")["name_en"]
+marker = formatting.marker(app_settings.min_count())
+provinces = reads.province_list().set_index("province_code")["name_en"]
 
 
 def t(key, **values):
@@ -25,7 +23,7 @@ st.caption(t("caption", month=f"{f.as_of:%B %Y}"))
 province = st.selectbox(
     t("province"), list(provinces.index), key="drilldown_province", format_func=provinces.get
 )
-areas = data_access.area_coverage(f, province)
+areas = reads.area_coverage(f, province)
 areas["name"] = areas["name_en"].fillna(t("unknown"))
 total = areas[areas["level"] == "province"].iloc[0]
 cols = st.columns(3)
@@ -59,7 +57,7 @@ with left:
         )  # fmt: skip
         shown = boundaries.of_province(shapes, province)
         st.plotly_chart(
-            charts.coverage_map(
+            coverage_charts.coverage_map(
                 districts.assign(
                     district_code=districts["area_code"], province_code=districts["parent_code"],
                     hover=drilldown.hover(districts, t, marker),

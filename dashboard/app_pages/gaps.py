@@ -1,16 +1,15 @@
 import streamlit as st
 
-import data_access
-import display
-import formatting
 import i18n
-import settings
-import targeting
+from appdb import app_settings
+from data_access import reads
+from indicators import formatting, targeting
+from ui import display
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(settings.min_count())
-reach = targeting.unregistered(data_access.coverage_by_province(f))
+marker = formatting.marker(app_settings.min_count())
+reach = targeting.unregistered(reads.coverage_by_province(f))
 national = reach.set_index("province_code").loc["KH"]
 unregistered = display.cell(
     national["unregistered_est"], "count", national["registered_count_suppressed"], marker
@@ -36,7 +35,7 @@ st.dataframe(
 )  # fmt: skip
 
 st.subheader(t("targeting_heading"))
-errors = data_access.targeting_by_province(f)
+errors = reads.targeting_by_province(f)
 programmes = dict(zip(errors["service_code"], errors["service_name_en"], strict=True))
 left, right = st.columns([3, 2])
 right.markdown(t("definitions"))
@@ -48,7 +47,7 @@ else:
         t("programme"), list(programmes), key="gaps_programme", format_func=programmes.get
     )
     rule = targeting.rule_text(
-        data_access.eligibility_rule_list(), service, lambda c: t(f"criterion.{c}")
+        reads.eligibility_rule_list(), service, lambda c: t(f"criterion.{c}")
     )
     left.caption(t("rule") + rule)
     left.dataframe(
@@ -61,7 +60,7 @@ else:
 
 st.subheader(t("sdg_heading"))
 st.caption(t("sdg_caption"))
-sdg = targeting.sdg_by_group(data_access.coverage_by_group(f))
+sdg = targeting.sdg_by_group(reads.coverage_by_group(f))
 sdg["group"] = sdg["group_code"].map(lambda g: t(f"group.{g}"))
 sdg["denominator_is"] = sdg["denominator_kind"].map(lambda k: t(f"denominator.{k}"))
 columns = display.labelled(targeting.SDG_COLUMNS, t)

@@ -1,13 +1,10 @@
 import streamlit as st
 
-import auth
-import batches
-import data_access
 import i18n
-import importer
-import mappings
-import pseudonym
-import validation
+from data_access import reads
+from ingest import batches, importer, mappings, validation
+from linkage import pseudonym
+from ui import auth
 
 lang = st.session_state.get("lang", "en")
 user = auth.require("data_manager")  # refuses when reached by URL without the role
@@ -25,7 +22,7 @@ kind = st.selectbox(
 )  # fmt: skip
 source, mapping_text = None, None
 if kind in ("registrations", "uptake"):
-    known = data_access.source_registries()["source"].tolist()
+    known = reads.source_registries()["source"].tolist()
     source = st.selectbox(
         i18n.t("import.source", lang), [*known, NEW], key="import_data_source",
         format_func=lambda s: i18n.t("import.new_source", lang) if s == NEW else s,
@@ -88,7 +85,7 @@ if outcome is not None:
 
 st.subheader(i18n.t("import.rollback", lang))
 st.caption(i18n.t("import.rollback_note", lang))
-candidates = data_access.rollback_candidates()
+candidates = reads.rollback_candidates()
 if candidates.empty:
     st.info(i18n.t("import.rollback_none", lang))
 else:

@@ -1,18 +1,20 @@
 import streamlit as st
 
-import charts
-import data_access
-import downloads
-import exports
-import formatting
 import i18n
-import settings
+from appdb import app_settings
+from charts import coverage_charts
+from data_access import reads
+from exports import rendering
+from indicators import formatting
+from ui import downloads
 
 summary = st.session_state["store_summary"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
-threshold = settings.min_count()
-sources = i18n.t("methodology.sources_caption", lang, attribution=charts.BOUNDARY_ATTRIBUTION)
-ctx = exports.ExportContext(
+threshold = app_settings.min_count()
+sources = i18n.t(
+    "methodology.sources_caption", lang, attribution=coverage_charts.BOUNDARY_ATTRIBUTION
+)
+ctx = rendering.ExportContext(
     lang=lang, filters=(), sources=sources, is_demo=bool(summary["is_demo"]), threshold=threshold
 )
 
@@ -21,7 +23,7 @@ st.markdown(i18n.t("methodology.body", lang, max_hidden=i18n.digits(threshold - 
 
 services_title = i18n.t("methodology.services", lang)
 st.subheader(services_title)
-services = data_access.service_catalogue()
+services = reads.service_catalogue()
 st.dataframe(
     formatting.catalogue_display(services, lang), hide_index=True, key="methodology_services"
 )
@@ -31,7 +33,7 @@ downloads.table_buttons(
 
 occupations_title = i18n.t("methodology.occupations", lang)
 st.subheader(occupations_title)
-occupations = data_access.informal_occupations()
+occupations = reads.informal_occupations()
 st.dataframe(
     formatting.catalogue_display(occupations, lang),
     hide_index=True,

@@ -1,20 +1,16 @@
 import streamlit as st
 
-import auth
-import charts
-import data_access
-import explain
-import formatting
 import i18n
-import map_controls
-import needs
-import needs_charts
-import settings
+from appdb import app_settings
+from charts import coverage_charts, needs_charts
+from data_access import reads
+from indicators import formatting, needs
+from ui import auth, explain, map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-threshold = settings.min_count()
-values = data_access.needs_inputs(f)
+threshold = app_settings.min_count()
+values = reads.needs_inputs(f)
 labels = {k: i18n.t(f"needs.input.{k}", lang) for k in needs.KEYS}
 month = f"{f.as_of:%B %Y}"
 
@@ -80,7 +76,7 @@ with left:
         scheme="quantiles",
     )  # fmt: skip
     st.plotly_chart(
-        charts.coverage_map(
+        coverage_charts.coverage_map(
             ranked.assign(hover=needs.hover(ranked, table_labels)),
             i18n.t("needs.map_title", lang, month=month), lang, cls, value="needs_index",
             legend_title=i18n.t("needs.index", lang),

@@ -3,24 +3,18 @@ import datetime as dt
 
 import streamlit as st
 
-import auth
-import charts
-import classes
-import data_access
-import display
-import formatting
 import i18n
-import map_controls
-import planning
-import planning_charts
-import settings
-import targets
+from appdb import app_settings, targets
+from charts import classes, coverage_charts, planning_charts
+from data_access import reads
+from indicators import formatting, planning
+from ui import auth, display, map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(settings.min_count())
-catalogue = data_access.service_catalogue().set_index("service_code")["name_en"]
-provinces = data_access.province_list().set_index("province_code")["name_en"]
+marker = formatting.marker(app_settings.min_count())
+catalogue = reads.service_catalogue().set_index("service_code")["name_en"]
+provinces = reads.province_list().set_index("province_code")["name_en"]
 places = {"KH": "Cambodia", **provinces.to_dict()}
 
 
@@ -48,7 +42,7 @@ def target_form(place: str, service: str) -> None:
 
 def what_if() -> None:
     """Analysts plan a registration drive and see projected coverage, gap and rank."""
-    coverage = data_access.coverage_by_province(f)
+    coverage = reads.coverage_by_province(f)
     shown = coverage[(coverage["province_code"] != "KH") & coverage["coverage_rate"].notna()]
     st.caption(t("plan_caption", month=f"{f.as_of:%B %Y}"))
     cols = st.columns([3, 1, 1])
@@ -84,8 +78,8 @@ with tab_target:
         t("programme"), [targets.ANY, *catalogue.index], key="planning_service",
         format_func=lambda s: t("any_programme") if s == targets.ANY else catalogue[s],
     )  # fmt: skip
-    cut = data_access.CoverageFilter(f.as_of, () if service == targets.ANY else (service,))
-    rates = planning.series(data_access.coverage_trend(cut), place)
+    cut = reads.CoverageFilter(f.as_of, () if service == targets.ANY else (service,))
+    rates = planning.series(reads.coverage_trend(cut), place)
     table = targets.all_targets()
     goal = targets.find(table, place, service)
     projection = planning.project(rates, *(goal or (None, None)))
@@ -114,15 +108,15 @@ with tab_plan:
 
 with tab_change:
     st.caption(t("change_caption"))
-    months = [m.strftime("%Y-%m") for m in data_access.report_months()]
+    months = [m.strftime("%Y-%m") for m in reads.report_months()]
     cols = st.columns(2)
     start = cols[0].selectbox(t("from"), months, index=min(3, len(months) - 1), key="planning_from")
     end = cols[1].selectbox(t("to"), months, key="planning_to")
     moved = planning.change(
-        data_access.coverage_by_province(
+        reads.coverage_by_province(
             dataclasses.replace(f, as_of=dt.date.fromisoformat(f"{start}-01"))
         ),
-        data_access.coverage_by_province(
+        reads.coverage_by_province(
             dataclasses.replace(f, as_of=dt.date.fromisoformat(f"{end}-01"))
         ),
     )
@@ -132,7 +126,7 @@ with tab_change:
     )  # fmt: skip
     hover = planning.change_hover(moved, {"before": start, "after": end, "change": t("change")})
     st.plotly_chart(
-        charts.coverage_map(
+        coverage_charts.coverage_map(
             moved.assign(hover=hover), t("change_title", start=start, end=end), lang, cls,
             value="rate_change", legend_title=t("change"),
         ),

@@ -1,17 +1,16 @@
 import streamlit as st
 
-import agency_flags
-import auth
-import compatibility
-import data_access
-import formatting
 import i18n
-import overlap
-import settings
-import sync_charts
+from appdb import app_settings
+from charts import sync_charts
+from data_access import reads
+from exports import agency_flags
+from indicators import formatting, overlap
+from ingest import compatibility
+from ui import auth
 
 lang = st.session_state.get("lang", "en")
-threshold = settings.min_count()
+threshold = app_settings.min_count()
 marker = formatting.marker(threshold)
 cut = st.session_state["coverage_filter"]
 
@@ -19,7 +18,7 @@ st.title(i18n.t("sync.title", lang))
 st.caption(i18n.t("sync.intro", lang))
 
 st.subheader(i18n.t("sync.overlap", lang))
-intersections, sizes = overlap.suppress_overlap(data_access.registry_overlap(), threshold)
+intersections, sizes = overlap.suppress_overlap(reads.registry_overlap(), threshold)
 if intersections.empty:
     st.info(i18n.t("sync.no_registrations", lang))
 else:
@@ -29,7 +28,7 @@ else:
     st.caption(i18n.t("sync.overlap_note", lang, marker=marker))
 
 detail = auth.can("sync_detail")  # per-source quality, history, agency exports
-quality = data_access.source_quality_by_province()
+quality = reads.source_quality_by_province()
 sources = sorted(quality["source"].unique())
 
 st.subheader(i18n.t("sync.compatibility", lang))
@@ -46,7 +45,7 @@ if not detail:
 
 st.subheader(i18n.t("sync.quality", lang))
 st.markdown(f"**{i18n.t('sync.timeliness', lang)}**")
-status = overlap.labelled(data_access.source_import_status(), overlap.STATUS_LABELS, lang)
+status = overlap.labelled(reads.source_import_status(), overlap.STATUS_LABELS, lang)
 st.dataframe(status, key="registry_sync_status", hide_index=True)
 if sources:
     source = st.selectbox(i18n.t("sync.quality_source", lang), sources, key="registry_sync_source")
@@ -58,7 +57,7 @@ if sources:
     st.caption(i18n.t("sync.quality_note", lang, marker=marker))
 
 st.subheader(i18n.t("sync.history", lang))
-history = overlap.labelled(data_access.import_history(), overlap.HISTORY_LABELS, lang)
+history = overlap.labelled(reads.import_history(), overlap.HISTORY_LABELS, lang)
 st.dataframe(history, key="registry_sync_history", hide_index=True)
 
 st.subheader(i18n.t("sync.back", lang))

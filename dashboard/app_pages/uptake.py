@@ -1,16 +1,15 @@
 import streamlit as st
 
-import data_access
-import formatting
 import i18n
-import settings
-import uptake
-import uptake_charts
+from appdb import app_settings
+from charts import uptake_charts
+from data_access import reads
+from indicators import formatting, uptake
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(settings.min_count())
-catalogue = data_access.service_catalogue()
+marker = formatting.marker(app_settings.min_count())
+catalogue = reads.service_catalogue()
 names = catalogue.set_index("service_code")["name_en"]
 
 
@@ -33,7 +32,7 @@ service = left.selectbox(
 group = right.selectbox(
     t("group"), uptake.GROUP_BY, key="uptake_group", format_func=lambda g: t(f"group.{g}")
 )
-breakdown = data_access.uptake_by_group(f, group)
+breakdown = reads.uptake_by_group(f, group)
 st.dataframe(
     uptake.pivot_display(breakdown, service, marker).rename(
         columns={"province_name_en": t("province")}
@@ -42,8 +41,8 @@ st.dataframe(
 )  # fmt: skip
 
 st.subheader(t("trend_heading"))
-monthly = data_access.uptake_monthly(f)
-provinces = data_access.coverage_by_province(f).set_index("province_code")["province_name_en"]
+monthly = reads.uptake_monthly(f)
+provinces = reads.coverage_by_province(f).set_index("province_code")["province_name_en"]
 left, right = st.columns([1, 3])
 where = left.selectbox(
     t("where"), ["KH", *[p for p in provinces.index if p != "KH"]], key="uptake_province",

@@ -1,0 +1,1 @@
+"""The app's own SQLite database: accounts, audit, targets and settings kept by the app."""

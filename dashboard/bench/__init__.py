@@ -1,0 +1,1 @@
+"""The bench: national-scale timings and ratios, printed, never asserted."""

@@ -1,0 +1,312 @@
+"""`python -m dashboard bench`: national-scale figures against the targets of issue 8.
+
+The bench builds (or reuses) a demo store of the requested size, then measures, in one run:
+- every page query (each queries/*.sql but bench_*), run as a page runs it, unfiltered and
+  filtered: p50 and p95 in ms over REPEATS runs (uncached: the cache would hide the SQL);
+- coverage by province against the usual Streamlit-with-pandas way (tables loaded into
+  pandas once, untimed; then filter, merge and nunique per province, timed), with the
+  ratio, after checking that both give the same numbers;
+- an import's throughput and linkage time (bench_import.py; needs the importer) and the
+  store's own share of any write (private copy, aggregates, checkpoint, swap);
+- in a browser (bench_browser.py): the coverage page against the floor page, and the
+  app's peak memory with 20 sessions.
+With `--json` the same figures are printed as one JSON object on the last line.
+"""
+
+import datetime as dt
+import json
+import re
+import resource
+import statistics
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import settings
+import sql
+from data_access import reads
+from demo import builder
+from store import storage
+
+REPEATS = 30
+# Targets of issue 8 (national scale, this machine).
+TARGETS = {
+    "query_p95_ms": 150,
+    "coverage_vs_pandas": 10,
+    "import_rows_per_s": 100_000,
+    "app_rss_mb": 1536,
+    "first_render_ratio": 1.3,
+    "filter_change_ratio": 1.5,
+}
+
+
+def typical_params(con, as_of: dt.date) -> dict[str, dict[str, object]]:
+    """Values a page sends for each parameter a query may take: plain and filtered.
+
+    Queries are matched to these by the `$name`s they use, so queries added by later
+    pages are timed without changing the bench; a parameter missing here is reported.
+    """
+    services = reads.run(con, "service_catalogue")["service_code"].tolist()[:2]
+    plain = {
+        "as_of": as_of, "services": [], "occupation": None, "sex": None, "age_band": None,
+        "source": None, "older_min_age": 60, "group_by": "sex", "province": "12",
+    }  # fmt: skip
+    filtered = plain | {"services": services, "sex": "F", "age_band": "25-34"}
+    return {"": plain, "[filtered]": filtered}
+
+
+def page_queries(con, as_of: dt.date) -> tuple[dict[str, dict], list[str]]:
+    """Each page query (label -> parameters), and the queries with an unknown parameter."""
+    variants, runs, skipped = typical_params(con, as_of), {}, []
+    for name in sql.query_names():
+        if name.startswith("bench_"):
+            continue
+        wanted = set(re.findall(r"\$(\w+)", sql.load_query(name)))
+        if wanted - set(variants[""]):
+            skipped.append(name)
+            continue
+        for suffix, values in variants.items():
+            params = {k: values[k] for k in wanted}
+            if suffix and params == {k: variants[""][k] for k in wanted}:
+                continue  # no filter parameter: the filtered run would repeat the plain one
+            runs[name + suffix] = params
+    return runs, skipped
+
+
+def time_ms(fn, repeats: int = REPEATS) -> dict[str, float]:
+    """p50 and p95 of `fn()` in milliseconds over `repeats` runs (after one warm-up)."""
+    fn()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return {"p50_ms": round(statistics.median(samples), 2), "p95_ms": round(p95, 2)}
+
+
+def query_timings(con, as_of: dt.date) -> tuple[dict[str, dict], list[str]]:
+    """p50/p95 of every page query, run as the pages run them; and those skipped."""
+    runs, skipped = page_queries(con, as_of)
+    results = {}
+    for label, params in runs.items():
+        name = label.split("[")[0]
+        results[label] = time_ms(lambda n=name, p=params: reads.run(con, n, **p))
+    return results, skipped
+
+
+def pandas_tables(con) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a typical Streamlit app would hold in memory: persons and episodes."""
+    persons = reads.run(con, "bench_persons")
+    uptake = reads.run(con, "bench_uptake")
+    return persons, uptake
+
+
+def pandas_coverage(persons: pd.DataFrame, uptake: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Covered informal persons by province, the pandas way."""
+    day = pd.Timestamp(as_of)
+    active = uptake[
+        (uptake["started_on"] <= day) & (uptake["ended_on"].isna() | (uptake["ended_on"] >= day))
+    ]
+    merged = active.merge(persons[persons["is_informal"]], on="person_key")
+    return merged.groupby("province_code")["person_key"].nunique()
+
+
+def coverage_vs_pandas(con, as_of: dt.date) -> dict[str, float]:
+    """Time the store's coverage query against the pandas way; check they agree."""
+    persons, uptake = pandas_tables(con)
+    params = reads.CoverageFilter(as_of=as_of).params()
+    ours = time_ms(lambda: reads.run(con, "coverage_by_province", **params), 10)
+    theirs = time_ms(lambda: pandas_coverage(persons, uptake, as_of), 3)
+    frame = reads.run(con, "coverage_by_province", **params).set_index("province_code")
+    expected = pandas_coverage(persons, uptake, as_of)
+    agree = all(frame.loc[code, "covered_count"] == n for code, n in expected.items())
+    return {
+        "store_p50_ms": ours["p50_ms"],
+        "pandas_p50_ms": theirs["p50_ms"],
+        "ratio": round(theirs["p50_ms"] / max(ours["p50_ms"], 1e-6), 1),
+        "same_numbers": agree,
+    }
+
+
+def _demo_people(path: Path) -> int:
+    con = storage.open_read(path)
+    try:
+        return int(reads.run(con, "store_summary")["person_count"].iloc[0])
+    finally:
+        con.close()
+
+
+def bench_store(people: int) -> Path:
+    """A demo store of `people` persons, reused when there is one.
+
+    bench/coverage-<people>.duckdb if it exists (whatever its data date), else the
+    configured store if it holds that many persons, else one built under bench/ (about
+    4.5 minutes and 5.2 GB of memory at 7 million).
+    """
+    path = settings.REPO_ROOT / "bench" / f"coverage-{people}.duckdb"
+    if path.exists():
+        return path
+    configured = settings.store_path()
+    if configured.exists() and _demo_people(configured) == people:
+        return configured
+    started = time.perf_counter()
+    builder.build(people, seed=1, as_of=dt.date(2026, 10, 31), path=path)
+    print(f"built {path.name} in {time.perf_counter() - started:.0f} s")  # noqa: T201
+    return path
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process, in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _store_figures(people: int) -> tuple[Path, dict]:
+    """The bench store and its query figures (page queries, coverage against pandas)."""
+    path = bench_store(people)
+    con = storage.open_read(path)
+    try:
+        as_of = reads.run(con, "report_months")["month_end"].iloc[0].date()
+        queries, skipped = query_timings(con, as_of)
+        versus = coverage_vs_pandas(con, as_of)
+    finally:
+        con.close()
+    return path, {"queries": queries, "skipped_queries": skipped, "coverage_detail": versus}
+
+
+def run(
+    people: int, as_json: bool = False, browser: bool = True, imports: bool = True,
+    write_rows: int = 100_000, import_rows: int = 1_000_000,
+) -> dict:  # fmt: skip
+    """Run the bench and print its figures (and, with as_json, them as JSON last); return them.
+
+    Args:
+        people: persons in the bench store.
+        as_json: also print the figures as one JSON object on the last line.
+        browser: time the coverage page against the floor page, and the app's memory.
+        imports: time a store write of `write_rows` rows, and the importer if merged.
+        write_rows: registrations appended by the store-write measurement.
+        import_rows: rows of each CSV and Parquet file imported (XLSX: a tenth).
+    """
+    from bench import bench_browser, bench_import
+
+    path, figures = _store_figures(people)
+    figures = {"people": people} | figures
+    figures["coverage_vs_pandas"] = figures["coverage_detail"]["ratio"]
+    figures |= {"import_rows_per_s": None, "linkage_s_per_100k": None, "peak_rss_mb": None}
+    if imports:
+        figures["store_write"] = bench_import.store_write(path, write_rows)
+        imported = bench_import.importer_figures(path, import_rows) or {}
+        figures["import"] = imported or "importer not on this branch (issue 4)"
+        figures["import_rows_per_s"] = imported.get("csv_rows_per_s")
+        figures["linkage_s_per_100k"] = imported.get("linkage_s_per_100k")
+    if browser:
+        figures["browser"] = _part(bench_browser.compare, path)
+        figures["app_memory"] = _part(bench_browser.app_memory, path)
+        figures["peak_rss_mb"] = figures["app_memory"].get("peak_rss_mb")
+    figures["bench_peak_rss_mb"] = peak_rss_mb()
+    for line in report(figures):
+        print(line)  # noqa: T201
+    if as_json:
+        print(json.dumps(figures))  # noqa: T201
+    return figures
+
+
+def _part(measure, path: Path) -> dict:
+    """One browser measurement; a failure is recorded in its place, the others still print."""
+    try:
+        return measure(path)
+    except Exception as exc:  # noqa: BLE001 - a bench part that fails must not lose the run
+        return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+
+
+def report(figures: dict) -> list[str]:
+    """The figures in lines a reader can check against the targets."""
+    lines = [f"National-scale bench: {figures['people']:,} persons"]
+    for name, t in figures["queries"].items():
+        lines.append(f"  {name:40s} p50 {t['p50_ms']:8.2f} ms   p95 {t['p95_ms']:8.2f} ms")
+    if figures["skipped_queries"]:
+        lines.append(
+            f"  not timed (a parameter with no typical value): {figures['skipped_queries']}"
+        )
+    worst = max(t["p95_ms"] for t in figures["queries"].values())
+    lines.append(_check("slowest page query p95", worst, "ms", TARGETS["query_p95_ms"], "max"))
+    versus = figures["coverage_detail"]
+    lines.append(
+        f"coverage by province: store {versus['store_p50_ms']} ms, pandas "
+        f"{versus['pandas_p50_ms']} ms (same numbers: {versus['same_numbers']})"
+    )
+    lines.append(_check("coverage vs pandas", figures["coverage_vs_pandas"], "x",
+                        TARGETS["coverage_vs_pandas"], "min"))  # fmt: skip
+    lines += _write_lines(figures) + _browser_lines(figures)
+    lines.append(f"bench process peak RSS {figures['bench_peak_rss_mb']} MB")
+    return lines
+
+
+def _check(label: str, value, unit: str, target, kind: str) -> str:
+    if value is None:
+        return f"{label}: not measured (target {target} {unit})"
+    met = value <= target if kind == "max" else value >= target
+    sign = "<=" if kind == "max" else ">="
+    return f"{label}: {value} {unit} (target {sign} {target} {unit}: {'met' if met else 'NOT met'})"
+
+
+def _write_lines(figures: dict) -> list[str]:
+    if "store_write" not in figures:
+        return []
+    w = figures["store_write"]
+    lines = [
+        f"store write of {w['rows']:,} rows: copy {w['copy_s']} s, append {w['append_s']} s, "
+        f"aggregates ({w['aggregates_mode']}) {w['aggregates_s']} s, "
+        f"checkpoint and swap {w['checkpoint_and_swap_s']} s: "
+        f"{w['total_s']} s, {w['rows_per_s']:,} rows/s"
+    ]
+    if isinstance(figures["import"], str):
+        lines.append(f"import: {figures['import']}")
+        return lines
+    i = figures["import"]
+    lines.append(f"import CSV {i['csv_rows_per_s']:,} rows/s, Parquet {i['parquet_rows_per_s']:,} "
+                 f"rows/s, XLSX {i['xlsx_rows_per_s']:,} rows/s; linkage "
+                 f"{i['linkage_s_per_100k']} s per 100,000 records")  # fmt: skip
+    stages = ", ".join(f"{k} {v}" for k, v in i["csv_stages_s"].items())
+    lines.append(f"  CSV of {i['rows']:,} rows, seconds by stage: {stages}")
+    if not i.get("stored_features"):
+        lines.append(
+            "  the bench store holds no linkage features (built before they were kept): "
+            "the import compared nothing; delete it to have it rebuilt"
+        )
+    if q := i.get("linkage_quality"):
+        lines.append(
+            f"  linkage of that file ({i['known_share']:.0%} of its records persons already "
+            f"stored): {q['found']:,} of {q['known']:,} stored persons found, "
+            f"{q['elsewhere']:,} linked to another; {q['to_stored']:,} of {q['new']:,} new "
+            "persons linked to a stored one"
+        )
+    lines.append(_check("import", figures["import_rows_per_s"], "rows/s",
+                        TARGETS["import_rows_per_s"], "min"))  # fmt: skip
+    return lines
+
+
+def _browser_lines(figures: dict) -> list[str]:
+    if "browser" not in figures:
+        return []
+    b, m = figures["browser"], figures["app_memory"]
+    lines = [f"browser timing not measured: {b['error']}"] if "error" in b else [
+        f"floor page: first render {b['floor_first_ms']} ms, "
+        f"filter change {b['floor_rerun_ms']} ms",
+        f"coverage page: first render {b['coverage_first_ms']} ms, filter change "
+        f"{b['coverage_rerun_ms']} ms",
+        _check("first render / floor", b["first_render_ratio"], "x",
+               TARGETS["first_render_ratio"], "max"),
+        _check("filter change / floor", b["filter_change_ratio"], "x",
+               TARGETS["filter_change_ratio"], "max"),
+    ]  # fmt: skip
+    if "error" in m:
+        return [*lines, f"app memory not measured: {m['error']}"]
+    return [
+        *lines,
+        _check(f"app process peak RSS with {m['sessions']} sessions", m["peak_rss_mb"], "MB",
+               TARGETS["app_rss_mb"], "max"),
+    ]  # fmt: skip

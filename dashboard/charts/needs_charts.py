@@ -1,0 +1,45 @@
+"""Pure figures of the needs page: the contributions behind every rank."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from indicators import needs
+
+# One colour per input, in needs.INPUTS order (colour-blind safe, Okabe-Ito).
+COLOURS = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#F0E442")
+
+
+def contributions(
+    ranked: pd.DataFrame, labels: dict[str, str], title: str, axis_title: str
+) -> go.Figure:
+    """Horizontal stacked bars: each ranked province's index split into input contributions.
+
+    Args:
+        ranked: needs.rank output; unranked provinces are left out.
+        labels: display name of each input key.
+        title: the figure title.
+        axis_title: the index axis title.
+    """
+    shown = ranked[ranked["needs_rank"].notna()].iloc[::-1]  # rank 1 drawn at the top
+    names = [
+        f"{r}. {n}" for r, n in zip(shown["needs_rank"], shown["province_name_en"], strict=True)
+    ]
+    fig = go.Figure()
+    for key, colour in zip(needs.KEYS, COLOURS, strict=True):
+        fig.add_bar(
+            x=shown[f"{key}_contribution"].astype(float),
+            y=names,
+            orientation="h",
+            name=labels[key],
+            marker_color=colour,
+            hovertemplate=f"%{{y}}<br>{labels[key]}: %{{x:.1f}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        title={"text": title, "font": {"size": 16}},
+        xaxis={"title": {"text": axis_title}, "range": [0, 100]},
+        legend={"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top"},
+        height=max(360, 28 * len(shown) + 120),
+        margin={"l": 0, "r": 0, "t": 48, "b": 0},
+    )
+    return fig

@@ -1,0 +1,1 @@
+"""The read side: one function per named query, cached."""

@@ -1,0 +1,1 @@
+"""The demo store: synthetic agencies and their files, through the import door."""

@@ -1,0 +1,57 @@
+"""Builds the demo store: through the agencies' door, or directly at national scale."""
+
+import datetime as dt
+
+import numpy as np
+
+from demo import demo_files, demo_linkage, generator
+from ingest import reference
+from store import faults, storage
+
+# Up to this many persons the demo goes through the agencies' door (demo_files.py: files,
+# validation, pseudonymisation, linkage); above it, as at national scale, rows are written
+# directly, chunk by chunk, so that memory stays bounded and the build takes minutes.
+FILE_ROUTE_LIMIT = 500_000
+
+
+def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> dict[str, int]:
+    """Build a fresh synthetic store of `people` registered persons and swap it in.
+
+    Args:
+        people: persons to draw.
+        seed: the random seed.
+        as_of: the data date.
+        path: the store (default: the configured one).
+        via_files: import agency files (default: when people <= FILE_ROUTE_LIMIT).
+
+    Returns:
+        Row counts: persons, registrations, uptake.
+    """
+    if via_files if via_files is not None else people <= FILE_ROUTE_LIMIT:
+        return demo_files.build(people, seed, as_of, path)
+    prov = generator.province_profile()
+    counts = {"persons": people, "registrations": 0, "uptake": 0}
+    with storage.write_session(path, fresh=True) as con:
+        reference.load_catalogues(con)
+        scale = people / generator.NATIONAL_PEOPLE
+        reference.load_population(con, reference.modelled_population(as_of.year, scale), 1)
+        for chunk_no, first in enumerate(range(0, people, generator.CHUNK)):
+            rng = np.random.default_rng([seed, chunk_no])
+            persons, regs, uptake = generator._chunk(
+                rng, min(generator.CHUNK, people - first), first + 1, prov, as_of
+            )
+            storage.append(con, "registrations", regs)
+            storage.append(con, "uptake", uptake)
+            kept, ids = demo_linkage.chunk_rows(rng, regs, persons, as_of)
+            storage.append(con, "linkage_features", kept)
+            storage.append(con, "person_ids", ids)
+            counts["registrations"] += len(regs)
+            counts["uptake"] += len(uptake)
+            faults.point("demo.chunk")
+        storage.append(con, "import_batches", generator.batches(con, as_of))
+        storage.set_meta(
+            con, is_demo="true", data_as_of=as_of.isoformat(), demo_seed=str(seed),
+            demo_people=str(people), demo_scale=f"{scale:.6f}", demo_route="direct",
+            built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )  # fmt: skip
+    return counts

@@ -1,0 +1,1 @@
+"""Exports: files, workbooks, static images, briefing packs, Parquet and Spark SQL."""

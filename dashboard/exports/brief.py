@@ -1,0 +1,242 @@
+"""Briefing pack for a province or the nation: content gathered once, written as PDF or PPTX.
+
+The content is what a minister is briefed on: key figures, the map, the ranking, the
+coverage trend (against targets where set), the largest gaps by occupation and by
+programme, definitions and sources. Every figure comes from the same suppressed tables
+as the pages (`reads.load_coverage` of the same cut), so nothing hidden on screen
+appears in a brief; the occupation breakdown is suppressed once more as a whole, since
+its parts add up to the total shown beside it.
+"""
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import i18n
+from charts import coverage_charts
+from data_access import reads
+from exports import rendering
+from indicators import protection
+
+NATIONAL = protection.NATIONAL
+TREND_MONTHS = 12
+TOP_GAPS = 6
+KPIS = [
+    ("coverage_rate", "rate"),
+    ("covered_count", "count"),
+    ("informal_workers_est", "count"),
+    ("registration_rate", "rate"),
+    ("registered_not_covered_count", "count"),
+    ("coverage_gap_count", "count"),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Brief:
+    """Everything a briefing pack shows, in one language."""
+
+    code: str
+    area: str
+    lang: str
+    cut: reads.CoverageFilter
+    table: pd.DataFrame
+    trend: pd.DataFrame
+    by_occupation: pd.DataFrame
+    by_service: pd.DataFrame
+    ctx: rendering.ExportContext
+
+    @property
+    def row(self) -> pd.Series:
+        """The area's row of the coverage table."""
+        return self.table.set_index("province_code").loc[self.code]
+
+    @property
+    def month(self) -> dt.date:
+        """The reference day of the numerators (last day of the as-of month)."""
+        return pd.Timestamp(self.row["numerator_reference_date"]).date()
+
+
+def _row(con, cut: reads.CoverageFilter, code: str, threshold: int) -> pd.Series:
+    return reads.load_coverage(con, cut, threshold).set_index("province_code").loc[code]
+
+
+def trend(con, cut: reads.CoverageFilter, code: str, threshold: int) -> pd.DataFrame:
+    """One row per month (oldest first, up to the as-of month): rates of the area.
+
+    Grain: the last TREND_MONTHS month ends on or before the cut's month; each row is the
+    area's row of that month's suppressed table. `target_rate` is empty: no targets yet.
+    """
+    months = reads.run(con, "report_months")["month_end"].dt.date
+    wanted = sorted(m for m in months if m <= _month_end(cut.as_of))[-TREND_MONTHS:]
+    rows = [_row(con, dataclasses.replace(cut, as_of=m), code, threshold) for m in wanted]
+    frame = pd.DataFrame(rows).reset_index(drop=True)
+    frame.insert(0, "month_end", pd.to_datetime(wanted))
+    frame["target_rate"] = pd.Series([pd.NA] * len(frame), dtype="Float64")
+    return frame
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+def _breakdown(con, cuts: dict[str, reads.CoverageFilter], code: str, threshold: int):
+    rows = {key: _row(con, cut, code, threshold) for key, cut in cuts.items()}
+    columns = ["covered_count", "informal_workers_est", "coverage_rate", "coverage_gap_count"]
+    frame = pd.DataFrame({key: row[columns] for key, row in rows.items()}).T
+    return frame.astype({"covered_count": "Int64", "informal_workers_est": "Int64",
+                         "coverage_rate": "Float64", "coverage_gap_count": "Int64"})  # fmt: skip
+
+
+def by_occupation(con, cut, code: str, threshold: int, lang: str) -> pd.DataFrame:
+    """One row per informal occupation (index: code): covered, estimate, rate, gap, name."""
+    occupations = reads.run(con, "informal_occupations")
+    cuts = {o: dataclasses.replace(cut, occupation=o) for o in occupations["occupation"]}
+    frame = _breakdown(con, cuts, code, threshold)
+    total = _row(con, dataclasses.replace(cut, occupation=None), code, threshold)
+    frame = protection.suppress_breakdown(frame, total_hidden=pd.isna(total["covered_count"]))
+    frame["name"] = rendering.names(occupations, "occupation", lang)
+    return frame
+
+
+def by_service(con, cut, code: str, threshold: int, lang: str) -> pd.DataFrame:
+    """One row per programme (index: code): persons covered by it, estimate, rate, gap, name.
+
+    Programmes overlap (a person may be in several), so their counts add up to no total.
+    """
+    services = reads.run(con, "service_catalogue")
+    cuts = {s: dataclasses.replace(cut, services=(s,)) for s in services["service_code"]}
+    frame = _breakdown(con, cuts, code, threshold)
+    frame["name"] = rendering.names(services, "service_code", lang)
+    return frame
+
+
+def build(
+    con,
+    cut: reads.CoverageFilter,
+    code: str | None,
+    lang: str,
+    threshold: int,
+) -> Brief:
+    """Gather a brief's content for province `code` (None: the nation) in `lang`."""
+    code = code or NATIONAL
+    table = reads.load_coverage(con, cut, threshold)
+    if code not in set(table["province_code"]):
+        raise reads.InvalidFilter(f"unknown province code {code!r}")
+    row = table.set_index("province_code").loc[code]
+    area = (
+        i18n.t("brief.country", lang)
+        if code == NATIONAL
+        else coverage_charts.province_names(row.to_frame().T, lang).iloc[0]
+    )
+    registries = reads.run(con, "source_registries")
+    summary = reads.run(con, "store_summary").iloc[0]
+    labels = {
+        "services": rendering.names(reads.run(con, "service_catalogue"), "service_code", lang),
+        "occupation": rendering.names(reads.run(con, "informal_occupations"), "occupation", lang),
+        "source": rendering.names(registries, "source", lang),
+    }
+    ctx = rendering.ExportContext(
+        lang=lang, filters=rendering.describe_cut(cut, lang, labels),
+        sources=rendering.source_line(table, registries, lang),
+        is_demo=bool(summary["is_demo"]), threshold=threshold,
+    )  # fmt: skip
+    return Brief(
+        code=code, area=area, lang=lang, cut=cut, table=table,
+        trend=trend(con, cut, code, threshold),
+        by_occupation=by_occupation(con, cut, code, threshold, lang),
+        by_service=by_service(con, cut, code, threshold, lang), ctx=ctx,
+    )  # fmt: skip
+
+
+def kpis(brief: Brief) -> list[tuple[str, str]]:
+    """(label, value) of the key figures, suppressed values shown as markers."""
+    from indicators import formatting
+
+    row, lang, threshold = brief.row, brief.lang, brief.ctx.threshold
+    return [
+        (i18n.t(f"column.{column}", lang), formatting.kpi_text(row[column], kind, threshold, lang))
+        for column, kind in KPIS
+    ]
+
+
+def rank_text(brief: Brief) -> str:
+    """Where the province stands among provinces, or the national range."""
+    lang = brief.lang
+    provinces = brief.table[brief.table["province_code"] != NATIONAL].copy()
+    provinces["name"] = coverage_charts.province_names(provinces, lang)
+    ranked = provinces.dropna(subset=["coverage_rate"]).sort_values(
+        "coverage_rate", ascending=False
+    )
+    if brief.code == NATIONAL:
+        if ranked.empty:
+            return ""
+        top, low = ranked.iloc[0], ranked.iloc[-1]
+        return i18n.t("brief.rank_national", lang, high=i18n.percent(top["coverage_rate"], lang),
+                      high_name=top["name"], low=i18n.percent(low["coverage_rate"], lang),
+                      low_name=low["name"])  # fmt: skip
+    if brief.code not in set(ranked["province_code"]):
+        return i18n.t("brief.rank_hidden", lang, province=brief.area)
+    # equal rates share a rank (1, 1, 3 ...)
+    ranks = ranked["coverage_rate"].rank(ascending=False, method="min").astype(int)
+    rank = ranks[ranked["province_code"] == brief.code].iloc[0]
+    return i18n.t("brief.rank", lang, province=brief.area, rank=i18n.digits(rank, lang),
+                  count=i18n.digits(len(provinces), lang))  # fmt: skip
+
+
+def top_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """The groups with the largest shown coverage gaps, largest first."""
+    shown = frame.dropna(subset=["coverage_gap_count"])
+    return shown.sort_values("coverage_gap_count", ascending=False).head(TOP_GAPS)
+
+
+def gap_rows(frame: pd.DataFrame, brief: Brief) -> list[list[str]]:
+    """The top gaps as table rows of text: group, covered, estimate, rate, gap."""
+    from indicators import formatting
+
+    lang, threshold = brief.lang, brief.ctx.threshold
+    return [
+        [str(r["name"]), formatting.kpi_text(r["covered_count"], "count", threshold, lang),
+         formatting.kpi_text(r["informal_workers_est"], "count", threshold, lang),
+         formatting.kpi_text(r["coverage_rate"], "rate", threshold, lang),
+         formatting.kpi_text(r["coverage_gap_count"], "count", threshold, lang)]
+        for _, r in top_gaps(frame).iterrows()
+    ]  # fmt: skip
+
+
+GAP_HEADER = ["column.group", "column.covered_count", "column.informal_workers_est",
+              "column.coverage_rate", "column.coverage_gap_count"]  # fmt: skip
+
+
+def figures(brief: Brief) -> dict[str, go.Figure]:
+    """The brief's charts: map, ranking, trend and the two gap charts."""
+    lang, month = brief.lang, i18n.month_year(brief.month, brief.lang)
+    code = None if brief.code == NATIONAL else brief.code
+    months = i18n.digits(len(brief.trend), lang)
+    trend_title = i18n.t("brief.trend_title", lang, area=brief.area, n=months)
+    return {
+        "map": coverage_charts.coverage_map_static(
+            brief.table, i18n.t("brief.map_title", lang, month=month), lang, highlight=code
+        ),
+        "ranking": coverage_charts.rate_bars(
+            brief.table, i18n.t("brief.ranking_title", lang, month=month), lang, highlight=code
+        ),
+        "trend": coverage_charts.coverage_trend(brief.trend, trend_title, lang),
+        "occupation": coverage_charts.gap_bars(
+            top_gaps(brief.by_occupation), i18n.t("brief.gaps_occupation", lang), lang
+        ),
+        "service": coverage_charts.gap_bars(
+            top_gaps(brief.by_service), i18n.t("brief.gaps_service", lang), lang
+        ),
+    }  # fmt: skip
+
+
+def images(brief: Brief) -> dict[str, bytes]:
+    """Each chart as PNG bytes (shaped text, twice screen resolution)."""
+    return {name: rendering.render(fig, "png") for name, fig in figures(brief).items()}
+
+
+def has_targets(brief: Brief) -> bool:
+    """Whether any month of the trend has a target."""
+    return bool(brief.trend["target_rate"].notna().any())

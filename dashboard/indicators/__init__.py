@@ -1,0 +1,1 @@
+"""Indicators: pure functions on frames (disclosure control, rates, needs, targeting, planning)."""

@@ -1,0 +1,1 @@
+"""Ingest: agency files to validated, mapped rows in the store, and reference data."""

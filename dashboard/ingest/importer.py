@@ -1,0 +1,303 @@
+"""Imports an agency's file: read, map, validate, pseudonymise, link, write — all or nothing.
+
+Everything happens in one `storage.write_session()`: a file with any problem loads no row
+(only its rejected batch is recorded), and readers never see a half-written store. A
+dry run does the same work and then discards the session. The raw national_id and
+full_name columns exist only in memory: they are hashed or encoded (pseudonym.py,
+features.py) and dropped before anything is registered with DuckDB.
+"""
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import getpass
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from appdb import audit
+from ingest import mappings, readers, reference, rules, validation
+from linkage import features, matching, pseudonym
+from store import storage
+
+log = logging.getLogger("coverage.import")
+NEEDS_KEY = {"registrations"}
+# Kinds that only add or end rows of registrations and uptake under their own batch id, so
+# the aggregates may be refreshed for the persons they touch (aggregates.py).
+INCREMENTAL = {"registrations", "uptake"}
+REFER_TO_RECORDS = {"uptake"}  # rows must name a current record of their source
+PROGRESS: Callable[[float, str], None] = lambda fraction, stage: None  # noqa: E731
+# Progress stages reported to `progress(fraction, stage)`; the Import page words them.
+STAGES = ("reading", "validated", "pseudonymising", "linking", "written")
+
+
+def current_user() -> str:
+    """Who runs the import: $COVERAGE_USER, else the login name."""
+    try:
+        return os.environ.get("COVERAGE_USER") or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, as in some containers
+        return "unknown"
+
+
+@dataclasses.dataclass
+class Request:
+    """One import: the file's bytes and how to treat them."""
+
+    data: bytes
+    file_name: str
+    kind: str
+    source: str | None
+    append: bool = False
+    dry_run: bool = False
+    mapping_text: str | None = None  # a mapping saved on the Import page
+    user: str = dataclasses.field(default_factory=lambda: current_user())
+    today: dt.date = dataclasses.field(default_factory=dt.date.today)
+    key: bytes | None = None
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256, hex."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What an import did."""
+
+    batch_id: int
+    result: str  # accepted, rejected, duplicate (dry runs: would be accepted/rejected)
+    report: validation.Report
+    stats: dict = dataclasses.field(default_factory=dict)
+    dry_run: bool = False
+
+
+class _DryRun(Exception):
+    def __init__(self, outcome: Outcome):
+        self.outcome = outcome
+
+
+def run(request: Request, path: Path | None = None, progress=PROGRESS) -> Outcome:
+    """Import one file into the store at `path` (default: the configured store)."""
+    _check_request(request)
+    try:
+        incremental = request.kind in INCREMENTAL
+        # the file is parsed (by Arrow, without the GIL) while the store is being copied
+        with (
+            concurrent.futures.ThreadPoolExecutor(1) as pool,
+            storage.write_session(path, incremental=incremental) as con,
+        ):
+            table = pool.submit(readers.read_table, request.data, request.file_name)
+            outcome = import_into(con, request, progress, table)
+            if request.dry_run:
+                raise _DryRun(outcome)
+    except _DryRun as stop:
+        stop.outcome.dry_run = True
+        return stop.outcome
+    log.info(
+        "import %s %s %s: batch %s %s, %s",
+        request.kind,
+        request.source,
+        request.file_name,
+        outcome.batch_id,
+        outcome.result,
+        outcome.report.counts(),
+    )
+    detail = {"file": request.file_name, "kind": request.kind, "source": request.source,
+              "batch": outcome.batch_id, "result": outcome.result}  # fmt: skip
+    audit.record(request.user, "import", detail)
+    return outcome
+
+
+def _check_request(request: Request) -> None:
+    if request.kind not in validation.KINDS:
+        raise ValueError(f"kind must be one of {', '.join(validation.KINDS)}")
+    if request.kind in {"registrations", "uptake"}:
+        mappings.check_source(request.source or "")
+    if request.kind in NEEDS_KEY and request.key is None:
+        request.key = pseudonym.load_key()
+
+
+def import_into(
+    con, request: Request, progress=PROGRESS, table: concurrent.futures.Future | None = None
+) -> Outcome:
+    """Import one file inside an open write session (the demo imports several in one).
+
+    `table`, when given, is the file being read already (readers.read_table).
+    """
+    if storage.run_statement(con, "imports/province_list").empty:
+        reference.load_catalogues(con)
+    batch_id = storage.next_batch_id(con)
+    report = validation.Report(request.file_name, request.kind)
+    duplicate = storage.run_statement(
+        con,
+        "imports/existing_batch",
+        sha256=request.sha256,
+        kind=request.kind,
+        source=request.source,
+    )
+    if not duplicate.empty:
+        note = f"same file as accepted batch {int(duplicate.iloc[0, 0])}: nothing changed"
+        return _record(con, request, batch_id, "duplicate", report, {"note": note})
+    progress(0.1, "reading")
+    typed = _read_and_validate(con, request, report, table)
+    if typed is None:
+        return _record(con, request, batch_id, "rejected", report, {})
+    progress(0.4, "validated")
+    stats = WRITERS[request.kind](con, request, typed, batch_id, progress)
+    progress(0.95, "written")
+    return _record(con, request, batch_id, "accepted", report, stats)
+
+
+def _read_and_validate(
+    con, request: Request, report: validation.Report, table: concurrent.futures.Future | None
+) -> pd.DataFrame | None:
+    """The typed rows, or None with the report's problems filled in."""
+    try:
+        raw = table.result() if table else readers.read_table(request.data, request.file_name)
+    except readers.FileRejected as exc:
+        report.problems.append(validation.Problem(0, "", "", str(exc)))
+        return None
+    report.rows_read = len(raw)
+    mapping = (
+        mappings.load(request.source or "", request.kind, request.mapping_text)
+        if request.source
+        else mappings.Mapping()
+    )
+    frame = mappings.apply(raw, mapping)
+    report.problems += validation.check_columns(frame, request.kind, mapping.origin)
+    if request.kind in NEEDS_KEY:
+        report.problems += _key_problems(con, request.key)
+    if report.problems:
+        return None
+    checker = validation.Checker(frame, mapping.origin, request.today)
+    record_ids = frame["record_id"] if request.kind in REFER_TO_RECORDS else None
+    ctx = rules.context(con, request.source, request.today, record_ids)
+    typed = rules.RULES[request.kind](checker, ctx)
+    report.problems += checker.problems + _capacity_problems(con, request, typed)
+    report.problems.sort(key=lambda p: p.row)
+    return None if report.problems else typed
+
+
+def _capacity_problems(con, request: Request, typed: pd.DataFrame) -> list[validation.Problem]:
+    """The coverage cube keeps a bit per source (16) and per service (64): refuse more."""
+    codes = storage.run_statement(con, "imports/code_lists")
+    known = codes.groupby("list_name")["code"].agg(set).to_dict()
+    if request.kind == "services":
+        total = len(known.get("service", set()) | set(typed["service_code"]))
+        if total > 64:
+            return [validation.Problem(0, "", "", f"the catalogue would hold {total} services; "
+                                       "at most 64 are supported")]  # fmt: skip
+    sources = known.get("source", set())
+    if request.kind == "registrations" and request.source not in sources and len(sources) >= 16:
+        return [validation.Problem(0, "", "", "at most 16 source registries are supported")]
+    return []
+
+
+def _key_problems(con, key: bytes) -> list[validation.Problem]:
+    stored = storage.meta_values(con).get("key_fingerprint")
+    if stored and stored != pseudonym.fingerprint(key):
+        reason = (
+            f"the pseudonymisation key (fingerprint {pseudonym.fingerprint(key)}) is not the "
+            f"store's ({stored}): importing would break linkage with every earlier batch"
+        )
+        return [validation.Problem(0, "", "", reason)]
+    return []
+
+
+def _record(con, request, batch_id, result, report, stats) -> Outcome:
+    key_fp = pseudonym.fingerprint(request.key) if request.key else None
+    row = {
+        "batch_id": batch_id,
+        "file_name": Path(request.file_name).name,
+        "sha256": request.sha256,
+        "kind": request.kind,
+        "source": request.source,
+        "rows_read": report.rows_read,
+        "rows_loaded": stats.get("rows_loaded", 0),
+        "invalid_rows": len({p.row for p in report.problems if p.row >= 2}),
+        "result": result,
+        "user_name": request.user,
+        "imported_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
+        "key_fingerprint": key_fp,
+        "note": json.dumps({"problems": report.counts(), **stats}, ensure_ascii=False),
+    }
+    storage.append(con, "import_batches", pd.DataFrame([row]))
+    if result == "accepted" and key_fp:
+        storage.set_meta(con, key_fingerprint=key_fp)
+    if result == "accepted" and storage.meta_values(con).get("is_demo") != "true":
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        storage.set_meta(con, data_as_of=request.today.isoformat(), built_at=now)
+    return Outcome(batch_id, result, report, stats)
+
+
+def _write_registrations(con, request, typed, batch_id, progress) -> dict:
+    progress(0.5, "pseudonymising")
+    records = typed.drop(columns=["national_id", "full_name"])
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # DuckDB hashes without the GIL
+        ids = pool.submit(pseudonym.hash_ids, request.key, typed["national_id"].tolist())
+        encoded = features.encode(typed, request.key)
+        records["id_hash"] = ids.result()
+    records = pd.concat([records, encoded], axis=1)
+    del typed  # the raw IDs and names go no further
+    progress(0.6, "linking")
+    linked = matching.link(con, request.source, records)
+    methods = linked["link_method"].value_counts().to_dict()
+    # converted once: DuckDB reads Arrow as it is, but converts a frame's strings every scan
+    rows = pa.Table.from_pandas(
+        linked.assign(source=request.source, batch_id=batch_id), preserve_index=False
+    )
+    whole = not request.append
+    for name in ("imports/supersede_registrations", "imports/supersede_features"):
+        storage.execute_with(
+            con, name, rows.select(["record_id"]), source=request.source, batch_id=batch_id,
+            whole=whole,
+        )  # fmt: skip
+    storage.run_statement(con, "imports/add_source", source=request.source)
+    storage.append(con, "registrations", rows)
+    storage.append(con, "linkage_features", rows)
+    storage.execute_with(con, "imports/new_person_ids", rows, batch_id=batch_id)
+    return {"rows_loaded": len(linked), "link_methods": {k: int(v) for k, v in methods.items()}}
+
+
+def _write_uptake(con, request, typed, batch_id, progress) -> dict:
+    persons = storage.query_with(
+        con, "imports/person_of_record", typed[["record_id"]], source=request.source
+    )
+    person = typed["record_id"].map(
+        persons.drop_duplicates("record_id").set_index("record_id")["person_key"]
+    )
+    rows = typed.assign(person_key=person, source=request.source, batch_id=batch_id)
+    storage.execute_with(
+        con,
+        "imports/supersede_uptake",
+        rows,
+        source=request.source,
+        batch_id=batch_id,
+        whole=not request.append,
+    )
+    storage.append(con, "uptake", rows)
+    return {"rows_loaded": len(rows)}
+
+
+def _write_population(con, request, typed, batch_id, progress) -> dict:
+    reference.load_population(con, typed, batch_id)
+    return {"rows_loaded": len(typed), "years": sorted(int(y) for y in typed["year"].unique())}
+
+
+def _write_services(con, request, typed, batch_id, progress) -> dict:
+    storage.execute_with(con, "imports/upsert_services", typed)
+    return {"rows_loaded": len(typed)}
+
+
+WRITERS = {
+    "registrations": _write_registrations,
+    "uptake": _write_uptake,
+    "population": _write_population,
+    "services": _write_services,
+}

@@ -1,0 +1,1 @@
+"""Linkage: keyed pseudonyms, privacy-preserving features and Splink matching."""

@@ -1,0 +1,126 @@
+"""Keeps the derived tables fresh: persons, coverage_months, the cubes, quality and lineage.
+
+A full rebuild reads every person and expands each into one row per month (at national
+scale, 7 million persons and some 300 million person-months: about 70 s). An import of
+registrations or uptake changes only the persons whose rows it adds or ends, and every
+cube count is a sum over persons, so such an import refreshes incrementally: the touched
+persons' cube rows are computed on the store as it was (their rows of batches up to the
+last one the cubes include, their old `persons` row) and taken away, then computed on the
+store as it is and added. The result is the full rebuild's, row for row (a test checks it
+on random imports). A full rebuild runs instead when the writer does not ask for an
+incremental one, when the months or reference tables the cubes depend on have changed
+(schema/aggregate_inputs), or when the import touches over a quarter of all persons.
+"""
+
+import duckdb
+
+import sql
+from store import faults
+
+AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
+# Bump when the derived tables' definitions change: a store whose aggregates were built by
+# another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
+VERSION = "7"
+INCREMENTAL_SHARE = 0.25
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    meta: dict[str, str],
+    *,
+    incremental: bool = False,
+) -> tuple[str, str]:
+    """Bring the derived tables up to date.
+
+    Args:
+        con: the write session's connection.
+        meta: store_meta as the session found it (what the aggregates were built from).
+        incremental: the writer allows a refresh of the touched persons only.
+
+    Returns:
+        "full" or "incremental", and the fingerprint of the inputs the aggregates now hold
+        (store_meta.aggregates_inputs).
+    """
+    con.execute(sql.load_query("schema/coverage_months"))
+    inputs = f"{VERSION}:{con.execute(sql.load_query('schema/aggregate_inputs')).fetchall()[0][0]}"
+    if incremental and meta.get("aggregates_inputs") == inputs and "aggregates_batch" in meta:
+        since = int(meta["aggregates_batch"])
+        con.execute(sql.load_query("schema/touched_persons"), {"since": since})
+        ((touched, everyone),) = con.execute(sql.load_query("schema/touched_count")).fetchall()
+        if touched <= INCREMENTAL_SHARE * everyone:
+            _incremental(con, since)
+            return "incremental", inputs
+    _full(con)
+    return "full", inputs
+
+
+def is_current(meta: dict[str, str]) -> bool:
+    """Whether store_meta says the aggregates were built by this version's definitions."""
+    return meta.get("aggregates_inputs", "").startswith(f"{VERSION}:")
+
+
+def _full(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild everything, the cube a province at a time.
+
+    The cube's groups include the province, so the parts are disjoint and each pass holds
+    only one province's person-months in memory.
+    """
+    con.execute(sql.load_query("schema/aggregates"))
+    con.execute(sql.load_query("schema/persons_rows"), {"everyone": True})
+    faults.point("store.aggregates")
+    con.execute(sql.load_query("schema/cube_scan_parts"))
+    provinces = con.execute(sql.load_query("schema/person_provinces")).fetchall()
+    for i, (province,) in enumerate(provinces):
+        _cube_pass(con, province, before=AFTER_EVERY_BATCH, sign=1)
+        if i == len(provinces) // 2:
+            faults.point("store.cube")
+    con.execute(sql.load_query("schema/coverage_cube_final"))
+    con.execute(sql.load_query("schema/series_cubes"))
+    con.execute(sql.load_query("schema/source_quality_parts"))
+    _pass(con, "source_quality", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/source_quality_final"))
+    con.execute(sql.load_query("schema/lineage_parts"))
+    _pass(con, "lineage", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/lineage_final"))
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
+    """Replace the touched persons' rows: old ones out (as of batch `since`), new ones in."""
+    con.execute(sql.load_query("schema/cube_scan_parts"))
+    con.execute(sql.load_query("schema/lineage_parts"))
+    _pass(con, "lineage", everyone=False, before=since + 1, sign=-1)  # persons: old rows
+    con.execute(sql.load_query("schema/touched_before"))
+    faults.point("store.aggregates")
+    con.execute(sql.load_query("schema/persons_forget_touched"))
+    con.execute(sql.load_query("schema/persons_rows"), {"everyone": False})
+    con.execute(sql.load_query("schema/touched_floor"), {"since": since})
+    faults.point("store.cube")
+    _cube_pass(con, None, before=since + 1, sign=-1)  # the old rows, from each floor month
+    _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/cube_apply_delta"))
+    con.execute(sql.load_query("schema/series_apply_delta"))
+    con.execute(sql.load_query("schema/source_quality_parts"))
+    _pass(con, "source_quality", everyone=False, before=since + 1, sign=-1)
+    _pass(con, "source_quality", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/source_quality_apply_delta"))
+    _pass(con, "lineage", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("schema/lineage_apply_delta"))
+
+
+def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
+    """Add the cube rows of one province's persons (None: the touched ones), times sign.
+
+    The touched persons are counted from their floor month (schema/touched_floor): with
+    their old attributes when taking rows away, their new ones when adding.
+    """
+    if province is None:
+        con.execute(sql.load_query("schema/cube_persons_touched"), {"old": sign < 0})
+    else:
+        con.execute(sql.load_query("schema/cube_persons"), {"province": province})
+    con.execute(sql.load_query("schema/coverage_cube_part"), {"before": before, "sign": sign})
+
+
+def _pass(con, table: str, *, everyone: bool, before: int, sign: int) -> None:
+    """Add a table's rows (schema/<table>_part) for every person or the touched ones, times sign."""
+    params = {"everyone": everyone, "before": before, "sign": sign}
+    con.execute(sql.load_query(f"schema/{table}_part"), params)

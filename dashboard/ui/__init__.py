@@ -1,0 +1,1 @@
+"""Shared Streamlit widgets: filters, downloads, explain popovers, map controls, sign-in."""

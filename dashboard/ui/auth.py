@@ -1,0 +1,208 @@
+"""Sign-in gate and roles: OpenID Connect (st.login) when configured, else local accounts.
+
+With an `[auth]` section in `.streamlit/secrets.toml`, users sign in through that
+provider and their e-mail gets a role from the accounts table (an account without a
+password named by the e-mail) or else from a `[roles]` table in secrets
+(`"ana@example.org" = "analyst"`, or `"@example.org" = "viewer"` for a whole domain).
+Without it, users sign in with a local account (Username and Password form). Either
+way `gate()` stops the script before anything else renders until someone is signed in.
+"""
+
+import dataclasses
+from collections.abc import Mapping
+
+import streamlit as st
+
+import i18n
+from appdb import accounts, audit
+from ui import element_preload
+
+SESSION_KEY = "auth_user"  # the local account signed in to this session
+RECORDED_KEY = "auth_recorded"  # an OIDC session whose sign-in is in the audit log
+# The least role each action needs; pages name theirs in app.PAGES.
+PERMISSIONS = {
+    "aggregates": "viewer",
+    "export": "viewer",
+    "needs_weights": "analyst",
+    "targets": "analyst",
+    "plans": "analyst",
+    "import": "data_manager",
+    "sync_detail": "data_manager",
+    "users": "admin",
+    "threshold": "admin",
+    "keys": "admin",
+    "audit": "admin",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class User:
+    """Who is signed in: name (account or e-mail), role (None: no access), how."""
+
+    name: str
+    role: str | None
+    via: str  # "password" or "oidc"
+
+
+def _lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def _secrets() -> Mapping:
+    return st.secrets if st.secrets.load_if_toml_exists() else {}
+
+
+def oidc_providers(secrets: Mapping) -> list[str]:
+    """OIDC providers in secrets' `[auth]`: "default" for the unnamed one, then named ones."""
+    section = secrets.get("auth") or {}
+    names = ["default"] if "client_id" in section else []
+    names += [k for k, v in section.items() if isinstance(v, Mapping) and "client_id" in v]
+    return names
+
+
+def role_for_identity(email: str, verified: object, secrets: Mapping) -> str | None:
+    """The role of an OIDC identity: its account, else `[roles]` by address or @domain."""
+    email = (email or "").strip().lower()
+    if "@" not in email or verified is False:  # a provider that says "not verified"
+        return None
+    account = accounts.get(email) if accounts.NAME_PATTERN.fullmatch(email) else None
+    if account is not None:
+        return account["role"]
+    roles = {str(k).lower(): v for k, v in (secrets.get("roles") or {}).items()}
+    role = roles.get(email) or roles.get("@" + email.rpartition("@")[2])
+    return role if role in accounts.ROLES else None
+
+
+def current_user() -> User | None:
+    """The signed-in user with the role they hold now, or None; renders nothing."""
+    secrets = _secrets()
+    if oidc_providers(secrets):
+        if not st.user.get("is_logged_in"):
+            return None
+        email = str(st.user.get("email") or "")
+        return User(email, role_for_identity(email, st.user.get("email_verified"), secrets), "oidc")
+    name = st.session_state.get(SESSION_KEY)
+    account = accounts.get(name) if name else None
+    if account is None or not account["password_hash"]:  # removed since sign-in
+        return None
+    return User(account["name"], account["role"], "password")
+
+
+def can(permission: str) -> bool:
+    """Whether the signed-in user may do `permission` (a key of PERMISSIONS)."""
+    user = current_user()
+    return user is not None and accounts.allows(user.role, PERMISSIONS[permission])
+
+
+def record(action: str, detail: Mapping | None = None) -> None:
+    """Audit an action of the signed-in user (usable as an on_click callback)."""
+    user = current_user()
+    audit.record(user.name if user else None, action, detail)
+
+
+def gate() -> User:
+    """Return the signed-in user; otherwise show sign-in and stop the script run."""
+    user = current_user()
+    if user is None:
+        _sign_in_screen()
+        st.stop()
+    if user.via == "oidc" and not st.session_state.get(RECORDED_KEY):
+        st.session_state[RECORDED_KEY] = True
+        action = "sign_in" if user.role else "sign_in_refused"
+        audit.record(user.name, action, {"via": "oidc", "role": user.role})
+    if user.role is None:
+        st.title(i18n.t("auth.title", _lang()))
+        st.error(i18n.t("auth.no_role", _lang(), name=plain(user.name)))
+        st.button(i18n.t("auth.sign_out", _lang()), key="auth_sign_out", on_click=st.logout)
+        st.stop()
+    return user
+
+
+def require(role: str) -> User:
+    """Stop a page unless the user's role includes `role` (the page reached by its URL)."""
+    user = current_user()
+    if user is None or not accounts.allows(user.role, role):
+        audit.record(user.name if user else None, "access_refused", {"required": role})
+        st.error(i18n.t("auth.refused", _lang()))
+        st.stop()
+    return user
+
+
+def plain(name: str) -> str:
+    """A name as a Markdown code span, so that nothing in it is read as markup."""
+    return "`" + name.replace("`", "'") + "`"
+
+
+def _sign_in_screen() -> None:
+    lang = _lang()
+    # In the sidebar, drawn before the form (which waits for its input fields' code):
+    # the preload starts sooner, and its empty element shifts nothing on screen.
+    with st.sidebar:
+        element_preload.render()
+    st.title(i18n.t("auth.title", lang))
+    st.write(i18n.t("auth.intro", lang))
+    providers = oidc_providers(_secrets())
+    for provider in providers:
+        label = i18n.t("auth.oidc_button", lang, provider=provider)
+        if provider == "default":
+            label = i18n.t("auth.oidc_button_default", lang)
+        st.button(label, key=f"signin_oidc_{provider}", on_click=st.login, args=(provider,))
+    if not providers:
+        _password_form(lang)
+
+
+def _password_form(lang: str) -> None:
+    with st.form("signin_form", clear_on_submit=True):
+        st.text_input(i18n.t("auth.username", lang), key="signin_username", autocomplete="username")
+        st.text_input(
+            i18n.t("auth.password", lang), type="password", key="signin_password",
+            autocomplete="current-password",
+        )  # fmt: skip
+        # Checked in a callback, before the run: a successful sign-in renders the app in
+        # that same run, without a second run (st.rerun) for the browser to wait for.
+        st.form_submit_button(
+            i18n.t("auth.sign_in", lang), key="signin_submit", on_click=_attempt, args=(lang,)
+        )
+    error = st.session_state.pop(ERROR_KEY, None)
+    if error:
+        st.error(error)
+    if accounts.counts()["password_count"] == 0:
+        st.info(i18n.t("auth.no_accounts", lang))
+
+
+ERROR_KEY = "auth_error"  # why the last sign-in failed, shown once under the form
+
+
+def _attempt(lang: str) -> None:
+    name = st.session_state.get("signin_username", "")
+    result = accounts.authenticate(name, st.session_state.get("signin_password", ""))
+    if result.ok:
+        st.session_state[SESSION_KEY] = result.name
+        audit.record(result.name, "sign_in", {"via": "password"})
+        return
+    detail = {"reason": result.reason, "locked_until": result.locked_until}
+    audit.record(result.name, "sign_in_failed", detail)
+    if result.locked_until:
+        until = result.locked_until.replace("T", " ")[:16]
+        st.session_state[ERROR_KEY] = i18n.t("auth.locked", lang, until=until)
+    else:
+        st.session_state[ERROR_KEY] = i18n.t("auth.failed", lang)
+
+
+def _sign_out(user: User) -> None:
+    audit.record(user.name, "sign_out", {"via": user.via})
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(RECORDED_KEY, None)
+    if user.via == "oidc":
+        st.logout()
+
+
+def sidebar(user: User) -> None:
+    """Who is signed in, with which role, and the sign-out button."""
+    lang = _lang()
+    role = i18n.t(f"role.{user.role}", lang)
+    with st.sidebar:
+        st.caption(i18n.t("auth.signed_in_as", lang, name=plain(user.name), role=role))
+        st.button(
+            i18n.t("auth.sign_out", lang), key="auth_sign_out", on_click=_sign_out, args=(user,)
+        )
