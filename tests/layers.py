@@ -102,7 +102,8 @@ def violations(root: Path) -> list[str]:
         for target, line in found:
             top = _unit(target)
             if top in ALLOWED and unit not in ALLOWED[top]:
-                problems.append(f"{name}:{line} imports {top}, allowed only in {sorted(ALLOWED[top])}")
+                where = sorted(ALLOWED[top])
+                problems.append(f"{name}:{line} imports {top}, allowed only in {where}")
             if target not in known and top not in RANK:
                 continue  # the standard library or a third-party package
             if RANK.get(top, 0) > RANK[unit]:
