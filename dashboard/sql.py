@@ -26,6 +26,10 @@ def load_query(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def query_names() -> list[str]:
-    """Names of every SELECT query (schema files excluded), sorted."""
-    return sorted(p.stem for p in settings.QUERIES_DIR.glob("*.sql"))
+def query_names(folder: str = "") -> list[str]:
+    """Names of the SELECT queries of one folder of queries/ (default: the page reads), sorted.
+
+    Page reads are queries/<name>.sql; the bench's own reads are "bench/<name>".
+    """
+    files = (settings.QUERIES_DIR / folder).glob("*.sql")
+    return sorted(f"{folder}/{p.stem}" if folder else p.stem for p in files)

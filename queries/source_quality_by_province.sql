@@ -4,7 +4,7 @@
 -- no other registry (its features matched nothing, at its import or at any later one);
 -- a duplicate is a second current record of the same person in the same source. Counts
 -- are records, suppressed by the caller.
--- Read from source_quality, which every import keeps fresh (schema/source_quality_part).
+-- Read from source_quality, which every import keeps fresh (aggregates/source_quality_part).
 -- Grain: one row per source and province with records.
 select
     q.source,

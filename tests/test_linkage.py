@@ -160,7 +160,7 @@ def test_a_later_extract_keeps_each_records_person(tmp_path):
 
 
 def test_precision_and_recall_on_a_labelled_synthetic_set(tmp_path):
-    """2,000 persons, four registries imported separately, dirt rate 10% (bench_linkage.py)."""
+    """2,000 persons, four registries imported separately, dirt rate 10% (bench_linkage)."""
     score = bench_linkage.run(2000, seed=5, dirt=0.1, folder=tmp_path)
     assert score.precision >= 0.95
     assert score.recall >= 0.90

@@ -37,11 +37,11 @@ DEFAULTS = {
     "lineage_batches": {"as_of": JUNE, "province": "12", "source": None},
     "area_coverage": {"as_of": JUNE, "services": [], "province": "12"},
     "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
-    "bench_linked_records": {"source": "S1", "prefix": ""},
+    "bench/linked_records": {"source": "S1", "prefix": ""},
 }
 
 
-@pytest.mark.parametrize("name", sql.query_names())
+@pytest.mark.parametrize("name", sql.query_names() + sql.query_names("bench"))
 def test_every_query_runs(tiny_con, name):
     frame = reads.run(tiny_con, name, **DEFAULTS.get(name, {}))
     assert len(frame.columns) > 0

@@ -212,7 +212,7 @@ def file_bytes(records: pd.DataFrame, fmt: str) -> bytes:
 
 def last_person_key(path: Path) -> int:
     """The greatest person_key of the store (0 when it holds nobody)."""
-    return int(_read(path, "bench_next_person_key")["person_key"].iloc[0]) - 1
+    return int(_read(path, "bench/next_person_key")["person_key"].iloc[0]) - 1
 
 
 def linkage_quality(path: Path, records: pd.DataFrame, people: int) -> dict[str, int]:
@@ -222,7 +222,7 @@ def linkage_quality(path: Path, records: pd.DataFrame, people: int) -> dict[str,
     found: linked to that person; elsewhere: linked to another stored person. new: records
     of new persons; to_stored: linked to a stored person (a false match).
     """
-    got = _read(path, "bench_linked_records", source="MLVT", prefix="BENCH-")
+    got = _read(path, "bench/linked_records", source="MLVT", prefix="BENCH-")
     linked = records.merge(got, on="record_id", suffixes=("", "_linked"))
     known = linked["person_key"] < NEW_KEYS
     found = linked["person_key_linked"] == linked["person_key"]
@@ -279,7 +279,7 @@ def importer_figures(path: Path, rows: int = 1_000_000) -> dict | None:
     known = stored_identities(path, int(rows * OVERLAP)) if replayable else None
     people = last_person_key(path)
     figures = {"rows": rows, "known_share": OVERLAP if replayable else 0.0}
-    figures["stored_features"] = int(_read(path, "bench_linkage_candidates")["records"].iloc[0])
+    figures["stored_features"] = int(_read(path, "bench/linkage_candidates")["records"].iloc[0])
     linkage = []
     for fmt, n in (("csv", rows), ("parquet", rows), ("xlsx", rows // 10)):
         records = file_records(n, known=known, as_of=as_of)

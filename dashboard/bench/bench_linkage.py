@@ -1,7 +1,7 @@
 """Linkage benchmark: labelled synthetic registries imported one by one, scored by pairs.
 
 The demo's generator draws persons and their registrations in four registries; the dirt
-generator (demo_sources.py) writes each registry's file at a stated dirt rate; each file
+generator (demo/demo_sources.py) writes each registry's file at a stated dirt rate; each file
 is imported separately (its own batch, as agencies' files arrive) into a fresh store.
 A pair of records is a true match when the generator made them for the same person, a
 predicted match when linkage gave them the same person_key. Precision = true predicted

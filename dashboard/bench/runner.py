@@ -6,9 +6,9 @@ The bench builds (or reuses) a demo store of the requested size, then measures, 
 - coverage by province against the usual Streamlit-with-pandas way (tables loaded into
   pandas once, untimed; then filter, merge and nunique per province, timed), with the
   ratio, after checking that both give the same numbers;
-- an import's throughput and linkage time (bench_import.py; needs the importer) and the
+- an import's throughput and linkage time (bench/bench_import.py; needs the importer) and the
   store's own share of any write (private copy, aggregates, checkpoint, swap);
-- in a browser (bench_browser.py): the coverage page against the floor page, and the
+- in a browser (bench/bench_browser.py): the coverage page against the floor page, and the
   app's peak memory with 20 sessions.
 With `--json` the same figures are printed as one JSON object on the last line.
 """
@@ -60,8 +60,6 @@ def page_queries(con, as_of: dt.date) -> tuple[dict[str, dict], list[str]]:
     """Each page query (label -> parameters), and the queries with an unknown parameter."""
     variants, runs, skipped = typical_params(con, as_of), {}, []
     for name in sql.query_names():
-        if name.startswith("bench_"):
-            continue
         wanted = set(re.findall(r"\$(\w+)", sql.load_query(name)))
         if wanted - set(variants[""]):
             skipped.append(name)
@@ -99,8 +97,8 @@ def query_timings(con, as_of: dt.date) -> tuple[dict[str, dict], list[str]]:
 
 def pandas_tables(con) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What a typical Streamlit app would hold in memory: persons and episodes."""
-    persons = reads.run(con, "bench_persons")
-    uptake = reads.run(con, "bench_uptake")
+    persons = reads.run(con, "bench/persons")
+    uptake = reads.run(con, "bench/uptake")
     return persons, uptake
 
 

@@ -8,7 +8,7 @@ from demo import demo_files, demo_linkage, generator
 from ingest import reference
 from store import faults, storage
 
-# Up to this many persons the demo goes through the agencies' door (demo_files.py: files,
+# Up to this many persons the demo goes through the agencies' door (demo/demo_files.py: files,
 # validation, pseudonymisation, linkage); above it, as at national scale, rows are written
 # directly, chunk by chunk, so that memory stays bounded and the build takes minutes.
 FILE_ROUTE_LIMIT = 500_000

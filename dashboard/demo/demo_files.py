@@ -1,7 +1,7 @@
 """The demo through the same door as agencies: one file per registry, loaded by the importer.
 
 The generator's persons (generator.py) are written as each registry would export them
-(demo_sources.py: own formats, Khmer or romanised names, missing IDs, typos, swapped
+(demo/demo_sources.py: own formats, Khmer or romanised names, missing IDs, typos, swapped
 dates), then imported in order, in one write session: IDPoor, an early NSSF extract,
 MoSVY (whose first file holds a few invalid rows and is rejected, then resent clean),
 the labour ministry, then NSSF's later full extract and every registry's service

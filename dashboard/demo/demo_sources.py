@@ -7,7 +7,7 @@ romanised "FAMILY Given" with codes 1/2 for sex (Parquet), MoSVY and the labour 
 in the canonical columns. Dirt is applied per record, each kind with probability `dirt`:
 a missing ID, a typo in the name, day and month swapped in the birth date, a missing
 birth date (year kept), a missing commune. The person_key of the generator is the truth
-that linkage is measured against (bench.py); it never goes into the files.
+that linkage is measured against (bench/runner.py); it never goes into the files.
 """
 
 import numpy as np

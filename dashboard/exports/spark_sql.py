@@ -1,6 +1,6 @@
 """The query files in Spark SQL: sqlglot's DuckDB-to-Spark transpiler, plus three rewrites.
 
-A cluster runs the same queries/*.sql over the Parquet export (parquet_export.py). Three
+A cluster runs the same queries/*.sql over the Parquet export (exports/parquet_export.py). Three
 DuckDB constructs in them have no direct Spark equivalent, and are rewritten here:
 
 - unsigned integers (the cube's bit masks are UBIGINT/USMALLINT): Spark's signed types of

@@ -3,7 +3,7 @@
 Intersections of the registries (persons in exactly one combination of sources) add up
 to each registry's size and to the total of persons, so a hidden small intersection
 could be recovered by subtraction: the same complementary suppression as the coverage
-table applies (suppression.py). Quality shares are hidden where the records they count,
+table applies (indicators/suppression.py). Quality shares are hidden where the records they count,
 or the records they leave out, are a small count.
 """
 

@@ -9,7 +9,7 @@ Suppression: per province and programme, eligible = eligible and receiving + eli
 receiving, and receiving = eligible and receiving + receiving not eligible; the national row
 is the sum of the provinces. A programme's receiving count is the covered count the
 coverage page shows with that programme chosen, so those cells start hidden or shown as
-there (see groups.py for the same reasoning).
+there (see indicators/groups.py for the same reasoning).
 """
 
 import pandas as pd

@@ -3,8 +3,8 @@
 Everything happens in one `storage.write_session()`: a file with any problem loads no row
 (only its rejected batch is recorded), and readers never see a half-written store. A
 dry run does the same work and then discards the session. The raw national_id and
-full_name columns exist only in memory: they are hashed or encoded (pseudonym.py,
-features.py) and dropped before anything is registered with DuckDB.
+full_name columns exist only in memory: they are hashed or encoded (linkage/pseudonym.py,
+linkage/features.py) and dropped before anything is registered with DuckDB.
 """
 
 import concurrent.futures
@@ -29,7 +29,7 @@ from store import storage
 log = logging.getLogger("coverage.import")
 NEEDS_KEY = {"registrations"}
 # Kinds that only add or end rows of registrations and uptake under their own batch id, so
-# the aggregates may be refreshed for the persons they touch (aggregates.py).
+# the aggregates may be refreshed for the persons they touch (store/aggregates.py).
 INCREMENTAL = {"registrations", "uptake"}
 REFER_TO_RECORDS = {"uptake"}  # rows must name a current record of their source
 PROGRESS: Callable[[float, str], None] = lambda fraction, stage: None  # noqa: E731

@@ -82,4 +82,4 @@ def modelled_population(last_year: int, scale: float = 1.0) -> pd.DataFrame:
 
 def load_population(con, frame: pd.DataFrame, batch_id: int) -> None:
     """Replace the estimates of every year present in the frame with the frame's rows."""
-    storage.execute_with(con, "schema/replace_population_years", frame.assign(batch_id=batch_id))
+    storage.execute_with(con, "imports/replace_population_years", frame.assign(batch_id=batch_id))

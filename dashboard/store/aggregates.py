@@ -9,7 +9,7 @@ last one the cubes include, their old `persons` row) and taken away, then comput
 store as it is and added. The result is the full rebuild's, row for row (a test checks it
 on random imports). A full rebuild runs instead when the writer does not ask for an
 incremental one, when the months or reference tables the cubes depend on have changed
-(schema/aggregate_inputs), or when the import touches over a quarter of all persons.
+(aggregates/aggregate_inputs), or when the import touches over a quarter of all persons.
 """
 
 import duckdb
@@ -41,12 +41,13 @@ def refresh(
         "full" or "incremental", and the fingerprint of the inputs the aggregates now hold
         (store_meta.aggregates_inputs).
     """
-    con.execute(sql.load_query("schema/coverage_months"))
-    inputs = f"{VERSION}:{con.execute(sql.load_query('schema/aggregate_inputs')).fetchall()[0][0]}"
+    con.execute(sql.load_query("aggregates/coverage_months"))
+    ((fingerprint,),) = con.execute(sql.load_query("aggregates/aggregate_inputs")).fetchall()
+    inputs = f"{VERSION}:{fingerprint}"
     if incremental and meta.get("aggregates_inputs") == inputs and "aggregates_batch" in meta:
         since = int(meta["aggregates_batch"])
-        con.execute(sql.load_query("schema/touched_persons"), {"since": since})
-        ((touched, everyone),) = con.execute(sql.load_query("schema/touched_count")).fetchall()
+        con.execute(sql.load_query("aggregates/touched_persons"), {"since": since})
+        ((touched, everyone),) = con.execute(sql.load_query("aggregates/touched_count")).fetchall()
         if touched <= INCREMENTAL_SHARE * everyone:
             _incremental(con, since)
             return "incremental", inputs
@@ -65,62 +66,62 @@ def _full(con: duckdb.DuckDBPyConnection) -> None:
     The cube's groups include the province, so the parts are disjoint and each pass holds
     only one province's person-months in memory.
     """
-    con.execute(sql.load_query("schema/aggregates"))
-    con.execute(sql.load_query("schema/persons_rows"), {"everyone": True})
+    con.execute(sql.load_query("aggregates/aggregates"))
+    con.execute(sql.load_query("aggregates/persons_rows"), {"everyone": True})
     faults.point("store.aggregates")
-    con.execute(sql.load_query("schema/cube_scan_parts"))
-    provinces = con.execute(sql.load_query("schema/person_provinces")).fetchall()
+    con.execute(sql.load_query("aggregates/cube_scan_parts"))
+    provinces = con.execute(sql.load_query("aggregates/person_provinces")).fetchall()
     for i, (province,) in enumerate(provinces):
         _cube_pass(con, province, before=AFTER_EVERY_BATCH, sign=1)
         if i == len(provinces) // 2:
             faults.point("store.cube")
-    con.execute(sql.load_query("schema/coverage_cube_final"))
-    con.execute(sql.load_query("schema/series_cubes"))
-    con.execute(sql.load_query("schema/source_quality_parts"))
+    con.execute(sql.load_query("aggregates/coverage_cube_final"))
+    con.execute(sql.load_query("aggregates/series_cubes"))
+    con.execute(sql.load_query("aggregates/source_quality_parts"))
     _pass(con, "source_quality", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
-    con.execute(sql.load_query("schema/source_quality_final"))
-    con.execute(sql.load_query("schema/lineage_parts"))
+    con.execute(sql.load_query("aggregates/source_quality_final"))
+    con.execute(sql.load_query("aggregates/lineage_parts"))
     _pass(con, "lineage", everyone=True, before=AFTER_EVERY_BATCH, sign=1)
-    con.execute(sql.load_query("schema/lineage_final"))
+    con.execute(sql.load_query("aggregates/lineage_final"))
 
 
 def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     """Replace the touched persons' rows: old ones out (as of batch `since`), new ones in."""
-    con.execute(sql.load_query("schema/cube_scan_parts"))
-    con.execute(sql.load_query("schema/lineage_parts"))
+    con.execute(sql.load_query("aggregates/cube_scan_parts"))
+    con.execute(sql.load_query("aggregates/lineage_parts"))
     _pass(con, "lineage", everyone=False, before=since + 1, sign=-1)  # persons: old rows
-    con.execute(sql.load_query("schema/touched_before"))
+    con.execute(sql.load_query("aggregates/touched_before"))
     faults.point("store.aggregates")
-    con.execute(sql.load_query("schema/persons_forget_touched"))
-    con.execute(sql.load_query("schema/persons_rows"), {"everyone": False})
-    con.execute(sql.load_query("schema/touched_floor"), {"since": since})
+    con.execute(sql.load_query("aggregates/persons_forget_touched"))
+    con.execute(sql.load_query("aggregates/persons_rows"), {"everyone": False})
+    con.execute(sql.load_query("aggregates/touched_floor"), {"since": since})
     faults.point("store.cube")
     _cube_pass(con, None, before=since + 1, sign=-1)  # the old rows, from each floor month
     _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
-    con.execute(sql.load_query("schema/cube_apply_delta"))
-    con.execute(sql.load_query("schema/series_apply_delta"))
-    con.execute(sql.load_query("schema/source_quality_parts"))
+    con.execute(sql.load_query("aggregates/cube_apply_delta"))
+    con.execute(sql.load_query("aggregates/series_apply_delta"))
+    con.execute(sql.load_query("aggregates/source_quality_parts"))
     _pass(con, "source_quality", everyone=False, before=since + 1, sign=-1)
     _pass(con, "source_quality", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
-    con.execute(sql.load_query("schema/source_quality_apply_delta"))
+    con.execute(sql.load_query("aggregates/source_quality_apply_delta"))
     _pass(con, "lineage", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
-    con.execute(sql.load_query("schema/lineage_apply_delta"))
+    con.execute(sql.load_query("aggregates/lineage_apply_delta"))
 
 
 def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
     """Add the cube rows of one province's persons (None: the touched ones), times sign.
 
-    The touched persons are counted from their floor month (schema/touched_floor): with
+    The touched persons are counted from their floor month (aggregates/touched_floor): with
     their old attributes when taking rows away, their new ones when adding.
     """
     if province is None:
-        con.execute(sql.load_query("schema/cube_persons_touched"), {"old": sign < 0})
+        con.execute(sql.load_query("aggregates/cube_persons_touched"), {"old": sign < 0})
     else:
-        con.execute(sql.load_query("schema/cube_persons"), {"province": province})
-    con.execute(sql.load_query("schema/coverage_cube_part"), {"before": before, "sign": sign})
+        con.execute(sql.load_query("aggregates/cube_persons"), {"province": province})
+    con.execute(sql.load_query("aggregates/coverage_cube_part"), {"before": before, "sign": sign})
 
 
 def _pass(con, table: str, *, everyone: bool, before: int, sign: int) -> None:
-    """Add a table's rows (schema/<table>_part) for every person or the touched ones, times sign."""
+    """Add a table's rows (aggregates/<table>_part) for everyone or the touched, times sign."""
     params = {"everyone": everyone, "before": before, "sign": sign}
-    con.execute(sql.load_query(f"schema/{table}_part"), params)
+    con.execute(sql.load_query(f"aggregates/{table}_part"), params)

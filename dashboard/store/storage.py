@@ -100,7 +100,7 @@ def open_read(path: Path, expected: str | None = None) -> duckdb.DuckDBPyConnect
                 raise VersionGone(f"store version {expected} was replaced") from exc
         else:
             # month x province x service groups (16 bits) by perfect hashing: the monthly
-            # series (schema/series_cubes) twice as fast; every cursor shares the setting
+            # series (aggregates/series_cubes) twice as fast; every cursor shares the setting
             con.execute("set global perfect_ht_threshold = 16")
             return con
     raise StoreMissing(f"the store at {path} kept changing while being opened")
@@ -146,12 +146,12 @@ def _same_file(a: Path, b: Path) -> bool:
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that does not exist yet; drop person_ids' old key index."""
     con.execute(sql.load_query("schema/store"))
-    if con.execute(sql.load_query("schema/person_ids_keyed")).fetchall()[0][0]:
+    if con.execute(sql.load_query("store/person_ids_keyed")).fetchall()[0][0]:
         con.execute(sql.load_query("schema/person_ids_unkeyed"))
 
 
 def refresh_aggregates(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:
-    """Bring the derived tables up to date (aggregates.py); returns "full" or "incremental".
+    """Bring the derived tables up to date (store/aggregates.py); returns "full" or "incremental".
 
     store_meta records what they now hold: the last batch, the inputs' fingerprint, the mode.
     """
@@ -169,7 +169,7 @@ def meta_values(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
     """Upsert key/value pairs into store_meta."""
     for key, value in values.items():
-        con.execute(sql.load_query("schema/upsert_meta"), {"key": key, "value": value})
+        con.execute(sql.load_query("store/upsert_meta"), {"key": key, "value": value})
 
 
 @contextlib.contextmanager
@@ -417,7 +417,7 @@ def execute_with(
 
 def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next free import batch id."""
-    return con.execute(sql.load_query("schema/next_batch_id")).fetchall()[0][0]
+    return con.execute(sql.load_query("store/next_batch_id")).fetchall()[0][0]
 
 
 def query_with(
@@ -473,7 +473,7 @@ def upgrade_schema(path: Path | None = None) -> bool:
     path = Path(path or settings.store_path())
     con = open_read(path)
     try:
-        columns = con.execute(sql.load_query("schema/schema_columns")).fetchall()
+        columns = con.execute(sql.load_query("store/schema_columns")).fetchall()
         meta = meta_values(con)
     finally:
         con.close()

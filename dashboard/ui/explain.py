@@ -1,4 +1,4 @@
-"""'Explain this number': a popover that shows a figure's lineage (see lineage.py)."""
+"""'Explain this number': a popover that shows a figure's lineage (see indicators/lineage.py)."""
 
 import pandas as pd
 import streamlit as st

@@ -1,7 +1,7 @@
 -- Export: the coverage cube with its partition year. The bit masks become signed integers
 -- of the same bits (two's complement), the types Parquet readers such as Spark know; the
 -- queries only test bits, which give the same answers on them.
--- Grain: as coverage_cube (schema/aggregates.sql).
+-- Grain: as coverage_cube (aggregates/aggregates.sql).
 select
     c.month_end,
     c.province_code,

@@ -1,4 +1,4 @@
--- person_ids rewritten without its primary-key index (see schema/person_ids_keyed).
+-- person_ids rewritten without its primary-key index (see store/person_ids_keyed).
 create table person_ids_unkeyed (
     id_hash varchar not null,
     person_key bigint not null,

@@ -1,3 +1,5 @@
+-- reads: persons, registrations, touched_before, touched_persons, uptake
+-- writes: touched_floor
 -- For each touched person, the first month (month_idx) whose cube rows the batches after
 -- $since can have changed. A person's rows in a month depend on their attributes and on
 -- the registrations and episodes current then; so when the attributes are unchanged, the
@@ -29,7 +31,7 @@ earliest as (
     group by person_key
 )
 
--- floor_idx: the month index of schema/coverage_cube_part (January 2019 is 0)
+-- floor_idx: the month index of aggregates/coverage_cube_part (January 2019 is 0)
 select
     t.person_key,
     case

@@ -1,3 +1,5 @@
+-- reads: nothing
+-- writes: persons, touched_persons
 -- Aggregates that every import rebuilds before its store is swapped in, so pages read
 -- small tables instead of joining millions of rows.
 --
@@ -22,20 +24,20 @@
 --   drill-down. Persons without a commune code count under district or commune 'unknown'.
 --   Built from the same scan as coverage_cube (grouping sets), so both always agree.
 -- series_cube, series_service_cube: coverage_cube rolled up for the monthly series (see
---   schema/series_cubes), rebuilt and refreshed with it.
+--   aggregates/series_cubes), rebuilt and refreshed with it.
 -- source_quality: per source and province, the completeness of current records, records
 --   that could not be linked and duplicates (queries/source_quality_by_province.sql).
 --   Each record's counts depend on its own person only, so it is refreshed like the cubes.
 -- lineage_rows: per import batch x use (registrations, uptake) x province x source x month,
 --   the rows (superseded ones included) that lineage_batches.sql traces a figure to.
--- Both cubes are built one province at a time (schema/coverage_cube_part, then
--- schema/coverage_cube_final) so that memory stays bounded at national scale.
+-- Both cubes are built one province at a time (aggregates/coverage_cube_part, then
+-- aggregates/coverage_cube_final) so that memory stays bounded at national scale.
 --
--- An import of registrations or uptake refreshes them incrementally instead (store.py):
--- every count is a sum over persons, so the new cube = the old cube - the rows of the
--- persons the import touched, computed on the store as it was + their rows computed on the
--- store as it is (schema/touched_persons, schema/persons_rows, schema/coverage_cube_part
--- with $before and $sign, schema/cube_apply_delta, schema/series_apply_delta).
+-- An import of registrations or uptake refreshes them incrementally instead
+-- (store/aggregates.py): every count is a sum over persons, so the new cube = the old cube
+-- - the rows of the persons the import touched, computed on the store as it was + their
+-- rows computed on the store as it is (touched_persons, persons_rows, coverage_cube_part
+-- with $before and $sign, cube_apply_delta, series_apply_delta; see README.md here).
 
 create or replace table persons (
     person_key bigint,

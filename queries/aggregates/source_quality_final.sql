@@ -1,3 +1,5 @@
+-- reads: source_quality_parts
+-- writes: source_quality
 -- source_quality from a full rebuild's parts.
 create or replace table source_quality as
 select

@@ -1,3 +1,5 @@
+-- reads: age_bands, coverage_months, eligibility_rules, occupations, services
+-- writes: nothing (a SELECT)
 -- What the cubes depend on besides persons, registrations and uptake: the months they span
 -- and the reference tables that give bits, bands and rules. An incremental refresh is
 -- allowed only while this fingerprint is the one the cubes were built with. (A new source

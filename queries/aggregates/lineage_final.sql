@@ -1,3 +1,5 @@
+-- reads: lineage_parts
+-- writes: lineage_rows
 -- lineage_rows from a full rebuild's parts.
 create or replace table lineage_rows as
 select

@@ -1,3 +1,5 @@
+-- reads: persons, touched_before, touched_floor, touched_persons
+-- writes: cube_persons
 -- The touched persons for a cube pass of an incremental refresh, with their attributes as
 -- they were before the new batches ($old: from touched_before) or as they are, and the
 -- first month whose rows can have changed (touched_floor). Both passes count the same

@@ -1,4 +1,6 @@
--- Where the lineage passes put their signed rows (schema/lineage_part).
+-- reads: nothing
+-- writes: lineage_parts
+-- Where the lineage passes put their signed rows (aggregates/lineage_part).
 create or replace temp table lineage_parts (
     used_for varchar,
     batch_id bigint,

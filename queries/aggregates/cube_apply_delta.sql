@@ -1,6 +1,8 @@
+-- reads: cube_scan_parts
+-- writes: area_cube, coverage_cube
 -- Add the signed counts of cube_scan_parts (the touched persons' new rows minus their old
 -- ones) to coverage_cube and area_cube, and drop the rows that fall to zero. cube_scan_parts
--- is kept for schema/series_apply_delta, which drops it.
+-- is kept for aggregates/series_apply_delta, which drops it.
 merge into coverage_cube as c
 using (
     select

@@ -1,3 +1,5 @@
+-- reads: coverage_cube, coverage_months, occupations, services
+-- writes: series_cube, series_service_cube
 -- series_cube and series_service_cube: coverage_cube rolled up for the monthly series
 -- (coverage_trend, uptake_monthly), which read every month at once. They keep informal
 -- occupations only (those queries' population) and leave out poverty, disability and
@@ -5,7 +7,7 @@
 -- (coverage_months.month_idx, the province's NIS number) so that DuckDB groups them by
 -- perfect hashing. series_service_cube has a row per service bit set in the mask: the
 -- persons receiving each service, without grouping by the 700-odd masks at query time.
--- Rebuilt from coverage_cube here; kept fresh with it by schema/series_apply_delta.
+-- Rebuilt from coverage_cube here; kept fresh with it by aggregates/series_apply_delta.
 create or replace table series_cube as
 select
     m.month_idx::usmallint as month_idx,

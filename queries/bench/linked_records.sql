@@ -1,4 +1,4 @@
--- The person each current record of a bench import was linked to (bench_import.py scores
+-- The person each current record of a bench import was linked to (bench/bench_import.py scores
 -- them against the generator's truth). Grain: one row per record.
 -- $source varchar: the bench file's source. $prefix varchar: its record_ids' prefix.
 select

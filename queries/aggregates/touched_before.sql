@@ -1,5 +1,7 @@
+-- reads: persons, touched_persons
+-- writes: touched_before
 -- The touched persons' rows of persons as the aggregates last counted them, kept before
--- schema/persons_forget_touched drops them (for schema/touched_floor and the old rows'
+-- aggregates/persons_forget_touched drops them (for aggregates/touched_floor and the old rows'
 -- cube pass).
 create or replace temp table touched_before as
 select p.* from persons as p  -- noqa: AM04

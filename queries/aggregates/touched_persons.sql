@@ -1,3 +1,5 @@
+-- reads: registrations, uptake
+-- writes: touched_persons
 -- The persons whose rows an import added or ended after batch $since: the only persons
 -- whose attributes and cube rows can have changed.
 -- $since bigint: the last batch the aggregates include.

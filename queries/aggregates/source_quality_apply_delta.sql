@@ -1,3 +1,5 @@
+-- reads: source_quality_parts
+-- writes: source_quality
 -- Add the signed counts of source_quality_parts (the touched persons' records now minus
 -- before) to source_quality; a source and province left without records goes.
 merge into source_quality as q

@@ -1,3 +1,5 @@
+-- reads: cube_scan_parts
+-- writes: area_cube, coverage_cube
 -- Finish coverage_cube and area_cube from the provinces' parts, each sorted by month so
 -- that a page reading one month skips every other month's row groups.
 create or replace table coverage_cube as

@@ -1,4 +1,7 @@
--- The cube rows of the persons in cube_persons (see schema/aggregates.sql): one province's
+-- reads: age_bands, coverage_months, cube_persons, eligibility_rules, occupations,
+--   registrations, services, sources, uptake
+-- writes: cube_scan_parts
+-- The cube rows of the persons in cube_persons (see aggregates/aggregates.sql): one province's
 -- share of coverage_cube and area_cube, or the touched persons' rows of an incremental
 -- refresh, counted with $sign.
 -- $before bigint: count the registrations and episodes current before this batch (those

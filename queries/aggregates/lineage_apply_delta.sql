@@ -1,3 +1,5 @@
+-- reads: lineage_parts
+-- writes: lineage_rows
 -- Add the signed counts of lineage_parts (the touched persons' rows now minus before) to
 -- lineage_rows; a group left without rows goes.
 merge into lineage_rows as l

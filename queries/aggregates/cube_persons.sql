@@ -1,3 +1,5 @@
+-- reads: persons
+-- writes: cube_persons
 -- The persons a cube pass counts, with their attributes and the first month to count
 -- (floor_idx): one province's persons ($province), every month.
 -- $province varchar

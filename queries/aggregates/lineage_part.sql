@@ -1,4 +1,6 @@
--- One pass of lineage_rows (see schema/aggregates.sql): the rows of every person ($everyone)
+-- reads: persons, registrations, touched_persons, uptake
+-- writes: lineage_parts
+-- One pass of lineage_rows (see aggregates/aggregates.sql): the rows of every person ($everyone)
 -- or of the touched ones, superseded rows included, counted with $sign per import batch,
 -- province, source and the month of their date: registrations by their own province and
 -- registration date, uptake by the province of the person (persons, as it stands when the

@@ -1,5 +1,7 @@
--- Add the signed counts of cube_scan_parts (see schema/cube_apply_delta) to series_cube
--- and series_service_cube, rolled up as schema/series_cubes does, drop the rows that fall
+-- reads: coverage_months, cube_scan_parts, occupations, services
+-- writes: series_cube, series_delta, series_service_cube
+-- Add the signed counts of cube_scan_parts (see aggregates/cube_apply_delta) to series_cube
+-- and series_service_cube, rolled up as aggregates/series_cubes does, drop the rows that fall
 -- to zero, and drop cube_scan_parts.
 create or replace temp table series_delta as
 select

@@ -1,4 +1,6 @@
--- Where the source_quality passes put their signed rows (schema/source_quality_part).
+-- reads: nothing
+-- writes: source_quality_parts
+-- Where the source_quality passes put their signed rows (aggregates/source_quality_part).
 create or replace temp table source_quality_parts (
     source varchar,
     province_code varchar,

@@ -1,5 +1,7 @@
+-- reads: store_meta
+-- writes: coverage_months
 -- The month ends the cubes span: from January 2019 to the last complete month on or before
--- store_meta.data_as_of (today when unset). See schema/aggregates.sql.
+-- store_meta.data_as_of (today when unset). See aggregates/aggregates.sql.
 create or replace table coverage_months as
 with
 as_of as (

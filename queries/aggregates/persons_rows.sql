@@ -1,7 +1,9 @@
+-- reads: registrations, sources, touched_persons
+-- writes: persons
 -- Add to persons the current attributes of every person ($everyone) or of the touched ones:
 -- one row per person_key from their latest registration (latest registered_on, then latest
 -- import batch, then source and record_id), the number of registries they are in and a bit
--- per registry (source_mask). See schema/aggregates.sql.
+-- per registry (source_mask). See aggregates/aggregates.sql.
 -- $everyone boolean: every person (a full rebuild) or only those in touched_persons.
 insert into persons
 with

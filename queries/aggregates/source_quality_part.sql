@@ -1,8 +1,10 @@
--- One pass of source_quality (see schema/aggregates.sql): per source and province, the
+-- reads: linkage_features, registrations, touched_persons
+-- writes: source_quality_parts
+-- One pass of source_quality (see aggregates/aggregates.sql): per source and province, the
 -- completeness of the current records of every person ($everyone) or of the touched ones,
 -- the records that could not be linked and the duplicates, counted with $sign. The
 -- definitions are those of queries/source_quality_by_province.sql.
--- $before bigint: count the records current before this batch (schema/coverage_cube_part).
+-- $before bigint: count the records current before this batch (aggregates/coverage_cube_part).
 -- $everyone boolean. $sign integer: 1 to add, -1 to take away.
 insert into source_quality_parts
 with

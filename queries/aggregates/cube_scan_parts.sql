@@ -1,5 +1,7 @@
--- Where the cube passes put their rows (schema/coverage_cube_part) before
--- schema/coverage_cube_final or schema/cube_apply_delta turns them into the cubes.
+-- reads: nothing
+-- writes: cube_scan_parts
+-- Where the cube passes put their rows (aggregates/coverage_cube_part) before
+-- aggregates/coverage_cube_final or aggregates/cube_apply_delta turns them into the cubes.
 create or replace table cube_scan_parts (
     month_end date,
     province_code varchar,

@@ -1,3 +1,5 @@
+-- reads: persons, touched_persons
+-- writes: nothing (a SELECT)
 -- How many persons an import touched, against how many there are (before it).
 select
     (select count(*) from touched_persons) as touched,
