@@ -11,6 +11,7 @@ import streamlit.logger
 
 import settings
 from appdb import app_settings
+from exports import files
 
 # The roles of accounts.ROLES, repeated so that `--help` needs no import of the app's modules.
 ROLES = ("viewer", "analyst", "data_manager", "admin")
@@ -86,7 +87,6 @@ def cmd_reference(args: argparse.Namespace) -> int:
 def cmd_table(args: argparse.Namespace) -> int:
     """Print a table exactly as the page shows it (same query, same suppression)."""
     from data_access import reads
-    from indicators import formatting
     from store import storage
 
     con = storage.open_read(settings.store_path())
@@ -104,9 +104,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     else:
         table = reads.load_coverage(con, cut, app_settings.min_count())
     if args.format == "json":
-        sys.stdout.write(formatting.to_json(table) + "\n")
+        sys.stdout.write(files.to_json(table) + "\n")
     else:
-        sys.stdout.write(formatting.to_csv(table).decode("utf-8-sig"))
+        sys.stdout.write(files.to_csv(table).decode("utf-8-sig"))
     return 0
 
 
@@ -369,7 +369,7 @@ def cmd_agency_flags(args: argparse.Namespace) -> int:
     from exports import agency_flags
 
     frame = agency_flags.flags(args.source, args.as_of, user=args.user)
-    sys.stdout.write(agency_flags.to_csv(frame).decode("utf-8-sig"))
+    sys.stdout.write(files.to_csv(frame).decode("utf-8-sig"))
     return 0
 
 

@@ -1,5 +1,7 @@
 """Back to the agencies: an agency's own records with flags, audited, no other identifiers."""
 
+import json
+
 import cli
 from appdb import database
 
@@ -23,8 +25,8 @@ def test_flags_of_an_agency_on_the_tiny_store(tiny_store, monkeypatch, tmp_path,
         .execute("select user_name, action, detail from audit_log")
         .fetchall()
     )
-    assert [tuple(r) for r in audit] == [
-        ("ana", "agency_flags_export", '{"source": "S2", "as_of": "2024-06-15", "records": 4}')
+    assert [(r[0], r[1], json.loads(r[2])) for r in audit] == [
+        ("ana", "agency_flags_export", {"source": "S2", "as_of": "2024-06-15", "records": 4})
     ]
 
 

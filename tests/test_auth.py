@@ -13,6 +13,7 @@ import pytest
 
 import cli
 from appdb import accounts, app_settings, audit, database
+from exports import files
 from ui import auth
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -189,7 +190,7 @@ def test_audit_records_who_what_and_filters_as_json():
 
 def test_audit_csv_neutralises_what_a_spreadsheet_would_run():
     audit.record("=HYPERLINK(1)", "export", None)
-    frame = pd.read_csv(io.BytesIO(audit.to_csv(audit.recent())), encoding="utf-8-sig")
+    frame = pd.read_csv(io.BytesIO(files.to_csv(audit.recent())), encoding="utf-8-sig")
     assert list(frame.columns) == audit.COLUMNS
     assert frame["user_name"].iloc[0] == "'=HYPERLINK(1)"
 

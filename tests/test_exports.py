@@ -13,8 +13,8 @@ from PIL import Image
 
 from charts import coverage_charts
 from data_access import reads
-from exports import rendering, workbook
-from indicators import formatting, protection
+from exports import files, rendering
+from indicators import protection
 
 JUNE = dt.date(2024, 6, 30)
 FILTERS = (("As-of month", "June 2024"), ("Sex", "Women"))
@@ -157,11 +157,11 @@ def read_book(data: bytes):
 
 
 def test_xlsx_has_data_and_metadata_sheets(table):
-    book = read_book(workbook.to_xlsx(table, "Coverage by province", context()))
+    book = read_book(files.to_xlsx(table, "Coverage by province", context()))
     assert book.sheetnames == ["data", "metadata"]
     rows = list(book["data"].iter_rows(values_only=True))
     header = list(rows[0])
-    assert header == list(formatting.export_frame(table).columns)
+    assert header == list(files.export_frame(table).columns)
     by_code = {r[header.index("province_code")]: r for r in rows[1:]}
     assert len(by_code) == 26
     # Banteay Meanchey (01): 1 registered person -> hidden (empty) and flagged
@@ -194,14 +194,14 @@ FORMULAS = ["=1+1", "+CMD", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 def test_xlsx_and_csv_neutralise_formulas():
     frame = pd.DataFrame({"province_code": ["01"] * 6, "label": FORMULAS, "n": range(6)})
-    book = read_book(workbook.to_xlsx(frame, '=HYPERLINK("x")', context()))
+    book = read_book(files.to_xlsx(frame, '=HYPERLINK("x")', context()))
     cells = [c for row in book["data"].iter_rows(min_row=2) for c in row if c.column == 2]
     assert [c.value for c in cells] == ["'" + f for f in FORMULAS]
     assert {c.data_type for c in cells} == {"s"}
     every_cell = [c for sheet in book for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in every_cell)
     assert book["metadata"]["B2"].value == '\'=HYPERLINK("x")'
-    csv = formatting.to_csv(frame).decode("utf-8-sig")
+    csv = files.to_csv(frame).decode("utf-8-sig")
     assert "'=1+1" in csv
     assert "'@SUM(A1)" in csv
     assert "\n=1+1" not in csv

@@ -4,6 +4,7 @@ import streamlit as st
 import i18n
 import settings
 from appdb import accounts, app_settings, audit
+from exports import files
 from ui import auth
 
 user = auth.require("admin")
@@ -87,7 +88,7 @@ with audit_tab:
     st.dataframe(headed(log, "admin.log"), key="admin_audit_log", hide_index=True)
     st.download_button(
         t("admin.audit_download"),
-        data=audit.to_csv(log),
+        data=files.to_csv(log),
         file_name="audit_log.csv",
         mime="text/csv",
         key="admin_audit_download",

@@ -6,7 +6,7 @@ from charts import coverage_charts
 from data_access import reads
 from indicators import drilldown, formatting
 from ingest import boundaries
-from ui import display, map_controls
+from ui import map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -31,15 +31,16 @@ for col, key in zip(
     cols, ("registered_count", "covered_count", "registered_not_covered_count"), strict=True
 ):
     col.metric(
-        t(f"col.{key}"), display.cell(total[key], "count", total[f"{key}_suppressed"], marker)
+        t(f"col.{key}"),
+        formatting.cell(total[key], "count", total[f"{key}_suppressed"], marker, lang=lang),
     )
 
-columns = display.labelled(drilldown.COLUMNS, t)
+columns = formatting.labelled(drilldown.COLUMNS, t)
 districts = drilldown.level(areas, "district")
 left, right = st.columns([3, 2])
 with right:
     st.dataframe(
-        display.table(districts, columns, marker, drilldown.HIDDEN),
+        formatting.table(districts, columns, marker, drilldown.HIDDEN, lang=lang),
         hide_index=True, key="drilldown_districts", height=420,
     )  # fmt: skip
 with left:
@@ -75,7 +76,9 @@ district = st.selectbox(
     format_func=dict(zip(districts["area_code"], districts["name"], strict=True)).get,
 )  # fmt: skip
 st.dataframe(
-    display.table(drilldown.level(areas, "commune", district), columns, marker, drilldown.HIDDEN),
+    formatting.table(
+        drilldown.level(areas, "commune", district), columns, marker, drilldown.HIDDEN, lang=lang
+    ),
     hide_index=True, key="drilldown_communes",
 )  # fmt: skip
 st.caption(t("note", marker=marker))

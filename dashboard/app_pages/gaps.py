@@ -4,15 +4,18 @@ import i18n
 from appdb import app_settings
 from data_access import reads
 from indicators import formatting, targeting
-from ui import display
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
 marker = formatting.marker(app_settings.min_count())
 reach = targeting.unregistered(reads.coverage_by_province(f))
 national = reach.set_index("province_code").loc["KH"]
-unregistered = display.cell(
-    national["unregistered_est"], "count", national["registered_count_suppressed"], marker
+unregistered = formatting.cell(
+    national["unregistered_est"],
+    "count",
+    national["registered_count_suppressed"],
+    marker,
+    lang=lang,
 )
 
 
@@ -25,12 +28,16 @@ st.caption(t("caption", month=f"{f.as_of:%B %Y}"))
 
 st.subheader(t("reach_heading"))
 cols = st.columns(3)
-cols[0].metric(t("gap"), display.cell(national["coverage_gap_count"], "count", False, marker))
+cols[0].metric(
+    t("gap"), formatting.cell(national["coverage_gap_count"], "count", False, marker, lang=lang)
+)
 cols[1].metric(t("unregistered"), unregistered)
-cols[2].metric(t("estimate"), display.cell(national["informal_workers_est"], "count", False, ""))
-reach_columns = display.labelled(targeting.REACH_COLUMNS, t)
+cols[2].metric(
+    t("estimate"), formatting.cell(national["informal_workers_est"], "count", False, "", lang=lang)
+)
+reach_columns = formatting.labelled(targeting.REACH_COLUMNS, t)
 st.dataframe(
-    display.table(reach, reach_columns, marker, targeting.REACH_HIDDEN),
+    formatting.table(reach, reach_columns, marker, targeting.REACH_HIDDEN, lang=lang),
     hide_index=True, key="gaps_reach",
 )  # fmt: skip
 
@@ -51,9 +58,10 @@ else:
     )
     left.caption(t("rule") + rule)
     left.dataframe(
-        display.table(
+        formatting.table(
             errors[errors["service_code"] == service],
-            display.labelled(targeting.ERROR_COLUMNS, t), marker, targeting.ERROR_HIDDEN,
+            formatting.labelled(targeting.ERROR_COLUMNS, t), marker, targeting.ERROR_HIDDEN,
+            lang=lang,
         ),
         hide_index=True, key="gaps_errors",
     )  # fmt: skip
@@ -63,14 +71,16 @@ st.caption(t("sdg_caption"))
 sdg = targeting.sdg_by_group(reads.coverage_by_group(f))
 sdg["group"] = sdg["group_code"].map(lambda g: t(f"group.{g}"))
 sdg["denominator_is"] = sdg["denominator_kind"].map(lambda k: t(f"denominator.{k}"))
-columns = display.labelled(targeting.SDG_COLUMNS, t)
+columns = formatting.labelled(targeting.SDG_COLUMNS, t)
 kh = sdg["province_code"] == "KH"
 st.dataframe(
-    display.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN), hide_index=True, key="gaps_sdg"
+    formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang=lang),
+    hide_index=True,
+    key="gaps_sdg",
 )
 with st.expander(t("sdg_by_province")):
     st.dataframe(
-        display.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN),
+        formatting.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN, lang=lang),
         hide_index=True, key="gaps_sdg_provinces",
     )  # fmt: skip
 st.caption(t("suppression_note", marker=marker))

@@ -4,6 +4,7 @@ import i18n
 from appdb import app_settings
 from charts import coverage_charts, needs_charts
 from data_access import reads
+from exports import files
 from indicators import formatting, needs
 from ui import auth, explain, map_controls
 
@@ -90,7 +91,7 @@ with right:
     )  # fmt: skip
     st.download_button(
         i18n.t("needs.download", lang),
-        data=formatting.to_csv(needs.export_table(ranked, weights, f.as_of)),
+        data=files.to_csv(needs.export_table(ranked, weights, f.as_of)),
         file_name=f"needs_by_province_{f.as_of:%Y-%m}.csv",
         mime="text/csv", key="needs_download_csv",
     )  # fmt: skip

@@ -7,8 +7,9 @@ import i18n
 from appdb import app_settings, targets
 from charts import classes, coverage_charts, planning_charts
 from data_access import reads
+from exports import files
 from indicators import formatting, planning
-from ui import auth, display, map_controls
+from ui import auth, map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -57,11 +58,11 @@ def what_if() -> None:
     )  # fmt: skip
     plan = planning.what_if(coverage, chosen, people, split)
     st.dataframe(
-        display.table(plan, display.labelled(planning.PLAN_COLUMNS, t), marker),
+        formatting.table(plan, formatting.labelled(planning.PLAN_COLUMNS, t), marker, lang=lang),
         hide_index=True, key="planning_plan",
     )  # fmt: skip
     st.download_button(
-        t("plan_download"), formatting.to_csv(planning.plan_export(plan, people, split, f.as_of)),
+        t("plan_download"), files.to_csv(planning.plan_export(plan, people, split, f.as_of)),
         file_name=f"registration_drive_{f.as_of:%Y-%m}.csv", mime="text/csv",
         key="planning_plan_csv",
     )  # fmt: skip
@@ -133,8 +134,9 @@ with tab_change:
         key="planning_change_map", width="stretch",
     )  # fmt: skip
     st.dataframe(
-        display.table(
-            moved, display.labelled(planning.CHANGE_COLUMNS, t), marker, planning.CHANGE_HIDDEN
+        formatting.table(
+            moved, formatting.labelled(planning.CHANGE_COLUMNS, t), marker, planning.CHANGE_HIDDEN,
+            lang=lang,
         ),
         hide_index=True, key="planning_change_table",
     )  # fmt: skip

@@ -4,7 +4,7 @@ import i18n
 from appdb import app_settings
 from charts import sync_charts
 from data_access import reads
-from exports import agency_flags
+from exports import agency_flags, files
 from indicators import formatting, overlap
 from ingest import compatibility
 from ui import auth
@@ -66,7 +66,7 @@ if sources:
     agency = st.selectbox(i18n.t("sync.back_source", lang), sources, key="registry_sync_agency")
     if st.button(i18n.t("sync.back_prepare", lang), key="registry_sync_prepare"):
         flags = agency_flags.flags(agency, cut.as_of, user=auth.current_user().name)
-        st.session_state["registry_sync_flags"] = (agency, agency_flags.to_csv(flags))
+        st.session_state["registry_sync_flags"] = (agency, files.to_csv(flags))
     prepared = st.session_state.get("registry_sync_flags")
     if prepared and prepared[0] == agency:
         st.download_button(

@@ -6,20 +6,33 @@ password, key or personal record: it is stored as JSON and shown to administrato
 """
 
 import json
+import sqlite3
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
+import sql
 from appdb import database
-from indicators import formatting
 
 COLUMNS = ["id", "at", "user_name", "action", "detail"]
 
 
-def record(user: str | None, action: str, detail: Mapping | None = None) -> None:
-    """Append one entry; `user` is the account or identity name (None when unknown)."""
+def _entry(user: str | None, action: str, detail: Mapping | None) -> dict:
     text = json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True) if detail else None
-    database.execute("audit_insert", {"user_name": user, "action": action, "detail": text})
+    return {"user_name": user, "action": action, "detail": text}
+
+
+def record(
+    user: str | None, action: str, detail: Mapping | None = None, path: Path | None = None
+) -> None:
+    """Append one entry; `user` is the account or identity name (None when unknown)."""
+    database.execute("audit_insert", _entry(user, action, detail), path)
+
+
+def record_in(con: sqlite3.Connection, user: str | None, action: str, detail: Mapping) -> None:
+    """Append one entry inside the caller's transaction on the app database (all or none)."""
+    con.execute(sql.load_query("app/audit_insert"), _entry(user, action, detail))
 
 
 def recent(action: str | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -31,9 +44,3 @@ def recent(action: str | None = None, limit: int = 1000) -> pd.DataFrame:
 def actions() -> list[str]:
     """The distinct actions recorded so far, by name."""
     return [row["action"] for row in database.execute("audit_actions")]
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM) of audit entries, text a spreadsheet would run neutralised."""
-    out = frame.astype(object).map(formatting.neutralise)
-    return out.to_csv(index=False).encode("utf-8-sig")

@@ -8,13 +8,12 @@ before any is written, and each import or change is written to the audit log.
 """
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pandas as pd
 
 import sql
-from appdb import database
+from appdb import audit, database
 
 ANY = "*"
 NATIONAL = "KH"
@@ -61,22 +60,14 @@ def check(row: dict, provinces: set[str], services: set[str]) -> dict:
 def save(target: dict, user: str, path: Path | None = None) -> None:
     """Write one checked target and audit it."""
     database.execute("target_upsert", {**target, "set_by": user}, path)
-    database.execute(
-        "audit_insert",
-        {"user_name": user, "action": "target_set", "detail": json.dumps(target)},
-        path,
-    )
+    audit.record(user, "target_set", target, path)
 
 
 def delete(province: str, service: str, user: str, path: Path | None = None) -> None:
     """Remove a target and audit it."""
     key = {"province_code": province, "service_code": service}
     database.execute("target_delete", key, path)
-    database.execute(
-        "audit_insert",
-        {"user_name": user, "action": "target_delete", "detail": json.dumps(key)},
-        path,
-    )
+    audit.record(user, "target_delete", key, path)
 
 
 def import_csv(
@@ -104,11 +95,7 @@ def _save_all(checked: list[dict], user: str, file_name: str, path: Path | None)
         con.execute("begin")
         for target in checked:
             con.execute(sql.load_query("app/target_upsert"), {**target, "set_by": user})
-        detail = json.dumps({"file": file_name, "rows": len(checked)})
-        con.execute(
-            sql.load_query("app/audit_insert"),
-            {"user_name": user, "action": "targets_import", "detail": detail},
-        )
+        audit.record_in(con, user, "targets_import", {"file": file_name, "rows": len(checked)})
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

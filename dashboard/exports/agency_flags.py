@@ -6,13 +6,11 @@ month. Every export is written to the audit log.
 """
 
 import datetime as dt
-import json
 
 import pandas as pd
 
-from appdb import database
+from appdb import audit
 from data_access import reads
-from indicators import formatting
 from ingest import mappings
 
 
@@ -27,14 +25,5 @@ def flags(source: str, as_of: dt.date | None, user: str | None = None) -> pd.Dat
         raise ValueError(f"unknown source {source!r}; choose from: {', '.join(sorted(known))}")
     frame = reads.run(con, "agency_flags", source=source, as_of=as_of)
     detail = {"source": source, "as_of": as_of.isoformat(), "records": len(frame)}
-    database.execute("audit_insert", {"user_name": user or "cli", "action": "agency_flags_export",
-                                   "detail": json.dumps(detail)})  # fmt: skip
+    audit.record(user or "cli", "agency_flags_export", detail)
     return frame
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM), text neutralised against spreadsheet formulas."""
-    out = frame.copy()
-    out["record_id"] = out["record_id"].map(formatting.neutralise)
-    out["covered_on"] = pd.to_datetime(out["covered_on"]).dt.strftime("%Y-%m-%d")
-    return out.to_csv(index=False).encode("utf-8-sig")

@@ -1,4 +1,4 @@
-"""Turns suppressed indicator frames into display tables with markers for hidden cells."""
+"""The one formatter of cells and numbers: suppressed frames as text tables, in a language."""
 
 import pandas as pd
 
@@ -37,17 +37,8 @@ def denominator_note(note: str, lang: str = "en") -> str:
     return i18n.t(NOTES[note], lang) if note in NOTES else note
 
 
-def _cell(value, column: str, hidden: bool, threshold: int, lang: str) -> str:
-    if hidden:
-        return marker(threshold, lang)
-    if pd.isna(value):
-        return "–"
-    if column in RATES:
-        flag = " ⚑" if value > 1 else ""
-        return f"{i18n.percent(value, lang)}{flag}"
-    if column.endswith("_date"):
-        return i18n.date_text(pd.Timestamp(value), lang)
-    return i18n.number(value, lang)
+def _kind(column: str) -> str:
+    return "rate" if column in RATES else "long_date" if column.endswith("_date") else "count"
 
 
 def _hidden(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -70,7 +61,7 @@ def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> p
             continue
         hidden = _hidden(frame, column)
         out[label] = [
-            _cell(value, column, h, threshold, lang)
+            cell(value, _kind(column), h, marker(threshold, lang), lang)
             for value, h in zip(frame[column], hidden, strict=True)
         ]
     return out.reset_index(drop=True)
@@ -90,33 +81,65 @@ def catalogue_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return out.rename(columns={c: i18n.t(f"column.{c}", lang) for c in out.columns})
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+KINDS = ("text", "count", "rate", "points", "date", "long_date")
 
 
-def neutralise(value):
-    """Prefix text a spreadsheet would read as a formula with an apostrophe (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def cell(value, kind: str, hidden: bool, marker: str, lang: str = "en") -> str:
+    """One value as text in `lang` (its digits and separators): the one cell formatter.
+
+    Args:
+        value: the value (missing values show a dash).
+        kind: "text", "count" (1,234), "rate" (12.3%, ⚑ above 100%), "points" (+1.2 pp),
+            "date" (2024-06-30) or "long_date" (30 June 2024).
+        hidden: whether the value is suppressed (shows the marker).
+        marker: the suppression marker.
+        lang: the language.
+    """
+    if hidden:
+        return marker
+    if value is None or pd.isna(value):
+        return "–"
+    if kind == "count":
+        return i18n.number(value, lang)
+    if kind == "rate":
+        return i18n.percent(value, lang) + (" ⚑" if value > 1 else "")
+    if kind == "points":
+        return i18n.digits(f"{100 * value:+.1f} pp", lang)
+    if kind == "date":
+        return i18n.digits(f"{pd.Timestamp(value):%Y-%m-%d}", lang)
+    if kind == "long_date":
+        return i18n.date_text(pd.Timestamp(value), lang)
+    return str(value)
 
 
-def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table as exported: hidden cells empty with flag columns, text neutralised."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
-    for column in out.columns:
-        if column.endswith(("_date", "_on")) and not pd.api.types.is_string_dtype(out[column]):
-            out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
-    return out
+def labelled(columns: dict[str, tuple[str, str]], label) -> dict[str, tuple[str, str]]:
+    """Columns given as (i18n key, kind) with each key turned into its label by `label`."""
+    return {column: (label(key), kind) for column, (key, kind) in columns.items()}
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM, so spreadsheets read Khmer names) of the export frame."""
-    return export_frame(frame).to_csv(index=False).encode("utf-8-sig")
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    marker: str,
+    hidden_by: dict[str, list[str]] | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """A display table.
 
-
-def to_json(frame: pd.DataFrame) -> str:
-    """JSON records of the export frame; hidden cells are null."""
-    return export_frame(frame).to_json(orient="records", force_ascii=False, indent=1)
+    Args:
+        frame: the data, with `<count>_suppressed` flag columns where counts may be hidden.
+        columns: column -> (label, kind), in display order.
+        marker: the suppression marker.
+        hidden_by: column -> the flag columns that hide it; by default a column's own
+            `<column>_suppressed` flag if present. A derived rate is hidden with its counts.
+        lang: the language of the numbers.
+    """
+    hidden_by = hidden_by or {}
+    out = pd.DataFrame(index=frame.index)
+    for column, (label, kind) in columns.items():
+        flags = hidden_by.get(column) or [f for f in [f"{column}_suppressed"] if f in frame]
+        hidden = frame[flags].any(axis=1) if flags else pd.Series(False, index=frame.index)
+        out[label] = [
+            cell(v, kind, bool(h), marker, lang) for v, h in zip(frame[column], hidden, strict=True)
+        ]
+    return out.reset_index(drop=True)

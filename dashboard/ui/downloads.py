@@ -10,8 +10,7 @@ import streamlit as st
 import i18n
 from appdb import app_settings, audit
 from data_access import reads
-from exports import rendering, workbook
-from indicators import formatting
+from exports import files, rendering
 from ui import auth, filters
 
 
@@ -71,14 +70,14 @@ def table_buttons(
         st.download_button(
             i18n.t("download.csv", ctx.lang), icon=":material/download:",
             data=audited({"file": f"{stem}.csv", "filters": ctx.filters},
-                         functools.partial(formatting.to_csv, frame)),
+                         functools.partial(files.to_csv, frame)),
             file_name=f"{stem}.csv",
             mime="text/csv", key=f"{key}_csv", on_click="ignore",
         )  # fmt: skip
         st.download_button(
             i18n.t("download.xlsx", ctx.lang), icon=":material/download:",
             data=audited({"file": f"{stem}.xlsx", "filters": ctx.filters},
-                         functools.partial(workbook.to_xlsx, frame, title, ctx)),
+                         functools.partial(files.to_xlsx, frame, title, ctx)),
             file_name=f"{stem}.xlsx",
             mime=xlsx, key=f"{key}_xlsx", on_click="ignore",
         )  # fmt: skip

@@ -1,4 +1,8 @@
-"""Tables as Excel workbooks: a data sheet and a metadata sheet, formulas neutralised."""
+"""The one writer of table files: CSV, JSON and Excel workbooks, formulas neutralised here alone.
+
+A workbook has a data sheet and a metadata sheet. Text a spreadsheet would read as a
+formula is prefixed with an apostrophe (OWASP) in every format.
+"""
 
 import io
 
@@ -6,7 +10,6 @@ import pandas as pd
 
 import i18n
 from exports import rendering
-from indicators import formatting
 
 DATA_SHEET = "data"
 METADATA_SHEET = "metadata"
@@ -20,13 +23,45 @@ DEFINITIONS = (
 )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Prefix text a spreadsheet would read as a formula with an apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as exported: hidden cells empty with flag columns, text neutralised."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    for column in out.columns:
+        if column.endswith(("_date", "_on")) and not pd.api.types.is_string_dtype(out[column]):
+            out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes (UTF-8 with BOM, so spreadsheets read Khmer names) of the export frame."""
+    return export_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    """JSON records of the export frame; hidden cells are null."""
+    return export_frame(frame).to_json(orient="records", force_ascii=False, indent=1)
+
+
 def _value(value):
     """A cell value openpyxl can write: missing values empty, text neutralised."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
-    return formatting.neutralise(value)
+    return neutralise(value)
 
 
 def _write_row(sheet, values, bold: bool = False) -> None:
@@ -86,7 +121,7 @@ def to_xlsx(frame: pd.DataFrame, title: str, ctx: rendering.ExportContext) -> by
     """
     import openpyxl  # here, not at the top: a page run builds no workbook, only a click does
 
-    data = formatting.export_frame(frame)
+    data = export_frame(frame)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET
