@@ -46,7 +46,7 @@ def _non_negative(text: str) -> int:
 def _data_date(text: str) -> dt.date:
     """A demo's data date: from the first month of figures to the end of next year."""
     value = _date(text)
-    first = dt.date.fromisoformat(settings.FIRST_MONTH)
+    first = settings.SERIES_START
     last = dt.date(dt.date.today().year + 1, 12, 31)
     if not first <= value <= last:
         raise argparse.ArgumentTypeError(

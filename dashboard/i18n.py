@@ -93,10 +93,3 @@ def month_year(day: dt.date, lang: str) -> str:
 def name_column(lang: str) -> str:
     """The name column of a reference table for `lang`: name_km or name_en."""
     return "name_km" if lang == "km" else "name_en"
-
-
-def pick_name(name_en: object, name_km: object, lang: str) -> str:
-    """The Khmer name where asked for and known, else the English one."""
-    if lang == "km" and isinstance(name_km, str) and name_km:
-        return name_km
-    return str(name_en)

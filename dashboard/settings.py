@@ -1,5 +1,6 @@
 """Configuration read from the environment, with the defaults a fresh clone runs on."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -9,7 +10,10 @@ REFERENCE_DIR = DATA_DIR / "reference"
 QUERIES_DIR = REPO_ROOT / "queries"
 
 DEFAULT_MIN_COUNT = 10
-FIRST_MONTH = "2019-01-01"
+# The country's code where a province code stands for the whole (ISO 3166-1 alpha-2).
+NATIONAL = "KH"
+# The first month of every series: the cubes, the trends and the demo's registries.
+SERIES_START = dt.date(2019, 1, 1)
 
 
 def store_path() -> Path:

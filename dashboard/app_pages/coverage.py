@@ -3,6 +3,7 @@ import functools
 import streamlit as st
 
 import i18n
+import settings
 from appdb import app_settings
 from charts import coverage_charts
 from data_access import reads
@@ -14,7 +15,7 @@ f = st.session_state["coverage_filter"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
 threshold = app_settings.min_count()
 table = reads.coverage_by_province(f)
-national = table.set_index("province_code").loc["KH"]
+national = table.set_index("province_code").loc[settings.NATIONAL]
 month = national["numerator_reference_date"]
 month_text = i18n.month_year(month, lang)
 ctx = downloads.context(f, table, lang)
@@ -45,7 +46,8 @@ with left:
     title = i18n.t("coverage.map_title", lang, month=month_text)
     default = coverage_charts.coverage_classes(lang)
     classes = map_controls.classification(
-        "coverage_map", table.loc[table["province_code"] != "KH", "coverage_rate"], lang,
+        "coverage_map", table.loc[table["province_code"] != settings.NATIONAL, "coverage_rate"],
+        lang,
         percent=True, default_breaks=list(default.bounds), default=default,
     )  # fmt: skip
     figure = coverage_charts.coverage_map(table, title, lang, classes)
@@ -85,7 +87,7 @@ with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as 
 
 st.subheader(i18n.t("brief.header", lang))
 st.caption(i18n.t("brief.caption", lang))
-provinces = table[table["province_code"] != "KH"]
+provinces = table[table["province_code"] != settings.NATIONAL]
 areas = dict(
     zip(provinces["province_code"], coverage_charts.province_names(provinces, lang), strict=True)
 )
@@ -102,9 +104,9 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     st.download_button(
         i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
         data=downloads.audited(
-            {"action": "briefing_pack", "area": area or "KH", "format": fmt or "pdf"},
+            {"action": "briefing_pack", "area": area or settings.NATIONAL, "format": fmt or "pdf"},
             lambda: brief_files.document(brief.build(con, f, area, lang, threshold), fmt or "pdf"),
         ),
-        file_name=f"brief_{area or 'KH'}_{month:%Y-%m}_{lang}.{fmt or 'pdf'}",
+        file_name=f"brief_{area or settings.NATIONAL}_{month:%Y-%m}_{lang}.{fmt or 'pdf'}",
         mime=brief_files.FORMATS[fmt or "pdf"], key="coverage_brief_download",
     )  # fmt: skip

@@ -1,6 +1,7 @@
 import streamlit as st
 
 import i18n
+import settings
 from appdb import app_settings
 from data_access import reads
 from indicators import formatting, targeting
@@ -9,7 +10,7 @@ lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
 marker = formatting.marker(app_settings.min_count())
 reach = targeting.unregistered(reads.coverage_by_province(f))
-national = reach.set_index("province_code").loc["KH"]
+national = reach.set_index("province_code").loc[settings.NATIONAL]
 unregistered = formatting.cell(
     national["unregistered_est"],
     "count",
@@ -72,7 +73,7 @@ sdg = targeting.sdg_by_group(reads.coverage_by_group(f))
 sdg["group"] = sdg["group_code"].map(lambda g: t(f"group.{g}"))
 sdg["denominator_is"] = sdg["denominator_kind"].map(lambda k: t(f"denominator.{k}"))
 columns = formatting.labelled(targeting.SDG_COLUMNS, t)
-kh = sdg["province_code"] == "KH"
+kh = sdg["province_code"] == settings.NATIONAL
 st.dataframe(
     formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang=lang),
     hide_index=True,

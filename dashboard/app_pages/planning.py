@@ -4,6 +4,7 @@ import datetime as dt
 import streamlit as st
 
 import i18n
+import settings
 from appdb import app_settings, targets
 from charts import classes, coverage_charts, planning_charts
 from data_access import reads
@@ -16,7 +17,7 @@ f = st.session_state["coverage_filter"]
 marker = formatting.marker(app_settings.min_count())
 catalogue = reads.service_catalogue().set_index("service_code")["name_en"]
 provinces = reads.province_list().set_index("province_code")["name_en"]
-places = {"KH": "Cambodia", **provinces.to_dict()}
+places = {settings.NATIONAL: "Cambodia", **provinces.to_dict()}
 
 
 def t(key, **values):
@@ -44,7 +45,8 @@ def target_form(place: str, service: str) -> None:
 def what_if() -> None:
     """Analysts plan a registration drive and see projected coverage, gap and rank."""
     coverage = reads.coverage_by_province(f)
-    shown = coverage[(coverage["province_code"] != "KH") & coverage["coverage_rate"].notna()]
+    provinces_only = coverage[coverage["province_code"] != settings.NATIONAL]
+    shown = provinces_only[provinces_only["coverage_rate"].notna()]
     st.caption(t("plan_caption", month=f"{f.as_of:%B %Y}"))
     cols = st.columns([3, 1, 1])
     chosen = cols[0].multiselect(
@@ -122,7 +124,8 @@ with tab_change:
         ),
     )
     cls = map_controls.classification(
-        "planning_change_map", moved.loc[moved["province_code"] != "KH", "rate_change"], lang,
+        "planning_change_map",
+        moved.loc[moved["province_code"] != settings.NATIONAL, "rate_change"], lang,
         percent=True, default_breaks=[-0.02, 0.0, 0.02, 0.05], fmt=classes.points,
     )  # fmt: skip
     hover = planning.change_hover(moved, {"before": start, "after": end, "change": t("change")})

@@ -1,6 +1,7 @@
 import streamlit as st
 
 import i18n
+import settings
 from appdb import app_settings
 from charts import uptake_charts
 from data_access import reads
@@ -45,7 +46,8 @@ monthly = reads.uptake_monthly(f)
 provinces = reads.coverage_by_province(f).set_index("province_code")["province_name_en"]
 left, right = st.columns([1, 3])
 where = left.selectbox(
-    t("where"), ["KH", *[p for p in provinces.index if p != "KH"]], key="uptake_province",
+    t("where"), [settings.NATIONAL, *provinces.index.drop(settings.NATIONAL, errors="ignore")],
+    key="uptake_province",
     format_func=provinces.get,
 )  # fmt: skip
 chosen = right.multiselect(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
+import settings
 import sql
 from appdb import audit, database
 
 ANY = "*"
-NATIONAL = "KH"
 COLUMNS = ("province_code", "service_code", "target_rate", "target_date")
 
 
@@ -41,7 +41,7 @@ def check(row: dict, provinces: set[str], services: set[str]) -> dict:
     """One target checked and normalised; raises TargetError naming the problem."""
     province = str(row.get("province_code", "")).strip().zfill(2)
     service = str(row.get("service_code") or ANY).strip() or ANY
-    if province not in provinces | {NATIONAL}:
+    if province not in provinces | {settings.NATIONAL}:
         raise TargetError(f"unknown province {province!r}")
     if service not in services | {ANY}:
         raise TargetError(f"unknown programme {service!r}")
@@ -61,13 +61,6 @@ def save(target: dict, user: str, path: Path | None = None) -> None:
     """Write one checked target and audit it."""
     database.execute("target_upsert", {**target, "set_by": user}, path)
     audit.record(user, "target_set", target, path)
-
-
-def delete(province: str, service: str, user: str, path: Path | None = None) -> None:
-    """Remove a target and audit it."""
-    key = {"province_code": province, "service_code": service}
-    database.execute("target_delete", key, path)
-    audit.record(user, "target_delete", key, path)
 
 
 def import_csv(

@@ -116,14 +116,6 @@ def coverage_classes(lang: str = "en") -> classes.Classification:
     )
 
 
-def _provinces(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    provinces = frame[frame["province_code"] != "KH"].copy()
-    provinces["province_name"] = province_names(provinces, lang)
-    labels = class_labels(lang)
-    provinces["rate_class"] = provinces["coverage_rate"].map(rate_class).map(labels)
-    return provinces
-
-
 def _attribution(fig: go.Figure, lang: str, y: float = -0.04, text: str | None = None) -> None:
     fig.add_annotation(
         text=i18n.t("chart.boundaries", lang, attribution=text or BOUNDARY_ATTRIBUTION),
@@ -160,7 +152,7 @@ def coverage_map(
         attribution: the boundaries' attribution, shown under the map.
     """
     classification = classification or coverage_classes(lang)
-    areas = frame[frame["province_code"] != "KH"].copy()
+    areas = frame[frame["province_code"] != settings.NATIONAL].copy()
     if "province_name_en" in areas:
         areas["province_name"] = province_names(areas, lang)
     areas["rate_class"] = classification.classify(areas[value])
@@ -297,7 +289,7 @@ def rate_bars(
     frame: pd.DataFrame, title: str, lang: str = "en", highlight: str | None = None
 ) -> go.Figure:
     """Horizontal bars per province: coverage rate beside registration rate, ranked."""
-    provinces = frame[frame["province_code"] != "KH"].sort_values(
+    provinces = frame[frame["province_code"] != settings.NATIONAL].sort_values(
         "coverage_rate", na_position="first"
     )
     provinces = provinces.assign(province_name=province_names(provinces, lang))

@@ -300,7 +300,7 @@ def _uptake_monthly(version: str, f: CoverageFilter, threshold: int) -> pd.DataF
 
 def uptake_monthly(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_uptake_monthly` (keyed without the as-of month and programmes)."""
-    key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1), services=())
+    key = dataclasses.replace(f, as_of=settings.SERIES_START, services=())
     return _uptake_monthly(store_version(), key, app_settings.min_count())
 
 
@@ -386,7 +386,7 @@ def _trend(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 
 def coverage_trend(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_trend` (keyed without the as-of month)."""
-    key = dataclasses.replace(f, as_of=dt.date(2019, 1, 1))
+    key = dataclasses.replace(f, as_of=settings.SERIES_START)
     return _trend(store_version(), key, app_settings.min_count())
 
 

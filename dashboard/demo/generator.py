@@ -46,10 +46,6 @@ def province_profile() -> pd.DataFrame:
     return prov.set_index("province_code")
 
 
-def _days(dates: np.ndarray) -> np.ndarray:
-    return dates.astype("datetime64[D]").astype(np.int64)
-
-
 def _date(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[D]")
 

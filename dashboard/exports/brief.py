@@ -15,12 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import i18n
+import settings
 from charts import coverage_charts
 from data_access import reads
 from exports import rendering
 from indicators import protection
 
-NATIONAL = protection.NATIONAL
 TREND_MONTHS = 12
 TOP_GAPS = 6
 KPIS = [
@@ -120,14 +120,14 @@ def build(
     threshold: int,
 ) -> Brief:
     """Gather a brief's content for province `code` (None: the nation) in `lang`."""
-    code = code or NATIONAL
+    code = code or settings.NATIONAL
     table = reads.load_coverage(con, cut, threshold)
     if code not in set(table["province_code"]):
         raise reads.InvalidFilter(f"unknown province code {code!r}")
     row = table.set_index("province_code").loc[code]
     area = (
         i18n.t("brief.country", lang)
-        if code == NATIONAL
+        if code == settings.NATIONAL
         else coverage_charts.province_names(row.to_frame().T, lang).iloc[0]
     )
     registries = reads.run(con, "source_registries")
@@ -164,12 +164,12 @@ def kpis(brief: Brief) -> list[tuple[str, str]]:
 def rank_text(brief: Brief) -> str:
     """Where the province stands among provinces, or the national range."""
     lang = brief.lang
-    provinces = brief.table[brief.table["province_code"] != NATIONAL].copy()
+    provinces = brief.table[brief.table["province_code"] != settings.NATIONAL].copy()
     provinces["name"] = coverage_charts.province_names(provinces, lang)
     ranked = provinces.dropna(subset=["coverage_rate"]).sort_values(
         "coverage_rate", ascending=False
     )
-    if brief.code == NATIONAL:
+    if brief.code == settings.NATIONAL:
         if ranked.empty:
             return ""
         top, low = ranked.iloc[0], ranked.iloc[-1]
@@ -212,7 +212,7 @@ GAP_HEADER = ["column.group", "column.covered_count", "column.informal_workers_e
 def figures(brief: Brief) -> dict[str, go.Figure]:
     """The brief's charts: map, ranking, trend and the two gap charts."""
     lang, month = brief.lang, i18n.month_year(brief.month, brief.lang)
-    code = None if brief.code == NATIONAL else brief.code
+    code = None if brief.code == settings.NATIONAL else brief.code
     months = i18n.digits(len(brief.trend), lang)
     trend_title = i18n.t("brief.trend_title", lang, area=brief.area, n=months)
     return {

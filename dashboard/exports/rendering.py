@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import i18n
+import settings
 
 CHROMIUM = os.environ.get("COVERAGE_CHROMIUM", "/usr/bin/chromium")
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -167,7 +168,7 @@ def source_line(table: pd.DataFrame, registries: pd.DataFrame, lang: str) -> str
         registries: the source_registries frame (names, last import times).
         lang: the language.
     """
-    national = table.set_index("province_code").loc["KH"]
+    national = table.set_index("province_code").loc[settings.NATIONAL]
     names = registries[i18n.name_column(lang)].fillna(registries["name_en"])
     denominator = national["denominator_source"]
     est_date = national["denominator_reference_date"]

@@ -11,9 +11,9 @@ are found among the group cells: the two pages together never reveal a hidden co
 
 import pandas as pd
 
+import settings
 from indicators import protection, suppression
 
-NATIONAL = protection.NATIONAL
 COUNTS = protection.COUNTS
 SPLITS = {
     "women": "not_women",
@@ -26,7 +26,7 @@ GROUPS = ("all", *[g for pair in SPLITS.items() for g in pair])
 
 def relations(codes: list[str]) -> list[suppression.Relation]:
     """Additive relations of the group table: rows, splits and the national column."""
-    provinces = [c for c in codes if c != NATIONAL]
+    provinces = [c for c in codes if c != settings.NATIONAL]
     rels: list[suppression.Relation] = []
     for code in codes:
         for group in GROUPS:
@@ -39,10 +39,10 @@ def relations(codes: list[str]) -> list[suppression.Relation]:
         for group, other in SPLITS.items():
             for col in COUNTS:
                 rels.append(((code, "all", col), [(code, group, col), (code, other, col)]))
-    if NATIONAL in codes:
+    if settings.NATIONAL in codes:
         for group in GROUPS:
             for col in COUNTS:
-                rels.append(((NATIONAL, group, col), [(p, group, col) for p in provinces]))
+                rels.append(((settings.NATIONAL, group, col), [(p, group, col) for p in provinces]))
     return rels
 
 

@@ -14,12 +14,12 @@ from indicators import needs, protection
 
 COVERAGE_SOURCES = (
     "queries/coverage_by_province.sql",
-    "dashboard/indicators.py (suppression)",
+    "dashboard/indicators/protection.py (suppression)",
 )
 NEEDS_SOURCES = (
     "queries/coverage_by_group.sql",
-    "dashboard/groups.py (suppression, seeded by the coverage table)",
-    "dashboard/needs.py (normalisation, weights, rank)",
+    "dashboard/indicators/groups.py (suppression, seeded by the coverage table)",
+    "dashboard/indicators/needs.py (normalisation, weights, rank)",
 )
 BATCH_COLUMNS = ("used_for", "batch_id", "kind", "source", "file_name", "imported_at", "sha256")
 

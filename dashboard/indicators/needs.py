@@ -16,9 +16,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+import settings
 from indicators import groups
 
-NATIONAL = groups.NATIONAL
 CONSTANT_TOLERANCE = 1e-9
 
 
@@ -78,7 +78,7 @@ def inputs(group_table: pd.DataFrame) -> pd.DataFrame:
     Args:
         group_table: the suppressed coverage-by-group table (groups.suppress_groups).
     """
-    table = group_table[group_table["province_code"] != NATIONAL]
+    table = group_table[group_table["province_code"] != settings.NATIONAL]
     cov = groups.wide(table, "covered_count")
     reg = groups.wide(table, "registered_count")
     rnc = groups.wide(table, "registered_not_covered_count")

@@ -18,9 +18,9 @@ import math
 import numpy as np
 import pandas as pd
 
+import settings
 from indicators import uptake
 
-NATIONAL = "KH"
 WINDOW = 12
 TOLERANCE = 1e-9
 
@@ -129,7 +129,7 @@ def what_if(coverage: pd.DataFrame, provinces: list[str], people: int, split: st
         people: how many people the drive reaches.
         split: "gap" (in proportion to the coverage gap) or "equal".
     """
-    rows = coverage[coverage["province_code"] != NATIONAL].set_index("province_code")
+    rows = coverage[coverage["province_code"] != settings.NATIONAL].set_index("province_code")
     rows = rows[rows["coverage_rate"].notna()]
     chosen = [p for p in provinces if p in rows.index]
     reached = pd.Series(0, index=rows.index, dtype=int)

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
+import settings
 from indicators import suppression
 
-NATIONAL = "KH"
 COUNTS = ("covered_count", "registered_not_covered_count", "registered_count")
 # Each derived column is hidden when any of the counts it is computed from is hidden.
 DERIVED = {
@@ -17,7 +17,7 @@ DERIVED = {
 
 def coverage_relations(codes: list[str]) -> list[suppression.Relation]:
     """Additive relations of the coverage table: within rows and down columns."""
-    provinces = [c for c in codes if c != NATIONAL]
+    provinces = [c for c in codes if c != settings.NATIONAL]
     rows = [
         (
             (code, "registered_count"),
@@ -25,8 +25,8 @@ def coverage_relations(codes: list[str]) -> list[suppression.Relation]:
         )
         for code in codes
     ]
-    columns = [((NATIONAL, col), [(code, col) for code in provinces]) for col in COUNTS]
-    return rows + columns if NATIONAL in codes else rows
+    columns = [((settings.NATIONAL, col), [(code, col) for code in provinces]) for col in COUNTS]
+    return rows + columns if settings.NATIONAL in codes else rows
 
 
 def suppress_coverage(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:

@@ -14,9 +14,9 @@ there (see indicators/groups.py for the same reasoning).
 
 import pandas as pd
 
-from indicators import groups, suppression
+import settings
+from indicators import suppression
 
-NATIONAL = groups.NATIONAL
 COUNTS = (
     "eligible_count",
     "receiving_count",
@@ -78,11 +78,11 @@ def relations(keys: list[tuple[str, str]]) -> list[suppression.Relation]:
         rels.append(((code, service, "eligible_count"), [both, (code, service, COUNTS[3])]))
         rels.append(((code, service, "receiving_count"), [both, (code, service, COUNTS[4])]))
     services = dict.fromkeys(s for _, s in keys)
-    provinces = [c for c in dict.fromkeys(c for c, _ in keys) if c != NATIONAL]
+    provinces = [c for c in dict.fromkeys(c for c, _ in keys) if c != settings.NATIONAL]
     for service in services:
         for col in COUNTS:
             parts = [(p, service, col) for p in provinces]
-            rels.append(((NATIONAL, service, col), parts))
+            rels.append(((settings.NATIONAL, service, col), parts))
     return rels
 
 

@@ -10,9 +10,9 @@ those decisions: each province's receiving total is the sum of its group cells.
 
 import pandas as pd
 
+import settings
 from indicators import protection, suppression
 
-NATIONAL = protection.NATIONAL
 GROUP_BY = ("sex", "age_band", "occupation", "disability", "poverty")
 TOTAL = "__total__"
 
@@ -87,13 +87,13 @@ def relations(keys: list[tuple[str, str, str]]) -> list[suppression.Relation]:
     by_column: dict[tuple[str, str], list] = {}
     for code, service, value in keys:
         by_total.setdefault((code, service), []).append((code, service, value))
-        if code != NATIONAL:
+        if code != settings.NATIONAL:
             by_column.setdefault((service, value), []).append((code, service, value))
     rels += [((code, s, TOTAL), parts) for (code, s), parts in by_total.items()]
-    rels += [((NATIONAL, s, v), parts) for (s, v), parts in by_column.items()]
-    provinces = sorted({c for c, _, _ in keys if c != NATIONAL})
+    rels += [((settings.NATIONAL, s, v), parts) for (s, v), parts in by_column.items()]
+    provinces = sorted({c for c, _, _ in keys if c != settings.NATIONAL})
     for service in {s for _, s, _ in keys}:
-        rels.append(((NATIONAL, service, TOTAL), [(p, service, TOTAL) for p in provinces]))
+        rels.append(((settings.NATIONAL, service, TOTAL), [(p, service, TOTAL) for p in provinces]))
     return rels
 
 

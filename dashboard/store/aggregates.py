@@ -14,6 +14,7 @@ incremental one, when the months or reference tables the cubes depend on have ch
 
 import duckdb
 
+import settings
 import sql
 from store import faults
 
@@ -22,6 +23,8 @@ AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
 VERSION = "7"
 INCREMENTAL_SHARE = 0.25
+# Month index 0 of the cubes (the steps that turn dates into month indexes bind it).
+SERIES = {"series_start": settings.SERIES_START}
 
 
 def refresh(
@@ -41,7 +44,7 @@ def refresh(
         "full" or "incremental", and the fingerprint of the inputs the aggregates now hold
         (store_meta.aggregates_inputs).
     """
-    con.execute(sql.load_query("aggregates/coverage_months"))
+    con.execute(sql.load_query("aggregates/coverage_months"), SERIES)
     ((fingerprint,),) = con.execute(sql.load_query("aggregates/aggregate_inputs")).fetchall()
     inputs = f"{VERSION}:{fingerprint}"
     if incremental and meta.get("aggregates_inputs") == inputs and "aggregates_batch" in meta:
@@ -94,7 +97,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     faults.point("store.aggregates")
     con.execute(sql.load_query("aggregates/persons_forget_touched"))
     con.execute(sql.load_query("aggregates/persons_rows"), {"everyone": False})
-    con.execute(sql.load_query("aggregates/touched_floor"), {"since": since})
+    con.execute(sql.load_query("aggregates/touched_floor"), {"since": since, **SERIES})
     faults.point("store.cube")
     _cube_pass(con, None, before=since + 1, sign=-1)  # the old rows, from each floor month
     _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
@@ -118,7 +121,9 @@ def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:
         con.execute(sql.load_query("aggregates/cube_persons_touched"), {"old": sign < 0})
     else:
         con.execute(sql.load_query("aggregates/cube_persons"), {"province": province})
-    con.execute(sql.load_query("aggregates/coverage_cube_part"), {"before": before, "sign": sign})
+    con.execute(
+        sql.load_query("aggregates/coverage_cube_part"), {"before": before, "sign": sign, **SERIES}
+    )
 
 
 def _pass(con, table: str, *, everyone: bool, before: int, sign: int) -> None:

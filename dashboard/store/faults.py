@@ -10,8 +10,6 @@ Points, in the order a write passes them:
     store.locked        the writer holds the store's lock, nothing written yet
     store.copied        the private copy of the store exists
     demo.chunk          the demo build has written its first chunk of persons
-    import.<stage>      the importer's progress stages (reading, validated,
-                        pseudonymising, linking, written), through `import_progress`
     store.written       the writer's own changes are done, aggregates not yet rebuilt
     store.aggregates    persons and months rebuilt, coverage cube not yet
     store.cube          half the provinces' cube parts built
@@ -34,8 +32,3 @@ def point(name: str) -> None:
         return
     Path(os.environ[PAUSE_FILE]).write_text(f"{os.getpid()} {name}\n", encoding="utf-8")
     os.kill(os.getpid(), signal.SIGSTOP)
-
-
-def import_progress(fraction: float, stage: str) -> None:
-    """An importer progress callback that passes each stage as the point `import.<stage>`."""
-    point(f"import.{stage}")

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import i18n
+import settings
 from data_access import reads
 from indicators import lineage
 
@@ -76,7 +77,10 @@ def coverage_popover(table: pd.DataFrame, f, lang: str, threshold: int) -> None:
         if not shown.open:
             return
         ordered = pd.concat(
-            [table[table["province_code"] == "KH"], table[table["province_code"] != "KH"]]
+            [
+                table[table["province_code"] == settings.NATIONAL],
+                table[table["province_code"] != settings.NATIONAL],
+            ]
         )
         row = _place(ordered, "coverage_explain", lang)
         batches = reads.lineage_batches(f, row["province_code"])

@@ -26,12 +26,12 @@ episode_spans as (
     select
         u.person_key,
         s.service_bit,
-        greatest(0, (year(u.started_on) - 2019) * 12 + month(u.started_on) - 1) as start_idx,
+        greatest(0, datediff('month', $series_start::date, u.started_on)) as start_idx,
         case
             when u.ended_on is null then b.last_idx
             else least(
                 b.last_idx,
-                (year(u.ended_on) - 2019) * 12 + month(u.ended_on) - 1
+                datediff('month', $series_start::date, u.ended_on)
                 - (case when u.ended_on = last_day(u.ended_on) then 0 else 1 end)
             )
         end as end_idx,
@@ -66,7 +66,7 @@ service_masks as (
 source_steps as (
     select
         r.person_key,
-        greatest(0, (year(r.registered_on) - 2019) * 12 + month(r.registered_on) - 1) as month_idx,
+        greatest(0, datediff('month', $series_start::date, r.registered_on)) as month_idx,
         (1::usmallint << s.source_bit) as bits
     from registrations as r
     inner join sources as s on r.source = s.source

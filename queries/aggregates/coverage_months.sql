@@ -1,7 +1,8 @@
 -- reads: store_meta
 -- writes: coverage_months
--- The month ends the cubes span: from January 2019 to the last complete month on or before
--- store_meta.data_as_of (today when unset). See aggregates/aggregates.sql.
+-- The month ends the cubes span: from $series_start (settings.SERIES_START, month_idx 0) to
+-- the last complete month on or before store_meta.data_as_of (today when unset).
+-- See aggregates/aggregates.sql.
 create or replace table coverage_months as
 with
 as_of as (
@@ -16,13 +17,13 @@ as_of as (
 
 bounds as (
     select
-        (year(data_as_of) - 2019) * 12 + month(data_as_of) - 1
+        datediff('month', $series_start::date, data_as_of)
         - (case when data_as_of = last_day(data_as_of) then 0 else 1 end) as last_idx
     from as_of
 )
 
 select
     t.month_idx,
-    last_day(date '2019-01-01' + to_months(t.month_idx::integer)) as month_end
+    last_day($series_start::date + to_months(t.month_idx::integer)) as month_end
 from bounds as b
 cross join range(0, b.last_idx + 1) as t (month_idx);

@@ -47,7 +47,7 @@ select
             or not (o.poverty_level is not distinct from n.poverty_level)
             or not (o.disability is not distinct from n.disability)
             then 0
-        else greatest(0, (year(e.changed_on) - 2019) * 12 + month(e.changed_on) - 1)
+        else greatest(0, datediff('month', $series_start::date, e.changed_on))
     end as floor_idx
 from touched_persons as t
 left join touched_before as o on t.person_key = o.person_key
