@@ -18,11 +18,13 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # Debian packages: Chromium for browser tests and static export, Khmer and DejaVu fonts
-# (briefing PDFs embed them), poppler-utils (tests read PDF text and render a page).
-SYSTEM_PACKAGES := chromium fonts-khmeros fonts-dejavu-core poppler-utils
+# (briefing PDFs embed them), poppler-utils (tests read PDF text and render a page), a Java
+# runtime (17 on Debian 12) for pyspark 4, which tests/test_spark.py runs in local mode.
+SYSTEM_PACKAGES := chromium fonts-khmeros fonts-dejavu-core poppler-utils default-jre-headless
 system-packages:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi khmer \
-		|| ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || ! command -v pdftoppm >/dev/null 2>&1; then \
+		|| ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || ! command -v pdftoppm >/dev/null 2>&1 \
+		|| ! command -v java >/dev/null 2>&1; then \
 		echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi

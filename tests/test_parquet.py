@@ -119,6 +119,19 @@ def test_facts_are_partitioned_by_province_and_year_and_every_table_is_exported(
     assert manifest["tables"]["coverage_cube"]["columns"]["service_mask"] == "BIGINT"
 
 
+def test_every_unsigned_column_is_exported_signed(exported):
+    """Spark reads no unsigned integers (UBIGINT as DECIMAL(20,0), which `&` refuses)."""
+    _, manifest = exported
+    types = {
+        f"{table}.{column}": kind
+        for table, info in manifest["tables"].items()
+        for column, kind in info["columns"].items()
+    }
+    assert not {name: kind for name, kind in types.items() if DUCKDB_ONLY.search(kind)}
+    assert types["area_cube.service_mask"] == types["series_cube.service_mask"] == "BIGINT"
+    assert types["series_cube.month_idx"] == "INTEGER"  # USMALLINT: widened, value kept
+
+
 def test_export_refuses_a_folder_that_is_not_empty(store_file, tmp_path):
     (tmp_path / "something").write_text("x")
     with pytest.raises(ValueError, match="is not empty"):

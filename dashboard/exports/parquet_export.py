@@ -10,7 +10,8 @@ Layout of DIR:
 
 Only the tables the queries read are exported (an allow-list: nothing the importer keeps
 for linkage). `storage.open_parquet(DIR)` opens DuckDB views over the files under the
-tables' own names, so every queries/*.sql runs on the export unchanged.
+tables' own names, so every queries/*.sql runs on the export unchanged. Every unsigned
+column is written as a signed type (`_signed`), since Spark reads no unsigned integers.
 """
 
 import datetime as dt
@@ -62,8 +63,26 @@ def _columns(relation) -> dict[str, str]:
     return {c: str(t) for c, t in zip(relation.columns, relation.types, strict=True)}
 
 
+def _signed(relation):
+    """The relation with each unsigned column as the signed type the Spark SQL casts to.
+
+    Spark has no unsigned integers: it reads Parquet's UINT64 as DECIMAL(20,0), which `&`
+    refuses. A wider signed type keeps the value; UBIGINT has none, so its 64 bits are kept
+    (two's complement, through DuckDB's BIT: bit 63 reads as negative), which is all the
+    queries use of a mask. Names come from the store's own schema and are quoted.
+    """
+    columns = []
+    for name, kind in zip(relation.columns, map(str, relation.types), strict=True):
+        column, signed = '"' + name.replace('"', '""') + '"', spark_sql.signed_type(kind)
+        if signed:
+            bits = "::bit" if kind == "UBIGINT" else ""
+            column = f"{column}{bits}::{signed} as {column}"
+        columns.append(column)
+    return relation.project(", ".join(columns))
+
+
 def _reference(con, name: str, folder: Path) -> dict:
-    table = con.table(name)
+    table = _signed(con.table(name))
     table.write_parquet(str(folder / f"{name}.parquet"))
     rows = table.count("*").fetchall()[0][0]
     return {"rows": rows, "partitioned_by": None, "columns": _columns(table)}
@@ -72,7 +91,7 @@ def _reference(con, name: str, folder: Path) -> dict:
 def _partitioned(con, name: str, folder: Path) -> dict:
     """One table by province and year; an empty table is one file with no partitions."""
     rows = con.table(name).count("*").fetchall()[0][0]
-    relation = con.sql(sql.load_query(f"export/{name}"))
+    relation = _signed(con.sql(sql.load_query(f"export/{name}")))
     target = folder / name
     if rows:
         relation.write_parquet(str(target), partition_by=PARTITION_BY)

@@ -3,9 +3,11 @@
 A cluster runs the same queries/*.sql over the Parquet export (exports/parquet_export.py). Three
 DuckDB constructs in them have no direct Spark equivalent, and are rewritten here:
 
-- unsigned integers (the cube's bit masks are UBIGINT/USMALLINT): Spark's signed types of
-  the same width. Masks are only combined with `&`/`|` and compared with 0, which give the
-  same answer on the two's-complement bits (bit 63 just reads as a negative number).
+- unsigned integers (the cubes' bit masks are UBIGINT/USMALLINT): Spark's signed types,
+  a wider one where Spark has it (the value is kept), BIGINT for UBIGINT (the 64 bits are
+  kept). Masks are only combined with `&`/`|` and compared with 0, which give the same
+  answer on the two's-complement bits (bit 63 just reads as a negative number). The export
+  writes every unsigned column as the same type (`signed_type`).
 - `len(list)`: sqlglot reads DuckDB's `len` as a string length; on a list it is Spark's
   `size`.
 - `string_agg([distinct] x, sep [order by x])`: Spark 3 has no string_agg; `array_join` of
@@ -60,6 +62,17 @@ def _string_agg(node: exp.GroupConcat) -> exp.Expression:
 
 def _is_list(node: exp.Expression) -> bool:
     return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY)
+
+
+def signed_type(duckdb_type: str) -> str | None:
+    """The signed DuckDB type that SIGNED maps an unsigned one to; None for any other type.
+
+    The Parquet export writes each unsigned column as this type, the one the Spark SQL casts
+    the queries' unsigned values to.
+    """
+    names = {exp.DataType(this=u).sql("duckdb"): exp.DataType(this=s) for u, s in SIGNED.items()}
+    signed = names.get(duckdb_type.upper())
+    return signed.sql("duckdb") if signed else None
 
 
 def transpile_text(text: str) -> str:
