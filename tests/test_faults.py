@@ -27,7 +27,8 @@ from store import storage
 WRITER = """
 import sys
 sys.path.insert(0, "dashboard")
-import datetime as dt, pandas as pd, store
+import datetime as dt, pandas as pd
+from store import storage
 row = dict(person_key=900, source="S1", record_id="S1-900", sex="F", birth_year=1990,
            province_code="12", occupation="market_vendor", registered_on=dt.date(2024, 1, 2),
            batch_id=9)
@@ -184,7 +185,7 @@ def test_a_full_disk_during_a_build_is_one_clear_line_and_changes_nothing(tiny_c
 def test_no_room_for_the_private_copy_is_a_clear_error_and_changes_nothing(tiny_copy):
     before = digest(tiny_copy)
     result = run_limited([sys.executable, "-c", WRITER, str(tiny_copy)], tiny_copy, 2**20)
-    assert "store.DiskFull: not enough disk space" in result.stderr
+    assert "store.storage.DiskFull: not enough disk space" in result.stderr
     assert digest(tiny_copy) == before
     assert leftovers(tiny_copy.parent) == []
 

@@ -22,7 +22,6 @@ Interface used, and nothing else of the importer:
 
 import contextlib
 import datetime as dt
-import importlib.util
 import io
 import os
 import tempfile
@@ -261,15 +260,12 @@ def _import_once(
     return {"total_s": round(done - started, 2), **seconds}
 
 
-def importer_figures(path: Path, rows: int = 1_000_000) -> dict | None:
+def importer_figures(path: Path, rows: int = 1_000_000) -> dict:
     """Import rows/s by format, linkage seconds per 100,000 records and linkage quality.
 
     Each file holds OVERLAP persons of the store (when it is a demo store built by the
-    direct route, whose generator can be replayed) and new persons; None without the
-    importer.
+    direct route, whose generator can be replayed) and new persons.
     """
-    if importlib.util.find_spec("importer") is None:
-        return None
     from ingest import importer
 
     values = _meta_all(path)

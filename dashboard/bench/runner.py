@@ -196,8 +196,8 @@ def run(
     figures |= {"import_rows_per_s": None, "linkage_s_per_100k": None, "peak_rss_mb": None}
     if imports:
         figures["store_write"] = bench_import.store_write(path, write_rows)
-        imported = bench_import.importer_figures(path, import_rows) or {}
-        figures["import"] = imported or "importer not on this branch (issue 4)"
+        imported = bench_import.importer_figures(path, import_rows)
+        figures["import"] = imported
         figures["import_rows_per_s"] = imported.get("csv_rows_per_s")
         figures["linkage_s_per_100k"] = imported.get("linkage_s_per_100k")
     if browser:
@@ -261,9 +261,6 @@ def _write_lines(figures: dict) -> list[str]:
         f"checkpoint and swap {w['checkpoint_and_swap_s']} s: "
         f"{w['total_s']} s, {w['rows_per_s']:,} rows/s"
     ]
-    if isinstance(figures["import"], str):
-        lines.append(f"import: {figures['import']}")
-        return lines
     i = figures["import"]
     lines.append(f"import CSV {i['csv_rows_per_s']:,} rows/s, Parquet {i['parquet_rows_per_s']:,} "
                  f"rows/s, XLSX {i['xlsx_rows_per_s']:,} rows/s; linkage "
