@@ -7,9 +7,8 @@ import settings
 from appdb import app_settings
 from charts import coverage_charts
 from data_access import reads
-from exports import brief, brief_files
 from indicators import formatting
-from ui import downloads, explain, map_controls
+from ui import brief_panel, coverage_kpis, downloads, explain, map_controls
 
 f = st.session_state["coverage_filter"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
@@ -23,18 +22,7 @@ ctx = downloads.context(f, table, lang)
 st.title(i18n.t("coverage.title", lang))
 st.caption(i18n.t("coverage.caption", lang, date=i18n.date_text(month, lang)))
 
-kpis = [
-    ("coverage_rate", "rate"),
-    ("covered_count", "count"),
-    ("informal_workers_est", "count"),
-    ("registration_rate", "rate"),
-    ("registered_not_covered_count", "count"),
-]
-for col, (name, kind) in zip(st.columns(5), kpis, strict=True):
-    col.metric(
-        i18n.t(f"column.{name}", lang), formatting.kpi_text(national[name], kind, threshold, lang)
-    )
-
+coverage_kpis.render(national, threshold, lang)
 explain.coverage_popover(table, f, st.session_state.get("lang", "en"), threshold)
 
 if national["denominator_note"]:
@@ -85,28 +73,4 @@ with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as 
             bars, ctx, f"coverage_rates_{month:%Y-%m}_{lang}", "coverage_bars_download"
         )
 
-st.subheader(i18n.t("brief.header", lang))
-st.caption(i18n.t("brief.caption", lang))
-provinces = table[table["province_code"] != settings.NATIONAL]
-areas = dict(
-    zip(provinces["province_code"], coverage_charts.province_names(provinces, lang), strict=True)
-)
-with st.container(horizontal=True, vertical_alignment="bottom"):
-    area = st.selectbox(
-        i18n.t("brief.area", lang), [None, *areas], key="coverage_brief_area",
-        format_func=lambda c: i18n.t("brief.national", lang) if c is None else areas[c],
-    )  # fmt: skip
-    fmt = st.segmented_control(
-        i18n.t("brief.format", lang), list(brief_files.FORMATS), default="pdf",
-        key="coverage_brief_format", format_func=str.upper,
-    )  # fmt: skip
-    con = reads.connection()
-    st.download_button(
-        i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
-        data=downloads.audited(
-            {"action": "briefing_pack", "area": area or settings.NATIONAL, "format": fmt or "pdf"},
-            lambda: brief_files.document(brief.build(con, f, area, lang, threshold), fmt or "pdf"),
-        ),
-        file_name=f"brief_{area or settings.NATIONAL}_{month:%Y-%m}_{lang}.{fmt or 'pdf'}",
-        mime=brief_files.FORMATS[fmt or "pdf"], key="coverage_brief_download",
-    )  # fmt: skip
+brief_panel.render(table, f, month, threshold, lang)

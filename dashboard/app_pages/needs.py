@@ -6,7 +6,7 @@ from charts import coverage_charts, needs_charts
 from data_access import reads
 from exports import files
 from indicators import formatting, needs
-from ui import auth, explain, map_controls
+from ui import explain, map_controls, needs_weights
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -18,50 +18,13 @@ month = f"{f.as_of:%B %Y}"
 st.title(i18n.t("needs.title", lang))
 st.caption(i18n.t("needs.caption", lang, month=month))
 
-# Analysts adjust the weights; other roles see the ranking at the documented defaults.
-weights = {item.key: float(item.default_weight) for item in needs.INPUTS}
-if auth.can("needs_weights"):
-    with st.container(border=True, key="needs_weights_box"):
-        st.markdown(f"**{i18n.t('needs.weights', lang)}**")
-        cols = st.columns(4)
-        weights = {
-            item.key: float(
-                cols[i % 4].slider(
-                    labels[item.key], 0, 100, item.default_weight, step=5,
-                    key=f"needs_weight_{item.key}",
-                )
-            )
-            for i, item in enumerate(needs.INPUTS)
-        }  # fmt: skip
-else:
-    st.caption(i18n.t("needs.default_weights", lang))
-
+weights = needs_weights.weights(labels, lang)
 status = needs.status(values)
 ranked = needs.rank(values, weights)
 explain.needs_popover(ranked, weights, status, f, lang, threshold)
 
-with st.expander(i18n.t("needs.inputs_heading", lang), expanded=False):
-    st.markdown(i18n.t("needs.method", lang))
-    st.dataframe(
-        [
-            {
-                i18n.t("needs.col.input", lang): labels[item.key],
-                i18n.t("needs.col.definition", lang): i18n.t(f"needs.def.{item.key}", lang),
-                i18n.t("needs.col.default_weight", lang): item.default_weight,
-                i18n.t("needs.col.weight", lang): weights[item.key],
-                i18n.t("needs.col.status", lang): i18n.t(f"needs.status.{status[item.key]}", lang),
-            }
-            for item in needs.INPUTS
-        ],
-        hide_index=True,
-        key="needs_inputs_table",
-    )
-
-for key, state in status.items():
-    if state != "varies":
-        shown = values[key].dropna()
-        value = f" ({shown.iloc[0]:.1%})" if state == "constant" and "share" in key else ""
-        st.info(i18n.t(f"needs.left_out.{state}", lang, input=labels[key]) + value)
+needs_weights.inputs_table(weights, status, labels, lang)
+needs_weights.left_out_notes(values, status, labels, lang)
 
 table_labels = labels | {
     "rank": i18n.t("needs.col.rank", lang),

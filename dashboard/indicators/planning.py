@@ -152,6 +152,12 @@ def what_if(coverage: pd.DataFrame, provinces: list[str], people: int, split: st
     return plan.reset_index().sort_values(["in_plan", "rank_after"], ascending=[False, True])
 
 
+def plannable(coverage: pd.DataFrame) -> list[str]:
+    """The provinces a drive can cover: those whose coverage rate is shown, in table order."""
+    rows = coverage[coverage["province_code"] != settings.NATIONAL]
+    return rows.loc[rows["coverage_rate"].notna(), "province_code"].tolist()
+
+
 def change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Coverage change per province (and KH) between two suppressed coverage tables.
 

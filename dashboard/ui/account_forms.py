@@ -1,0 +1,71 @@
+"""The admin page's account forms: add an account; unlock, re-role or remove one."""
+
+import functools
+from collections.abc import Callable
+
+import streamlit as st
+
+import i18n
+from appdb import accounts, audit
+from ui import auth
+
+
+def _apply(user: auth.User, lang: str, action: str, detail: dict, change: Callable, *args) -> None:
+    """Run one account change, audit it, and report its outcome in plain words."""
+    try:
+        change(*args)
+    except accounts.AccountError as exc:
+        st.error(i18n.t(exc.key, lang, **exc.values))
+        return
+    audit.record(user.name, action, detail)
+    st.success(i18n.t("admin.done", lang))
+
+
+def add_form(user: auth.User, lang: str) -> None:
+    """The form that adds an account: name, role and an optional password.
+
+    Args:
+        user: the signed-in admin (named in the audit log).
+        lang: the UI language.
+    """
+    t = functools.partial(i18n.t, lang=lang)
+    with st.form("admin_add_form", clear_on_submit=True):
+        st.subheader(t("admin.add_title"))
+        name = st.text_input(t("auth.username"), key="admin_add_name", help=t("admin.name_help"))
+        role = st.selectbox(
+            t("admin.role"), accounts.ROLES, key="admin_add_role",
+            format_func=lambda r: t(f"role.{r}"),
+        )  # fmt: skip
+        password = st.text_input(
+            t("auth.password"), type="password", key="admin_add_password",
+            help=t("admin.password_help", length=accounts.MIN_PASSWORD_LENGTH),
+        )  # fmt: skip
+        if st.form_submit_button(t("admin.add"), key="admin_add_submit"):
+            _apply(user, lang, "user_add", {"name": name, "role": role, "password": bool(password)},
+                   accounts.add, name, role, password or None)  # fmt: skip
+
+
+def manage_form(user: auth.User, lang: str) -> None:
+    """The form that unlocks an account, changes its role, or removes it.
+
+    Args:
+        user: the signed-in admin (named in the audit log; cannot demote or remove themself).
+        lang: the UI language.
+    """
+    t = functools.partial(i18n.t, lang=lang)
+    names = [a["name"] for a in accounts.list_accounts()]
+    with st.form("admin_manage_form"):
+        st.subheader(t("admin.manage_title"))
+        target = st.selectbox(t("admin.account"), names, key="admin_manage_name")
+        new_role = st.selectbox(
+            t("admin.role"), accounts.ROLES, key="admin_manage_role",
+            format_func=lambda r: t(f"role.{r}"),
+        )  # fmt: skip
+        unlock, set_role, remove = st.columns(3)
+        if unlock.form_submit_button(t("admin.unlock"), key="admin_unlock") and target:
+            _apply(user, lang, "user_unlock", {"name": target}, accounts.unlock, target)
+        if set_role.form_submit_button(t("admin.set_role"), key="admin_set_role") and target:
+            _apply(user, lang, "user_role", {"name": target, "role": new_role},
+                   accounts.set_role, target, new_role, user.name)  # fmt: skip
+        if remove.form_submit_button(t("admin.remove"), key="admin_remove") and target:
+            _apply(user, lang, "user_remove", {"name": target}, accounts.remove, target, user.name)

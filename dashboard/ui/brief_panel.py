@@ -1,0 +1,52 @@
+"""The briefing-pack panel: choose an area and a format, download the pack (audited)."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+import i18n
+import settings
+from charts import coverage_charts
+from data_access import reads
+from exports import brief, brief_files
+from ui import downloads
+
+
+def render(
+    table: pd.DataFrame, f: reads.CoverageFilter, month: dt.date, threshold: int, lang: str
+) -> None:
+    """The panel's heading, area and format choices, and its download button.
+
+    Args:
+        table: the coverage table by province (the national row included).
+        f: the shared coverage filter.
+        month: the month the figures refer to (named in the file name).
+        threshold: the disclosure threshold the pack applies.
+        lang: the UI language (of the panel and the pack).
+    """
+    st.subheader(i18n.t("brief.header", lang))
+    st.caption(i18n.t("brief.caption", lang))
+    provinces = table[table["province_code"] != settings.NATIONAL]
+    names = coverage_charts.province_names(provinces, lang)
+    areas = dict(zip(provinces["province_code"], names, strict=True))
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        area = st.selectbox(
+            i18n.t("brief.area", lang), [None, *areas], key="coverage_brief_area",
+            format_func=lambda c: i18n.t("brief.national", lang) if c is None else areas[c],
+        )  # fmt: skip
+        # The control can be cleared: no format chosen means PDF.
+        fmt = st.segmented_control(
+            i18n.t("brief.format", lang), list(brief_files.FORMATS), default="pdf",
+            key="coverage_brief_format", format_func=str.upper,
+        ) or "pdf"  # fmt: skip
+        detail = {"action": "briefing_pack", "area": area or settings.NATIONAL, "format": fmt}
+        con = reads.connection()
+        st.download_button(
+            i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
+            data=downloads.audited(detail, lambda: brief_files.document(
+                brief.build(con, f, area, lang, threshold), fmt
+            )),
+            file_name=f"brief_{area or settings.NATIONAL}_{month:%Y-%m}_{lang}.{fmt}",
+            mime=brief_files.FORMATS[fmt], key="coverage_brief_download",
+        )  # fmt: skip

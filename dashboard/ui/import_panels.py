@@ -1,0 +1,134 @@
+"""The import page's panels: the mapping editor, the run, its outcome, and rollback."""
+
+import streamlit as st
+
+import i18n
+from data_access import reads
+from ingest import batches, importer, mappings
+from linkage import pseudonym
+
+
+def mapping_editor(source: str, user: str, lang: str) -> str:
+    """An expander with the source's column mapping in force, editable and savable.
+
+    Args:
+        source: the source registry's code.
+        user: who saves the mapping (named in its history).
+        lang: the UI language.
+
+    Returns:
+        The mapping text as shown (the import uses it, saved or not).
+    """
+    with st.expander(i18n.t("import.mapping", lang)):
+        mapping_text = st.text_area(
+            i18n.t("import.mapping", lang), value=mappings.text_in_force(source), height=240,
+            key=f"import_data_mapping_{source}", help=i18n.t("import.mapping_help", lang),
+        )  # fmt: skip
+        if st.button(i18n.t("import.save_mapping", lang), key="import_data_save_mapping"):
+            mappings.save(source, mapping_text, user)
+            st.success(i18n.t("import.mapping_saved", lang, source=source))
+    return mapping_text
+
+
+def run_button(
+    upload,
+    *,
+    kind: str,
+    source: str | None,
+    append: bool,
+    dry_run: bool,
+    mapping_text: str | None,
+    user: str,
+    lang: str,
+) -> importer.Outcome | None:
+    """The run button: import the uploaded file with a progress bar; errors in words.
+
+    Args:
+        upload: the uploaded file, or None (the button then asks for one).
+        kind: what the file holds (validation.KINDS).
+        source: the source registry's code (empty or None: the file has none).
+        append: whether the rows add to the source's earlier ones.
+        dry_run: whether to check the file without loading it.
+        mapping_text: the column mapping shown in the editor, if any.
+        user: who runs the import.
+        lang: the UI language.
+
+    Returns:
+        What the import did, or None when it did not run or failed.
+    """
+    if not st.button(i18n.t("import.run", lang), key="import_data_run", type="primary"):
+        return None
+    if upload is None:
+        st.warning(i18n.t("import.choose_file", lang))
+        return None
+    bar = st.progress(0.0, text=i18n.t("import.progress", lang))
+    request = importer.Request(
+        data=upload.getvalue(), file_name=upload.name, kind=kind, source=source or None,
+        append=append, dry_run=dry_run, mapping_text=mapping_text,
+    )  # fmt: skip
+    request.user = user
+    try:
+        outcome = importer.run(
+            request,
+            progress=lambda share, stage: bar.progress(
+                share, text=i18n.t(f"import.stage_{stage}", lang)
+            ),
+        )
+        bar.progress(1.0, text=i18n.t("import.stage_done", lang))
+    except (pseudonym.KeyMissing, ValueError) as exc:
+        st.error(str(exc))
+        return None
+    return outcome
+
+
+def outcome_report(outcome: importer.Outcome, lang: str) -> None:
+    """An import's outcome in words: duplicate, rejected (with its problems) or accepted.
+
+    Args:
+        outcome: what the import did.
+        lang: the UI language.
+    """
+    report = outcome.report
+    rows = outcome.stats.get("rows_loaded", report.rows_read)
+    if outcome.result == "duplicate":
+        st.info(i18n.t("import.duplicate", lang))
+    elif outcome.result == "rejected":
+        st.error(i18n.t("import.rejected", lang, count=len(report.problems)))
+        st.markdown(f"**{i18n.t('import.reasons', lang)}**")
+        st.dataframe(report.counts(), key="import_data_reasons")
+        st.markdown(f"**{i18n.t('import.problems', lang)}**")
+        st.dataframe(report.frame(), key="import_data_problems", hide_index=True)
+    elif outcome.dry_run:
+        st.success(i18n.t("import.would_accept", lang, rows=f"{rows:,}"))
+    else:
+        st.success(i18n.t("import.accepted", lang, batch=outcome.batch_id, rows=f"{rows:,}"))
+    if outcome.stats.get("link_methods"):
+        st.markdown(f"**{i18n.t('import.link_methods', lang)}**")
+        st.dataframe(outcome.stats["link_methods"], key="import_data_links")
+
+
+def rollback_panel(lang: str) -> None:
+    """Choose one of the batches that can still be rolled back, and roll it back.
+
+    Args:
+        lang: the UI language.
+    """
+    st.subheader(i18n.t("import.rollback", lang))
+    st.caption(i18n.t("import.rollback_note", lang))
+    candidates = reads.rollback_candidates()
+    if candidates.empty:
+        st.info(i18n.t("import.rollback_none", lang))
+        return
+    labels = {
+        row.batch_id: f"{row.batch_id} · {row.source} · {row.kind} · {row.file_name}"
+        for row in candidates.itertuples()
+    }
+    chosen = st.selectbox(
+        i18n.t("import.rollback_batch", lang), list(labels), key="import_data_rollback_batch",
+        format_func=labels.get,
+    )  # fmt: skip
+    if st.button(i18n.t("import.rollback_run", lang), key="import_data_rollback"):
+        try:
+            st.success(batches.rollback(int(chosen)))
+        except ValueError as exc:
+            st.error(str(exc))

@@ -1,0 +1,84 @@
+"""The needs page's inputs: the weight sliders, the inputs table, the inputs left out."""
+
+import pandas as pd
+import streamlit as st
+
+import i18n
+from indicators import needs
+from ui import auth
+
+
+def weights(labels: dict[str, str], lang: str) -> dict[str, float]:
+    """Analysts adjust the weights; other roles see the ranking at the documented defaults.
+
+    Args:
+        labels: the display name of every input.
+        lang: the UI language.
+
+    Returns:
+        A weight per input key.
+    """
+    if not auth.can("needs_weights"):
+        st.caption(i18n.t("needs.default_weights", lang))
+        return needs.default_weights()
+    with st.container(border=True, key="needs_weights_box"):
+        st.markdown(f"**{i18n.t('needs.weights', lang)}**")
+        cols = st.columns(4)
+        return {
+            item.key: float(
+                cols[i % 4].slider(
+                    labels[item.key], 0, 100, item.default_weight, step=5,
+                    key=f"needs_weight_{item.key}",
+                )
+            )
+            for i, item in enumerate(needs.INPUTS)
+        }  # fmt: skip
+
+
+def inputs_table(
+    weights: dict[str, float], status: dict[str, str], labels: dict[str, str], lang: str
+) -> None:
+    """A closed expander with the method and, per input, its definition, weights and status.
+
+    Args:
+        weights: the weight in use per input key.
+        status: per input key, whether it varies (needs.status).
+        labels: the display name of every input.
+        lang: the UI language.
+    """
+    with st.expander(i18n.t("needs.inputs_heading", lang), expanded=False):
+        st.markdown(i18n.t("needs.method", lang))
+        st.dataframe(
+            [
+                {
+                    i18n.t("needs.col.input", lang): labels[item.key],
+                    i18n.t("needs.col.definition", lang): i18n.t(f"needs.def.{item.key}", lang),
+                    i18n.t("needs.col.default_weight", lang): item.default_weight,
+                    i18n.t("needs.col.weight", lang): weights[item.key],
+                    i18n.t("needs.col.status", lang): i18n.t(
+                        f"needs.status.{status[item.key]}", lang
+                    ),
+                }
+                for item in needs.INPUTS
+            ],
+            hide_index=True,
+            key="needs_inputs_table",
+        )
+
+
+def left_out_notes(
+    values: pd.DataFrame, status: dict[str, str], labels: dict[str, str], lang: str
+) -> None:
+    """One notice per input left out of the index (the same everywhere, or shown nowhere).
+
+    Args:
+        values: the inputs per province (needs.inputs).
+        status: per input key, whether it varies (needs.status).
+        labels: the display name of every input.
+        lang: the UI language.
+    """
+    for key, state in status.items():
+        if state != "varies":
+            shown = values[key].dropna()
+            value = f" ({shown.iloc[0]:.1%})" if state == "constant" and "share" in key else ""
+            st.info(i18n.t(f"needs.left_out.{state}", lang, input=labels[key]) + value)

@@ -1,0 +1,138 @@
+"""The planning page's panels: the target form, the what-if drive, change between months."""
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+import streamlit as st
+
+import i18n
+import settings
+from appdb import targets
+from charts import classes, coverage_charts
+from data_access import reads
+from exports import files
+from indicators import formatting, planning
+from ui import auth, map_controls
+
+
+def _t(key: str, lang: str, **values) -> str:
+    return i18n.t(f"planning.{key}", lang, **values)
+
+
+def target_form(
+    place: str,
+    service: str,
+    *,
+    places: dict[str, str],
+    provinces: Iterable[str],
+    services: Iterable[str],
+    as_of: dt.date,
+    lang: str,
+) -> None:
+    """Analysts set a target for the chosen place and programme (form `planning_target_form`).
+
+    Args:
+        place: the chosen province code, or the national code.
+        service: the chosen programme code, or targets.ANY.
+        places: display name per place code (the national one included).
+        provinces: the known province codes.
+        services: the known programme codes.
+        as_of: the as-of month; the default target date is 31 December two years on.
+        lang: the UI language.
+    """
+    with st.form("planning_target_form"):
+        st.markdown(f"**{_t('set_target', lang, place=places[place])}**")
+        cols = st.columns([1, 1, 2])
+        rate = cols[0].number_input(
+            _t("target_rate", lang), 1.0, 100.0, 50.0, key="planning_target_rate"
+        )
+        date = cols[1].date_input(
+            _t("target_date", lang), dt.date(as_of.year + 2, 12, 31), key="planning_target_date"
+        )
+        note = cols[2].text_input(_t("note", lang), key="planning_target_note")
+        if st.form_submit_button(_t("save", lang)):
+            row = {"province_code": place, "service_code": service, "note": note}
+            row |= {"target_rate": rate / 100, "target_date": date.isoformat()}
+            checked = targets.check(row, set(provinces), set(services))
+            targets.save(checked, auth.current_user().name)
+            st.rerun()
+
+
+def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: str) -> None:
+    """Analysts plan a registration drive and see projected coverage, gap and rank.
+
+    Args:
+        f: the shared coverage filter.
+        places: display name per place code.
+        marker: what a suppressed value shows.
+        lang: the UI language.
+    """
+    coverage = reads.coverage_by_province(f)
+    st.caption(_t("plan_caption", lang, month=f"{f.as_of:%B %Y}"))
+    cols = st.columns([3, 1, 1])
+    chosen = cols[0].multiselect(
+        _t("plan_provinces", lang), planning.plannable(coverage), key="planning_provinces",
+        format_func=places.get,
+    )  # fmt: skip
+    people = int(
+        cols[1].number_input(_t("plan_people", lang), 0, 10**7, 1000, key="planning_people")
+    )
+    split = cols[2].radio(
+        _t("plan_split", lang), ["gap", "equal"], key="planning_split",
+        format_func=lambda s: _t(f"split.{s}", lang),
+    )  # fmt: skip
+    plan = planning.what_if(coverage, chosen, people, split)
+    labels = formatting.labelled(planning.PLAN_COLUMNS, lambda key: _t(key, lang))
+    st.dataframe(
+        formatting.table(plan, labels, marker, lang=lang), hide_index=True, key="planning_plan"
+    )
+    st.download_button(
+        _t("plan_download", lang), files.to_csv(planning.plan_export(plan, people, split, f.as_of)),
+        file_name=f"registration_drive_{f.as_of:%Y-%m}.csv", mime="text/csv",
+        key="planning_plan_csv",
+    )  # fmt: skip
+
+
+def _coverage_in(f: reads.CoverageFilter, month: str):
+    """The coverage table of one report month ("2025-03") under the shared filter."""
+    return reads.coverage_by_province(
+        dataclasses.replace(f, as_of=dt.date.fromisoformat(f"{month}-01"))
+    )
+
+
+def change_between_months(f: reads.CoverageFilter, marker: str, lang: str) -> None:
+    """Two report months, the map of the coverage change between them, and its table.
+
+    Args:
+        f: the shared coverage filter (its as-of month is replaced by the chosen two).
+        marker: what a suppressed value shows.
+        lang: the UI language.
+    """
+    st.caption(_t("change_caption", lang))
+    months = [m.strftime("%Y-%m") for m in reads.report_months()]
+    cols = st.columns(2)
+    start = cols[0].selectbox(
+        _t("from", lang), months, index=min(3, len(months) - 1), key="planning_from"
+    )
+    end = cols[1].selectbox(_t("to", lang), months, key="planning_to")
+    moved = planning.change(_coverage_in(f, start), _coverage_in(f, end))
+    cls = map_controls.classification(
+        "planning_change_map",
+        moved.loc[moved["province_code"] != settings.NATIONAL, "rate_change"], lang,
+        percent=True, default_breaks=[-0.02, 0.0, 0.02, 0.05], fmt=classes.points,
+    )  # fmt: skip
+    change = _t("change", lang)
+    hover = planning.change_hover(moved, {"before": start, "after": end, "change": change})
+    st.plotly_chart(
+        coverage_charts.coverage_map(
+            moved.assign(hover=hover), _t("change_title", lang, start=start, end=end), lang, cls,
+            value="rate_change", legend_title=change,
+        ),
+        key="planning_change_map", width="stretch",
+    )  # fmt: skip
+    labels = formatting.labelled(planning.CHANGE_COLUMNS, lambda key: _t(key, lang))
+    st.dataframe(
+        formatting.table(moved, labels, marker, planning.CHANGE_HIDDEN, lang=lang),
+        hide_index=True, key="planning_change_table",
+    )  # fmt: skip
