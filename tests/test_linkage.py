@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bench import bench_linkage
 from ingest import importer
-from linkage import features, pseudonym
+from linkage import blocking, features, pseudonym
 
 KEY = bytes.fromhex("ab" * 32)
 
@@ -245,23 +245,32 @@ def test_quality_counts_unlinked_records_and_duplicates(tmp_path):
     }
 
 
-def feature_rows(draw, count: int, stored: bool) -> list[dict]:
-    """Linkage features drawn from tiny vocabularies, so that keys collide often."""
+FEATURE_VALUES = {
+    "id_hash": [None, "i1", "i2"],
+    "token_min_hash": [None, "t1", "t2"],
+    "token_max_hash": [None, "t1", "t2"],
+    "birth_hash": [None, "d1", "d2"],
+    "birth_swap_hash": [None, "d1", "d2"],
+    "birth_year": [None, 1990, 1991],
+    "sex": [None, "F", "M"],
+    "province_code": [None, "01", "02"],
+    "commune_code": [None, "010101", "020101"],
+}
+
+
+def feature_rows(draw, count: int, stored: bool, like: tuple | list = ()) -> list[dict]:
+    """Linkage features drawn from tiny vocabularies, so that keys collide often.
+
+    A stored record may also be drawn near one of `like` (the incoming records): each value
+    kept or drawn anew, so that records meeting a rule but for one column are common.
+    """
     rows = []
     for i in range(count):
-        row = {
-            "person_key": draw(st.integers(0, 6)) if stored else i,
-            "id_hash": draw(st.sampled_from([None, "i1", "i2"])),
-            "name_clk": None,
-            "token_min_hash": draw(st.sampled_from([None, "t1", "t2"])),
-            "token_max_hash": draw(st.sampled_from([None, "t1", "t2"])),
-            "birth_hash": draw(st.sampled_from([None, "d1", "d2"])),
-            "birth_swap_hash": draw(st.sampled_from([None, "d1", "d2"])),
-            "birth_year": draw(st.sampled_from([None, 1990, 1991])),
-            "sex": draw(st.sampled_from([None, "F", "M"])),
-            "province_code": draw(st.sampled_from([None, "01", "02"])),
-            "commune_code": draw(st.sampled_from([None, "010101", "020101"])),
-        }
+        near = draw(st.sampled_from([None, *like]))
+        row = {"person_key": draw(st.integers(0, 6)) if stored else i, "name_clk": None}
+        for column, values in FEATURE_VALUES.items():
+            drawn = st.sampled_from(values)
+            row[column] = draw(drawn if near is None else st.one_of(st.just(near[column]), drawn))
         if stored:
             row |= {
                 "source": draw(st.sampled_from(["IDPOOR", "MLVT"])),
@@ -276,7 +285,7 @@ def feature_rows(draw, count: int, stored: bool) -> list[dict]:
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_incoming_one(data):
-    """imports/linkage_candidates.sql and matching.BLOCKING (what Splink compares) agree.
+    """The SQL generated from blocking.RULES and matching.BLOCKING (what Splink compares) agree.
 
     A stored record is `keyed` when its person has an ID (person_ids: every person with a
     record carrying one), an incoming one when it carries an ID.
@@ -286,16 +295,17 @@ def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_inc
 
     con = duckdb.connect(":memory:")
     storage.create_schema(con)
-    stored = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(1, 25)), stored=True))
-    incoming = pd.DataFrame(feature_rows(data.draw, data.draw(st.integers(0, 6)), stored=False))
-    incoming = incoming.reindex(columns=matching.FEATURES).astype(object)
+    near = feature_rows(data.draw, data.draw(st.integers(0, 6)), stored=False)
+    count = data.draw(st.integers(1, 25))
+    stored = pd.DataFrame(feature_rows(data.draw, count, stored=True, like=near))
+    incoming = pd.DataFrame(near).reindex(columns=matching.FEATURES).astype(object)
     storage.append(con, "linkage_features", stored.astype(object))
     con.execute(
         "insert into person_ids select id_hash, min(person_key), 1 from linkage_features"
         " where id_hash is not null group by id_hash"
     )
     columns = [c for c in matching.FEATURES if c != "name_clk"]
-    got = storage.query_with(con, "imports/linkage_candidates", incoming, source="MLVT")
+    got = blocking.candidates(con, incoming, "MLVT")
     con.register("incoming", incoming)
     rules = " or ".join(f"({rule})" for rule in matching.BLOCKING)
     wanted = con.execute(
@@ -305,18 +315,15 @@ def test_the_candidates_are_the_stored_records_a_blocking_rule_pairs_with_an_inc
         " join (select *, case when id_hash is not null then 1 end as keyed from incoming) as l"
         f" on {rules} where r.source <> 'MLVT' and r.ended_batch_id is null"
     ).fetchall()
-    as_rows = got[["person_key", *columns]].astype(object).where(got.notna(), None)
-    assert sorted(map(repr, as_rows.itertuples(index=False, name=None))) == sorted(
-        map(repr, wanted)
-    )
+    as_rows = [tuple(row.values()) for row in got.select(["person_key", *columns]).to_pylist()]
+    assert sorted(map(repr, as_rows)) == sorted(map(repr, wanted))
     keyed = set(con.execute("select person_key from person_ids").fetchall())
-    assert all(k == ((p,) in keyed) for p, k in zip(got["person_key"], got["keyed"], strict=True))
+    people, flags = got.column("person_key").to_pylist(), got.column("keyed").to_pylist()
+    assert all(k == ((p,) in keyed) for p, k in zip(people, flags, strict=True))
 
 
-def rule_pair(rule: str) -> tuple[dict, dict]:
-    """An incoming and a stored record that meet this blocking rule and no other."""
-    from linkage import matching
-
+def apart() -> tuple[dict, dict]:
+    """An incoming and a stored record without an ID, every other feature present and apart."""
     values = {
         "token_min_hash": ("t1", "t2"), "token_max_hash": ("t3", "t4"),
         "birth_hash": ("d1", "d2"), "birth_swap_hash": ("d3", "d4"), "birth_year": (1990, 1991),
@@ -324,6 +331,14 @@ def rule_pair(rule: str) -> tuple[dict, dict]:
     }  # fmt: skip
     incoming = {c: v[0] for c, v in values.items()} | {"id_hash": None, "name_clk": None}
     stored = {c: v[1] for c, v in values.items()} | {"id_hash": None, "name_clk": None}
+    return incoming, stored
+
+
+def rule_pair(rule: str) -> tuple[dict, dict]:
+    """An incoming and a stored record that meet this blocking rule and no other."""
+    from linkage import matching
+
+    incoming, stored = apart()
     for term in rule.split(" AND "):
         if term.endswith(" IS NULL"):
             side, column = term.removesuffix(" IS NULL").split(".")
@@ -335,7 +350,7 @@ def rule_pair(rule: str) -> tuple[dict, dict]:
     return incoming, stored
 
 
-@pytest.mark.parametrize("rule", range(12))
+@pytest.mark.parametrize("rule", range(len(blocking.RULES)))
 @pytest.mark.parametrize(
     ("incoming_id", "person_id", "candidate"),
     [(None, "i1", True), ("i2", None, True), ("i2", "i1", False)],
@@ -345,7 +360,8 @@ def test_each_blocking_rule_alone_brings_its_stored_record(rule, incoming_id, pe
     from linkage import matching
     from store import storage
 
-    incoming, stored = rule_pair(matching.RULES[rule])
+    rules = [blocking.condition(r) for r in blocking.RULES]
+    incoming, stored = rule_pair(rules[rule])
     con = duckdb.connect(":memory:")
     storage.create_schema(con)
     row = stored | {"person_key": 7, "source": "IDPOOR", "record_id": "R", "batch_id": 1}
@@ -353,13 +369,93 @@ def test_each_blocking_rule_alone_brings_its_stored_record(rule, incoming_id, pe
     if person_id:  # another record of the person carries an ID
         con.execute("insert into person_ids values (?, 7, 1)", [person_id])
     frame = pd.DataFrame([incoming | {"id_hash": incoming_id}])[matching.FEATURES].astype(object)
-    got = storage.query_with(con, "imports/linkage_candidates", frame, source="MLVT")
-    assert list(got["person_key"]) == ([7] if candidate else [])
-    others = [r for i, r in enumerate(matching.RULES) if i != rule]
+    got = blocking.candidates(con, frame, "MLVT")
+    assert got.column("person_key").to_pylist() == ([7] if candidate else [])
+    others = [r for i, r in enumerate(rules) if i != rule]
     con.register("l", frame.assign(keyed=None))
     con.register("r", pd.DataFrame([row]).astype(object).assign(keyed=None))
     met = ", ".join(f"coalesce({r}, false)" for r in others)
     assert not any(con.execute(f"select {met} from l, r").fetchone())  # noqa: S608 - this rule only
+
+
+def near_miss(rule: blocking.Rule, skip: int | None) -> tuple[dict, dict]:
+    """An incoming and a stored record that meet every term of the declared rule (its equal
+    columns, then its missing ones) but the one at `skip` (None: every term)."""
+    incoming, stored = apart()
+    terms = [*rule.pairs, *(("l", c) for c in rule.missing_incoming)]
+    terms += [("r", c) for c in rule.missing_stored]
+    for i, (left, right) in enumerate(terms):
+        if i == skip:
+            continue
+        if i < len(rule.pairs):
+            stored[right] = incoming[left]
+        else:
+            (incoming if left == "l" else stored)[right] = None
+    return incoming, stored
+
+
+def test_each_term_of_each_blocking_rule_counts_in_the_sql_and_for_splink():
+    """From the declared rules: a pair that meets a rule brings its stored record and meets
+    that Splink rule; one that meets every term of it but one meets no Splink rule, and the
+    generated SQL does not bring the record. Either side losing a rule's column or
+    condition fails here, whatever examples the hypothesis test draws."""
+    from linkage import matching
+    from store import storage
+
+    con = duckdb.connect(":memory:")
+    storage.create_schema(con)
+    for number, rule in enumerate(blocking.RULES):
+        terms = len(rule.pairs) + len(rule.missing_incoming) + len(rule.missing_stored)
+        for skip in [None, *range(terms)]:
+            incoming, stored = near_miss(rule, skip)
+            row = stored | {"person_key": 7, "source": "IDPOOR", "record_id": "R", "batch_id": 1}
+            storage.replace(con, "linkage_features", pd.DataFrame([row]).astype(object))
+            frame = pd.DataFrame([incoming])[matching.FEATURES].astype(object)
+            got = blocking.candidates(con, frame, "MLVT").column("person_key").to_pylist()
+            con.register("l", frame.assign(keyed=None))
+            con.register("r", pd.DataFrame([row]).astype(object).assign(keyed=None))
+            met = ", ".join(f"coalesce({r}, false)" for r in matching.BLOCKING)
+            splink = con.execute(f"select {met} from l, r").fetchone()  # noqa: S608 - the rules
+            if skip is None:
+                assert (got, splink[number]) == ([7], True), f"rule {number + 1}"
+            else:
+                assert (got, any(splink)) == ([], False), f"rule {number + 1} but term {skip}"
+
+
+def test_a_blocking_rule_names_only_the_fixed_columns_and_can_be_met():
+    """Only the allow-listed column names reach the generated SQL: a rule is checked when made."""
+    for rule in [
+        {"equal": ("birth_hash", "sex; drop table person_ids")},
+        {"equal": (("birth_hash", "x) or (1 = 1"),)},
+        {"equal": ("sex",), "missing_stored": ("id_hash",)},
+        {"equal": ()},
+    ]:
+        with pytest.raises(ValueError, match="compares columns"):
+            blocking.Rule(**rule)
+    with pytest.raises(ValueError, match="both equal and missing"):
+        blocking.Rule(("birth_hash", "sex"), missing_incoming=("birth_hash",))
+    from linkage import matching
+
+    assert set(matching.FEATURES) >= blocking.COLUMNS
+
+
+def test_the_candidate_sql_shares_its_joins_and_its_template_is_not_run_unfilled():
+    """Rules differing only in their conditions share a join, and rules on the same incoming
+    columns the CTE of their keys; the template alone fails rather than find no one."""
+    import sql
+    from linkage import matching
+    from store import storage
+
+    text = blocking.candidate_sql()
+    joins = {frozenset(rule.pairs) for rule in blocking.RULES}
+    keys = {frozenset(left for left, _ in rule.pairs) for rule in blocking.RULES}
+    assert text.count("left join ") == len(joins) < len(blocking.RULES)
+    assert text.count("from incoming") == len(keys) < len(joins)
+    con = duckdb.connect(":memory:")
+    storage.create_schema(con)
+    con.register("incoming", pd.DataFrame(columns=matching.FEATURES).astype(object))
+    with pytest.raises(duckdb.CatalogException, match="blocking_rules_not_generated"):
+        con.execute(sql.load_query("imports/linkage_candidates"), {"source": "MLVT"})
 
 
 @settings(max_examples=30, deadline=None)

@@ -4,7 +4,7 @@ In order: (1) a record_id this source sent before keeps its person; (2) a keyed 
 already stored gives its person; (3) the rest, with or without an ID, are matched with
 Splink (DuckDB backend, on a private in-memory database) against the kept linkage
 features of every other source's current records that meet a blocking rule with one of
-them (fetched by imports/linkage_candidates.sql); a match needs a probability of at
+them (blocking.RULES; fetched by blocking.candidates); a match needs a probability of at
 least THRESHOLD, and a record with an ID is never matched to a person known by another
 ID; (4) what is still unmatched becomes a new person (records of the file sharing a new
 ID, one person).
@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import splink
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from linkage import features
+from linkage import blocking, features
 from store import storage
 
 THRESHOLD = 0.8
@@ -105,38 +105,10 @@ COMPARISONS = [
         ("ELSE", "places differ", 0.04, 0.931),
     ]),
 ]  # fmt: skip
-# Blocking: a pair is compared only when it meets one of these rules (l: the incoming
-# record, r: the stored one). Each pairs the birth date with a name token, or with the
-# province and sex; or a name token with the birth year and the commune, or with the
-# province and sex: so that a block stays small at national scale (some 240 persons share
-# a birth date among 7 million; the demo's name tokens are each shared by one in twenty to
-# thirty). Without a date on one side, a name token, the year, the province and sex
-# suffice: such records are few. imports/linkage_candidates.sql fetches the stored records
-# that meet a rule with an incoming record: the same rules.
-RULES = [
-    "l.birth_hash = r.birth_hash AND l.token_min_hash = r.token_min_hash",
-    "l.birth_hash = r.birth_hash AND l.token_max_hash = r.token_max_hash",
-    "l.birth_hash = r.birth_hash AND l.province_code = r.province_code AND l.sex = r.sex",
-    "l.birth_hash = r.birth_swap_hash AND l.province_code = r.province_code AND l.sex = r.sex",
-    "l.birth_swap_hash = r.birth_hash AND l.province_code = r.province_code AND l.sex = r.sex",
-    "l.token_min_hash = r.token_min_hash AND l.birth_year = r.birth_year"
-    " AND l.commune_code = r.commune_code",
-    "l.token_max_hash = r.token_max_hash AND l.birth_year = r.birth_year"
-    " AND l.commune_code = r.commune_code",
-    "l.token_min_hash = r.token_min_hash AND l.token_max_hash = r.token_max_hash"
-    " AND l.birth_year = r.birth_year AND l.province_code = r.province_code AND l.sex = r.sex",
-    *(
-        f"{side}.birth_hash IS NULL AND l.{token} = r.{token} AND l.birth_year = r.birth_year"
-        " AND l.province_code = r.province_code AND l.sex = r.sex"
-        for side in ("l", "r")
-        for token in ("token_min_hash", "token_max_hash")
-    ),
-]
-# A person has one ID, and an incoming record still unlinked has no ID that is stored (else
-# it was linked by it): so an incoming record with an ID may only be the person of a stored
-# record whose person has no ID. `keyed` is 1 for an incoming record with an ID and for a
-# stored record of a person with one (imports/linkage_candidates), else missing.
-BLOCKING = [f"{rule} AND (l.keyed IS NULL OR r.keyed IS NULL)" for rule in RULES]
+# Blocking: a pair is compared only when it meets one of the rules of blocking.RULES, under
+# its ID condition (l: the incoming record, r: the stored one); blocking.candidates fetches
+# the stored records that meet one with an incoming record, from the same rules.
+BLOCKING = blocking.splink_rules()
 
 
 def _settings(candidates: int) -> SettingsCreator:
@@ -270,8 +242,7 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     _fill(out, _lookup(out["id_hash"], by_id.drop_duplicates("id_hash"), "id_hash"), "national_id")
     todo = out.index[out["person_key"].isna()]
     unlinked = pa.Table.from_pandas(out.loc[todo, FEATURES], preserve_index=False)
-    candidates = storage.query_with(con, "imports/linkage_candidates", unlinked, arrow=True,
-                                  source=source)  # fmt: skip
+    candidates = blocking.candidates(con, unlinked, source)
     count = storage.run_statement(con, "imports/linkage_candidate_count", source=source)
     stored = int(count["candidates"].iloc[0])
     pairs = predict(unlinked, candidates, stored)
