@@ -21,7 +21,7 @@ from store import faults
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
-VERSION = "7"
+VERSION = "8"
 INCREMENTAL_SHARE = 0.25
 # Month index 0 of the cubes (the steps that turn dates into month indexes bind it).
 SERIES = {"series_start": settings.SERIES_START}

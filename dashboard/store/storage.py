@@ -14,12 +14,14 @@ import datetime as dt
 import errno
 import fcntl
 import os
+import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -150,6 +152,22 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql.load_query("schema/person_ids_unkeyed"))
 
 
+def assign_record_keys(con: duckdb.DuckDBPyConnection) -> int:
+    """Give every person without one a record key (cell-key method); return how many.
+
+    A key is a uniform integer 0-255 from the operating system's cryptographic generator
+    (secrets), drawn once when the person is first stored and never changed: the surviving
+    person_key of a link keeps its key. Every writer passes here before the aggregates.
+    """
+    new = con.execute(sql.load_query("store/persons_without_record_key")).fetchnumpy()
+    keys = np.frombuffer(secrets.token_bytes(len(new["person_key"])), dtype=np.uint8)
+    if len(keys):
+        append(
+            con, "record_keys", pd.DataFrame({"person_key": new["person_key"], "record_key": keys})
+        )
+    return len(keys)
+
+
 def refresh_aggregates(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> str:
     """Bring the derived tables up to date (store/aggregates.py); returns "full" or "incremental".
 
@@ -217,6 +235,7 @@ def write_session(path: Path | None = None, *, fresh: bool = False, incremental:
                     create_schema(con)
                     yield con
                     faults.point("store.written")
+                    assign_record_keys(con)
                     refresh_aggregates(con, incremental=incremental and not fresh)
                     con.execute("checkpoint")
                 finally:
@@ -371,6 +390,7 @@ WRITABLE_TABLES = frozenset(
         "uptake",
         "person_ids",
         "linkage_features",
+        "record_keys",
     }
 )
 

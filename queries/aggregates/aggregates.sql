@@ -51,7 +51,8 @@ create or replace table persons (
     disability boolean,
     first_registered_on date,
     source_count bigint,
-    source_mask usmallint
+    source_mask usmallint,
+    record_key utinyint
 );
 
 create or replace temp table touched_persons (person_key bigint);

@@ -14,7 +14,8 @@ select
     eligible_mask,
     source_mask,
     service_mask,
-    persons
+    persons,
+    key_sum
 from cube_scan_parts
 where not is_area_row
 order by month_end, province_code;
@@ -27,7 +28,8 @@ select
     commune_code,
     is_informal,
     service_mask,
-    persons
+    persons,
+    key_sum
 from cube_scan_parts
 where is_area_row
 order by month_end, province_code, district_code, commune_code;

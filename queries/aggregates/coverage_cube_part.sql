@@ -203,7 +203,8 @@ cube_rows as (
         coalesce(p.commune_code, 'unknown') as commune_code,
         coalesce(o.is_informal, false) as is_informal,
         count(*) * $sign as persons,
-        grouping(p.commune_code) = 0 as is_area_row
+        grouping(p.commune_code) = 0 as is_area_row,
+        sum(p.record_key) * $sign as key_sum
     from person_months as pm
     inner join cube_persons as p on pm.person_key = p.person_key
     inner join coverage_months as m on pm.month_idx = m.month_idx

@@ -16,11 +16,12 @@ using (
         eligible_mask,
         source_mask,
         service_mask,
-        sum(persons) as persons
+        sum(persons) as persons,
+        sum(key_sum) as key_sum
     from cube_scan_parts
     where not is_area_row
     group by all
-    having sum(persons) <> 0
+    having sum(persons) <> 0 or sum(key_sum) <> 0
 ) as d
     on
         c.month_end = d.month_end
@@ -33,13 +34,13 @@ using (
         and c.eligible_mask = d.eligible_mask
         and c.source_mask = d.source_mask
         and c.service_mask = d.service_mask
-when matched then update set persons = c.persons + d.persons
+when matched then update set persons = c.persons + d.persons, key_sum = c.key_sum + d.key_sum
 when not matched then insert (
     month_end, province_code, sex, age_band, occupation, poverty_level, disability,
-    eligible_mask, source_mask, service_mask, persons
+    eligible_mask, source_mask, service_mask, persons, key_sum
 ) values (
     d.month_end, d.province_code, d.sex, d.age_band, d.occupation, d.poverty_level,
-    d.disability, d.eligible_mask, d.source_mask, d.service_mask, d.persons
+    d.disability, d.eligible_mask, d.source_mask, d.service_mask, d.persons, d.key_sum
 );
 
 merge into area_cube as c
@@ -51,11 +52,12 @@ using (
         commune_code,
         is_informal,
         service_mask,
-        sum(persons) as persons
+        sum(persons) as persons,
+        sum(key_sum) as key_sum
     from cube_scan_parts
     where is_area_row
     group by all
-    having sum(persons) <> 0
+    having sum(persons) <> 0 or sum(key_sum) <> 0
 ) as d
     on
         c.month_end = d.month_end
@@ -64,12 +66,13 @@ using (
         and c.commune_code = d.commune_code
         and c.is_informal = d.is_informal
         and c.service_mask = d.service_mask
-when matched then update set persons = c.persons + d.persons
+when matched then update set persons = c.persons + d.persons, key_sum = c.key_sum + d.key_sum
 when not matched then insert (
-    month_end, province_code, district_code, commune_code, is_informal, service_mask, persons
+    month_end, province_code, district_code, commune_code, is_informal, service_mask, persons,
+    key_sum
 ) values (
     d.month_end, d.province_code, d.district_code, d.commune_code, d.is_informal,
-    d.service_mask, d.persons
+    d.service_mask, d.persons, d.key_sum
 );
 
 delete from coverage_cube

@@ -17,5 +17,6 @@ create or replace table cube_scan_parts (
     commune_code varchar,
     is_informal boolean,
     persons bigint,
-    is_area_row boolean
+    is_area_row boolean,
+    key_sum bigint
 );

@@ -1,9 +1,10 @@
--- reads: registrations, sources, touched_persons
+-- reads: record_keys, registrations, sources, touched_persons
 -- writes: persons
 -- Add to persons the current attributes of every person ($everyone) or of the touched ones:
 -- one row per person_key from their latest registration (latest registered_on, then latest
 -- import batch, then source and record_id), the number of registries they are in and a bit
--- per registry (source_mask). See aggregates/aggregates.sql.
+-- per registry (source_mask), and the person's record key (cell-key method). See
+-- aggregates/aggregates.sql.
 -- $everyone boolean: every person (a full rebuild) or only those in touched_persons.
 insert into persons
 with
@@ -33,5 +34,7 @@ select
     unnest(l.attrs),  -- noqa: AL03
     l.first_registered_on,
     l.source_count,
-    l.source_mask
-from latest as l;
+    l.source_mask,
+    k.record_key
+from latest as l
+left join record_keys as k on l.person_key = k.person_key;

@@ -12,7 +12,8 @@ select
     d.occupation,
     d.source_mask,
     d.service_mask,
-    sum(d.persons)::bigint as persons
+    sum(d.persons)::bigint as persons,
+    sum(d.key_sum)::bigint as key_sum
 from cube_scan_parts as d
 inner join coverage_months as m on d.month_end = m.month_end
 where
@@ -22,7 +23,7 @@ where
         where o.is_informal
     )
 group by all
-having sum(d.persons) <> 0;
+having sum(d.persons) <> 0 or sum(d.key_sum) <> 0;
 
 merge into series_cube as c
 using series_delta as d
@@ -34,12 +35,12 @@ using series_delta as d
         and c.occupation = d.occupation
         and c.source_mask = d.source_mask
         and c.service_mask = d.service_mask
-when matched then update set persons = c.persons + d.persons
+when matched then update set persons = c.persons + d.persons, key_sum = c.key_sum + d.key_sum
 when not matched then insert (
-    month_idx, province_no, sex, age_band, occupation, source_mask, service_mask, persons
+    month_idx, province_no, sex, age_band, occupation, source_mask, service_mask, persons, key_sum
 ) values (
     d.month_idx, d.province_no, d.sex, d.age_band, d.occupation, d.source_mask,
-    d.service_mask, d.persons
+    d.service_mask, d.persons, d.key_sum
 );
 
 merge into series_service_cube as c
@@ -52,11 +53,12 @@ using (
         d.occupation,
         d.source_mask,
         s.service_bit::utinyint as service_bit,
-        sum(d.persons)::bigint as persons
+        sum(d.persons)::bigint as persons,
+        sum(d.key_sum)::bigint as key_sum
     from series_delta as d
     inner join services as s on (d.service_mask & (1::ubigint << s.service_bit)) <> 0
     group by all
-    having sum(d.persons) <> 0
+    having sum(d.persons) <> 0 or sum(d.key_sum) <> 0
 ) as d
     on
         c.month_idx = d.month_idx
@@ -66,12 +68,12 @@ using (
         and c.occupation = d.occupation
         and c.source_mask = d.source_mask
         and c.service_bit = d.service_bit
-when matched then update set persons = c.persons + d.persons
+when matched then update set persons = c.persons + d.persons, key_sum = c.key_sum + d.key_sum
 when not matched then insert (
-    month_idx, province_no, sex, age_band, occupation, source_mask, service_bit, persons
+    month_idx, province_no, sex, age_band, occupation, source_mask, service_bit, persons, key_sum
 ) values (
     d.month_idx, d.province_no, d.sex, d.age_band, d.occupation, d.source_mask,
-    d.service_bit, d.persons
+    d.service_bit, d.persons, d.key_sum
 );
 
 delete from series_cube

@@ -17,7 +17,8 @@ select
     c.occupation,
     c.source_mask,
     c.service_mask,
-    sum(c.persons)::bigint as persons
+    sum(c.persons)::bigint as persons,
+    sum(c.key_sum)::bigint as key_sum
 from coverage_cube as c
 inner join coverage_months as m on c.month_end = m.month_end
 where
@@ -37,7 +38,8 @@ select
     c.occupation,
     c.source_mask,
     s.service_bit::utinyint as service_bit,
-    sum(c.persons)::bigint as persons
+    sum(c.persons)::bigint as persons,
+    sum(c.key_sum)::bigint as key_sum
 from series_cube as c
 inner join services as s on (c.service_mask & (1::ubigint << s.service_bit)) <> 0
 group by all

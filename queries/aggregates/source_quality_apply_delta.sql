@@ -19,7 +19,20 @@ using (
         sum(with_poverty_level_count) as with_poverty_level_count,
         sum(with_disability_count) as with_disability_count,
         sum(unlinked_count) as unlinked_count,
-        sum(duplicate_count) as duplicate_count
+        sum(duplicate_count) as duplicate_count,
+        sum(record_ksum) as record_ksum,
+        sum(with_id_ksum) as with_id_ksum,
+        sum(with_name_ksum) as with_name_ksum,
+        sum(with_birth_date_ksum) as with_birth_date_ksum,
+        sum(with_sex_ksum) as with_sex_ksum,
+        sum(with_commune_ksum) as with_commune_ksum,
+        sum(with_occupation_ksum) as with_occupation_ksum,
+        sum(with_district_ksum) as with_district_ksum,
+        sum(with_birth_year_ksum) as with_birth_year_ksum,
+        sum(with_poverty_level_ksum) as with_poverty_level_ksum,
+        sum(with_disability_ksum) as with_disability_ksum,
+        sum(unlinked_ksum) as unlinked_ksum,
+        sum(duplicate_ksum) as duplicate_ksum
     from source_quality_parts
     group by source, province_code
 ) as d
@@ -39,7 +52,20 @@ when matched then
             with_poverty_level_count = q.with_poverty_level_count + d.with_poverty_level_count,
             with_disability_count = q.with_disability_count + d.with_disability_count,
             unlinked_count = q.unlinked_count + d.unlinked_count,
-            duplicate_count = q.duplicate_count + d.duplicate_count
+            duplicate_count = q.duplicate_count + d.duplicate_count,
+            record_ksum = q.record_ksum + d.record_ksum,
+            with_id_ksum = q.with_id_ksum + d.with_id_ksum,
+            with_name_ksum = q.with_name_ksum + d.with_name_ksum,
+            with_birth_date_ksum = q.with_birth_date_ksum + d.with_birth_date_ksum,
+            with_sex_ksum = q.with_sex_ksum + d.with_sex_ksum,
+            with_commune_ksum = q.with_commune_ksum + d.with_commune_ksum,
+            with_occupation_ksum = q.with_occupation_ksum + d.with_occupation_ksum,
+            with_district_ksum = q.with_district_ksum + d.with_district_ksum,
+            with_birth_year_ksum = q.with_birth_year_ksum + d.with_birth_year_ksum,
+            with_poverty_level_ksum = q.with_poverty_level_ksum + d.with_poverty_level_ksum,
+            with_disability_ksum = q.with_disability_ksum + d.with_disability_ksum,
+            unlinked_ksum = q.unlinked_ksum + d.unlinked_ksum,
+            duplicate_ksum = q.duplicate_ksum + d.duplicate_ksum
 when not matched then
     insert
         (
@@ -57,7 +83,20 @@ when not matched then
             with_poverty_level_count,
             with_disability_count,
             unlinked_count,
-            duplicate_count
+            duplicate_count,
+            record_ksum,
+            with_id_ksum,
+            with_name_ksum,
+            with_birth_date_ksum,
+            with_sex_ksum,
+            with_commune_ksum,
+            with_occupation_ksum,
+            with_district_ksum,
+            with_birth_year_ksum,
+            with_poverty_level_ksum,
+            with_disability_ksum,
+            unlinked_ksum,
+            duplicate_ksum
         )
     values (
         d.source,
@@ -74,7 +113,20 @@ when not matched then
         d.with_poverty_level_count,
         d.with_disability_count,
         d.unlinked_count,
-        d.duplicate_count
+        d.duplicate_count,
+        d.record_ksum,
+        d.with_id_ksum,
+        d.with_name_ksum,
+        d.with_birth_date_ksum,
+        d.with_sex_ksum,
+        d.with_commune_ksum,
+        d.with_occupation_ksum,
+        d.with_district_ksum,
+        d.with_birth_year_ksum,
+        d.with_poverty_level_ksum,
+        d.with_disability_ksum,
+        d.unlinked_ksum,
+        d.duplicate_ksum
     );
 
 delete from source_quality

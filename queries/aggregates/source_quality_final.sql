@@ -17,6 +17,19 @@ select
     sum(with_poverty_level_count)::bigint as with_poverty_level_count,
     sum(with_disability_count)::bigint as with_disability_count,
     sum(unlinked_count)::bigint as unlinked_count,
-    sum(duplicate_count)::bigint as duplicate_count
+    sum(duplicate_count)::bigint as duplicate_count,
+    sum(record_ksum)::bigint as record_ksum,
+    sum(with_id_ksum)::bigint as with_id_ksum,
+    sum(with_name_ksum)::bigint as with_name_ksum,
+    sum(with_birth_date_ksum)::bigint as with_birth_date_ksum,
+    sum(with_sex_ksum)::bigint as with_sex_ksum,
+    sum(with_commune_ksum)::bigint as with_commune_ksum,
+    sum(with_occupation_ksum)::bigint as with_occupation_ksum,
+    sum(with_district_ksum)::bigint as with_district_ksum,
+    sum(with_birth_year_ksum)::bigint as with_birth_year_ksum,
+    sum(with_poverty_level_ksum)::bigint as with_poverty_level_ksum,
+    sum(with_disability_ksum)::bigint as with_disability_ksum,
+    sum(unlinked_ksum)::bigint as unlinked_ksum,
+    sum(duplicate_ksum)::bigint as duplicate_ksum
 from source_quality_parts
 group by source, province_code;

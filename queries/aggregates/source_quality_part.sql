@@ -1,4 +1,4 @@
--- reads: linkage_features, registrations, touched_persons
+-- reads: linkage_features, record_keys, registrations, touched_persons
 -- writes: source_quality_parts
 -- One pass of source_quality (see aggregates/aggregates.sql): per source and province, the
 -- completeness of the current records of every person ($everyone) or of the touched ones,
@@ -13,6 +13,7 @@ records as (
         r.source,
         r.province_code,
         r.person_key,
+        k.record_key as rk,
         row_number() over (
             partition by r.source, r.person_key order by r.record_id
         ) as nth_of_person,
@@ -27,6 +28,7 @@ records as (
         r.poverty_level is not null as has_poverty_level,
         r.disability is not null as has_disability
     from registrations as r
+    left join record_keys as k on r.person_key = k.person_key
     left join linkage_features as f
         on r.source = f.source and r.record_id = f.record_id and r.batch_id = f.batch_id
     where
@@ -58,7 +60,21 @@ select
     count(*) filter (where r.has_poverty_level) * $sign as with_poverty_level_count,
     count(*) filter (where r.has_disability) * $sign as with_disability_count,
     count(*) filter (where not r.has_id and g.source_count = 1) * $sign as unlinked_count,
-    count(*) filter (where r.nth_of_person > 1) * $sign as duplicate_count
+    count(*) filter (where r.nth_of_person > 1) * $sign as duplicate_count,
+    sum(r.rk) * $sign as record_ksum,
+    coalesce(sum(r.rk) filter (where r.has_id), 0) * $sign as with_id_ksum,
+    coalesce(sum(r.rk) filter (where r.has_name), 0) * $sign as with_name_ksum,
+    coalesce(sum(r.rk) filter (where r.has_birth_date), 0) * $sign as with_birth_date_ksum,
+    coalesce(sum(r.rk) filter (where r.has_sex), 0) * $sign as with_sex_ksum,
+    coalesce(sum(r.rk) filter (where r.has_commune), 0) * $sign as with_commune_ksum,
+    coalesce(sum(r.rk) filter (where r.has_occupation), 0) * $sign as with_occupation_ksum,
+    coalesce(sum(r.rk) filter (where r.has_district), 0) * $sign as with_district_ksum,
+    coalesce(sum(r.rk) filter (where r.has_birth_year), 0) * $sign as with_birth_year_ksum,
+    coalesce(sum(r.rk) filter (where r.has_poverty_level), 0) * $sign as with_poverty_level_ksum,
+    coalesce(sum(r.rk) filter (where r.has_disability), 0) * $sign as with_disability_ksum,
+    coalesce(sum(r.rk) filter (where not r.has_id and g.source_count = 1), 0)
+    * $sign as unlinked_ksum,
+    coalesce(sum(r.rk) filter (where r.nth_of_person > 1), 0) * $sign as duplicate_ksum
 from records as r
 left join registries as g on r.person_key = g.person_key
 group by r.source, r.province_code;

@@ -16,5 +16,18 @@ create or replace temp table source_quality_parts (
     with_poverty_level_count bigint,
     with_disability_count bigint,
     unlinked_count bigint,
-    duplicate_count bigint
+    duplicate_count bigint,
+    record_ksum bigint,
+    with_id_ksum bigint,
+    with_name_ksum bigint,
+    with_birth_date_ksum bigint,
+    with_sex_ksum bigint,
+    with_commune_ksum bigint,
+    with_occupation_ksum bigint,
+    with_district_ksum bigint,
+    with_birth_year_ksum bigint,
+    with_poverty_level_ksum bigint,
+    with_disability_ksum bigint,
+    unlinked_ksum bigint,
+    duplicate_ksum bigint
 );

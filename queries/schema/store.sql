@@ -171,3 +171,13 @@ create table if not exists eligibility_rules (
     value varchar not null,
     note varchar
 );
+
+-- Disclosure control (cell-key method): each person's record key, a uniform random integer
+-- 0-255 drawn with a cryptographic generator when the person is first stored
+-- (store/storage.py: assign_record_keys). A cell's key is the sum of its persons' record
+-- keys mod 256. Linking keeps the surviving person_key, and with it its key. Never shown,
+-- never exported.
+create table if not exists record_keys (
+    person_key bigint not null,
+    record_key utinyint not null
+);
