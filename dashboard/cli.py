@@ -84,8 +84,16 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ptable(args: argparse.Namespace) -> int:
+    """Regenerate the cell-key method's perturbation table in data/ptable."""
+    from ingest import ptable_build
+
+    print(f"wrote {ptable_build.write()}")
+    return 0
+
+
 def cmd_table(args: argparse.Namespace) -> int:
-    """Print a table exactly as the page shows it (same query, same suppression)."""
+    """Print a table exactly as the page shows it (same query, same published counts)."""
     from data_access import reads
     from store import storage
 
@@ -496,6 +504,8 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export_parquet)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
+    ptable = sub.add_parser("ptable", help="regenerate the disclosure-control p-table")
+    ptable.set_defaults(func=cmd_ptable)
     _user_parser(sub)
     _brief_parser(sub)
     _add_import_commands(sub)

@@ -32,6 +32,7 @@ cube as (
             else a.commune_code
         end as commune_code,
         a.persons,
+        a.key_sum,
         (a.service_mask & s.service_bits) <> 0 as is_covered
     from area_cube as a
     cross join month as m
@@ -93,20 +94,26 @@ counts as (
     select
         $province as area_code,
         sum(persons) as registered_count,
-        sum(persons) filter (where is_covered) as covered_count
+        sum(persons) filter (where is_covered) as covered_count,
+        sum(key_sum) as registered_ksum,
+        sum(key_sum) filter (where is_covered) as covered_ksum
     from cube
     union all
     select
         district_code as area_code,
         sum(persons) as registered_count,
-        sum(persons) filter (where is_covered) as covered_count
+        sum(persons) filter (where is_covered) as covered_count,
+        sum(key_sum) as registered_ksum,
+        sum(key_sum) filter (where is_covered) as covered_ksum
     from cube
     group by district_code
     union all
     select
         commune_code as area_code,
         sum(persons) as registered_count,
-        sum(persons) filter (where is_covered) as covered_count
+        sum(persons) filter (where is_covered) as covered_count,
+        sum(key_sum) as registered_ksum,
+        sum(key_sum) filter (where is_covered) as covered_ksum
     from cube
     group by commune_code
 )
@@ -121,6 +128,10 @@ select
     coalesce(c.registered_count, 0)::bigint as registered_count,
     (coalesce(c.registered_count, 0) - coalesce(c.covered_count, 0))::bigint
         as registered_not_covered_count,
+    coalesce(c.covered_ksum, 0)::bigint as covered_ksum,
+    coalesce(c.registered_ksum, 0)::bigint as registered_ksum,
+    (coalesce(c.registered_ksum, 0) - coalesce(c.covered_ksum, 0))::bigint
+        as registered_not_covered_ksum,
     m.month_end as numerator_reference_date
 from areas as a
 cross join month as m

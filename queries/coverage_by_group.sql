@@ -53,6 +53,7 @@ cube as (
     select
         c.province_code,
         c.persons,
+        c.key_sum,
         (c.service_mask & s.service_bits) <> 0 as is_covered,
         [
             'all',
@@ -85,11 +86,14 @@ counts as (
         province_code,
         group_code,
         sum(persons) as registered_count,
-        coalesce(sum(persons) filter (where is_covered), 0) as covered_count
+        coalesce(sum(persons) filter (where is_covered), 0) as covered_count,
+        sum(key_sum) as registered_ksum,
+        coalesce(sum(key_sum) filter (where is_covered), 0) as covered_ksum
     from (
         select
             province_code,
             persons,
+            key_sum,
             is_covered,
             unnest(group_codes) as group_code
         from cube
@@ -140,6 +144,8 @@ province_rows as (
         g.group_order,
         coalesce(c.covered_count, 0)::bigint as covered_count,
         coalesce(c.registered_count, 0)::bigint as registered_count,
+        coalesce(c.covered_ksum, 0)::bigint as covered_ksum,
+        coalesce(c.registered_ksum, 0)::bigint as registered_ksum,
         case
             when $source::varchar is not null or e.est_all is null then null
             when g.group_code = 'all' then round(e.est_all * os.share)
@@ -167,6 +173,8 @@ all_rows as (
         group_order,
         sum(covered_count)::bigint as covered_count,
         sum(registered_count)::bigint as registered_count,
+        sum(covered_ksum)::bigint as covered_ksum,
+        sum(registered_ksum)::bigint as registered_ksum,
         case
             when count(informal_workers_est) = count(*) then sum(informal_workers_est)
         end::bigint as informal_workers_est,
@@ -183,6 +191,9 @@ select
     r.covered_count,
     r.registered_count,
     r.registered_count - r.covered_count as registered_not_covered_count,
+    r.covered_ksum,
+    r.registered_ksum,
+    r.registered_ksum - r.covered_ksum as registered_not_covered_ksum,
     r.informal_workers_est,
     m.month_end as numerator_reference_date,
     r.denominator_reference_date,

@@ -2,7 +2,8 @@
 -- Grain: one row per province (25 rows), then one national row (province_code 'KH').
 -- Numerators are distinct persons (linked across registries) from coverage_cube;
 -- the denominator is the estimated informal workers of the same cut, or null with a
--- note where no estimate of that cut exists. Suppression is applied by the caller.
+-- note where no estimate of that cut exists. Beside each count, the sum of its persons'
+-- record keys (`*_ksum`, cell-key method); the caller perturbs counts and derives rates.
 -- Parameters:
 --   $as_of      date       any day of the month to report on (its last day is used)
 --   $services   varchar[]  service codes; covered by at least one (empty: any service)
@@ -42,6 +43,7 @@ cube as (
     select
         c.province_code,
         c.persons,
+        c.key_sum,
         (c.service_mask & s.service_bits) <> 0 as is_covered
     from coverage_cube as c
     cross join month as m
@@ -63,7 +65,9 @@ counts as (
     select
         province_code,
         sum(persons) as registered_count,
-        coalesce(sum(persons) filter (where is_covered), 0) as covered_count
+        coalesce(sum(persons) filter (where is_covered), 0) as covered_count,
+        sum(key_sum) as registered_ksum,
+        coalesce(sum(key_sum) filter (where is_covered), 0) as covered_ksum
     from cube
     group by province_code
 ),
@@ -96,6 +100,8 @@ province_rows as (
         p.name_km as province_name_km,
         coalesce(c.covered_count, 0)::bigint as covered_count,
         coalesce(c.registered_count, 0)::bigint as registered_count,
+        coalesce(c.covered_ksum, 0)::bigint as covered_ksum,
+        coalesce(c.registered_ksum, 0)::bigint as registered_ksum,
         case
             when $source::varchar is null
                 then round(e.informal_workers * os.share)::bigint
@@ -118,6 +124,8 @@ all_rows as (
         'កម្ពុជា' as province_name_km,
         sum(covered_count)::bigint as covered_count,
         sum(registered_count)::bigint as registered_count,
+        sum(covered_ksum)::bigint as covered_ksum,
+        sum(registered_ksum)::bigint as registered_ksum,
         case
             when count(informal_workers_est) = count(*) then sum(informal_workers_est)
         end::bigint as informal_workers_est,
@@ -134,6 +142,9 @@ select
     r.covered_count,
     r.registered_count,
     r.registered_count - r.covered_count as registered_not_covered_count,
+    r.covered_ksum,
+    r.registered_ksum,
+    r.registered_ksum - r.covered_ksum as registered_not_covered_ksum,
     r.informal_workers_est,
     r.covered_count / nullif(r.informal_workers_est, 0) as coverage_rate,
     r.registered_count / nullif(r.informal_workers_est, 0) as registration_rate,

@@ -42,7 +42,10 @@ counts as (
         c.province_no,
         sum(c.persons) as registered_count,
         coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-            as covered_count
+            as covered_count,
+        sum(c.key_sum) as registered_ksum,
+        coalesce(sum(c.key_sum) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+            as covered_ksum
     from series_cube as c
     cross join selected_services as s
     cross join selected_source as src
@@ -88,6 +91,8 @@ province_rows as (
         p.province_code,
         coalesce(c.covered_count, 0)::bigint as covered_count,
         coalesce(c.registered_count, 0)::bigint as registered_count,
+        coalesce(c.covered_ksum, 0)::bigint as covered_ksum,
+        coalesce(c.registered_ksum, 0)::bigint as registered_ksum,
         case
             when $source::varchar is null then round(e.informal_workers * os.share)::bigint
         end as informal_workers_est
@@ -108,6 +113,8 @@ select
     'KH' as province_code,
     sum(covered_count)::bigint as covered_count,
     sum(registered_count)::bigint as registered_count,
+    sum(covered_ksum)::bigint as covered_ksum,
+    sum(registered_ksum)::bigint as registered_ksum,
     case
         when count(informal_workers_est) = count(*) then sum(informal_workers_est)
     end::bigint as informal_workers_est

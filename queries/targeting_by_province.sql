@@ -35,6 +35,7 @@ cube as (
     select
         c.province_code,
         c.persons,
+        c.key_sum,
         c.eligible_mask,
         c.service_mask
     from coverage_cube as c
@@ -57,6 +58,7 @@ flags as (
         c.province_code,
         rs.service_code,
         c.persons,
+        c.key_sum,
         (c.eligible_mask & rs.service_bits) <> 0 as is_eligible,
         (c.service_mask & rs.service_bits) <> 0 as is_receiving
     from cube as c
@@ -70,7 +72,11 @@ counts as (
         coalesce(sum(persons) filter (where is_eligible), 0) as eligible_count,
         coalesce(sum(persons) filter (where is_receiving), 0) as receiving_count,
         coalesce(sum(persons) filter (where is_eligible and is_receiving), 0)
-            as eligible_receiving_count
+            as eligible_receiving_count,
+        coalesce(sum(key_sum) filter (where is_eligible), 0) as eligible_ksum,
+        coalesce(sum(key_sum) filter (where is_receiving), 0) as receiving_ksum,
+        coalesce(sum(key_sum) filter (where is_eligible and is_receiving), 0)
+            as eligible_receiving_ksum
     from flags
     group by province_code, service_code
 ),
@@ -83,7 +89,10 @@ province_rows as (
         rs.service_name_en,
         coalesce(c.eligible_count, 0)::bigint as eligible_count,
         coalesce(c.receiving_count, 0)::bigint as receiving_count,
-        coalesce(c.eligible_receiving_count, 0)::bigint as eligible_receiving_count
+        coalesce(c.eligible_receiving_count, 0)::bigint as eligible_receiving_count,
+        coalesce(c.eligible_ksum, 0)::bigint as eligible_ksum,
+        coalesce(c.receiving_ksum, 0)::bigint as receiving_ksum,
+        coalesce(c.eligible_receiving_ksum, 0)::bigint as eligible_receiving_ksum
     from provinces as p
     cross join rule_services as rs
     left join counts as c
@@ -100,7 +109,10 @@ all_rows as (
         service_name_en,
         sum(eligible_count)::bigint as eligible_count,
         sum(receiving_count)::bigint as receiving_count,
-        sum(eligible_receiving_count)::bigint as eligible_receiving_count
+        sum(eligible_receiving_count)::bigint as eligible_receiving_count,
+        sum(eligible_ksum)::bigint as eligible_ksum,
+        sum(receiving_ksum)::bigint as receiving_ksum,
+        sum(eligible_receiving_ksum)::bigint as eligible_receiving_ksum
     from province_rows
     group by service_code, service_name_en
 )
@@ -115,6 +127,11 @@ select
     r.eligible_receiving_count,
     r.eligible_count - r.eligible_receiving_count as eligible_not_receiving_count,
     r.receiving_count - r.eligible_receiving_count as receiving_not_eligible_count,
+    r.eligible_ksum,
+    r.receiving_ksum,
+    r.eligible_receiving_ksum,
+    r.eligible_ksum - r.eligible_receiving_ksum as eligible_not_receiving_ksum,
+    r.receiving_ksum - r.eligible_receiving_ksum as receiving_not_eligible_ksum,
     m.month_end as numerator_reference_date
 from all_rows as r
 cross join month as m

@@ -26,6 +26,7 @@ cube as (
     select
         c.province_code,
         c.persons,
+        c.key_sum,
         c.service_mask,
         coalesce(
             case $group_by::varchar
@@ -58,7 +59,8 @@ receiving as (
         c.province_code,
         s.service_code,
         c.group_value,
-        sum(c.persons) as receiving_count
+        sum(c.persons) as receiving_count,
+        sum(c.key_sum) as receiving_ksum
     from cube as c
     inner join services as s on (c.service_mask & (1::ubigint << s.service_bit)) <> 0
     group by c.province_code, s.service_code, c.group_value
@@ -74,7 +76,8 @@ province_rows as (
         p.name_en as province_name_en,
         s.service_code,
         g.group_value,
-        coalesce(r.receiving_count, 0)::bigint as receiving_count
+        coalesce(r.receiving_count, 0)::bigint as receiving_count,
+        coalesce(r.receiving_ksum, 0)::bigint as receiving_ksum
     from provinces as p
     cross join services as s
     cross join group_values as g
@@ -92,7 +95,8 @@ select
     'Cambodia' as province_name_en,
     service_code,
     group_value,
-    sum(receiving_count)::bigint as receiving_count
+    sum(receiving_count)::bigint as receiving_count,
+    sum(receiving_ksum)::bigint as receiving_ksum
 from province_rows
 group by service_code, group_value
 order by service_code, province_code, group_value;

@@ -116,6 +116,17 @@ def tiny_population() -> pd.DataFrame:
     return frame
 
 
+def zero_record_keys(registrations: pd.DataFrame) -> pd.DataFrame:
+    """Record key 0 for every person of a hand-worked store.
+
+    Every cell key is then 0, which the p-table never perturbs (its rows give 0 at cell key
+    0), so a hand-worked count is the published count: these stores test counts, rates and
+    the threshold. The noise itself is tested with random keys (test_disclosure, test_attack).
+    """
+    keys = registrations["person_key"].drop_duplicates()
+    return pd.DataFrame({"person_key": keys, "record_key": 0})
+
+
 def build_tiny_store(path: Path) -> Path:
     """The hand-made store, built through the same write session as real imports."""
     with storage.write_session(path, fresh=True) as con:
@@ -128,6 +139,7 @@ def build_tiny_store(path: Path) -> Path:
         reference.load_population(con, tiny_population(), batch_id=3)
         storage.append(con, "registrations", tiny_registrations())
         storage.append(con, "uptake", tiny_uptake())
+        storage.append(con, "record_keys", zero_record_keys(tiny_registrations()))
         storage.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-01T00:00:00")
     return path
 

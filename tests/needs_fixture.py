@@ -122,7 +122,7 @@ def _batches() -> pd.DataFrame:
 
 def build_needs_store(path: Path) -> Path:
     """The three-province store, built through the same write session as real imports."""
-    from conftest import AGE_BANDS, OCCUPATIONS, SOURCES
+    from conftest import AGE_BANDS, OCCUPATIONS, SOURCES, zero_record_keys
 
     regs, episodes = _people()
     with storage.write_session(path, fresh=True) as con:
@@ -140,6 +140,7 @@ def build_needs_store(path: Path) -> Path:
         reference.load_population(con, _population(), batch_id=3)
         storage.append(con, "registrations", regs)
         storage.append(con, "uptake", episodes)
+        storage.append(con, "record_keys", zero_record_keys(regs))
         storage.append(con, "import_batches", _batches())
         storage.set_meta(con, data_as_of="2024-06-30", built_at="2024-07-02T10:00:00")
     return path

@@ -27,12 +27,13 @@ def test_every_page_renders_without_exception(app, page):
 
 
 def test_kpis_match_the_hand_worked_store(app):
-    # National, 30 June 2024: registered 16 (shown); covered 13 and not covered 3 hidden.
-    # Estimate: Phnom Penh 1,000 + 24 provinces x 100.
+    # National, 30 June 2024: registered 16 and covered 13 shown; not covered 3 hidden.
+    # Estimate: Phnom Penh 1,000 + 24 provinces x 100. (Record keys 0: no perturbation.)
     assert metric(app, "Registration rate") == f"{16 / 3400:.1%}"
     assert metric(app, "Est. informal workers") == "3,400"
-    assert metric(app, "Covered persons") == "◼ <10"
-    assert metric(app, "Coverage rate") == "–"
+    assert metric(app, "Covered persons") == "13"
+    assert metric(app, "Coverage rate") == f"{13 / 3400:.1%}"
+    assert metric(app, "Registered, not covered") == "◼ <10"
     assert not app.exception
 
 

@@ -35,7 +35,8 @@ def test_switching_to_khmer_translates_labels_and_digits(tiny_store, as_role):
     # national estimate: Phnom Penh 1,000 + 24 provinces x 100 = 3,400
     assert at.metric[2].label == "ពលករក្រៅប្រព័ន្ធប៉ាន់ស្មាន"
     assert at.metric[2].value == "៣.៤០០"
-    assert at.metric[1].value == "◼ <១០"  # national covered 13, hidden as a complement
+    assert at.metric[1].value == "១៣"  # national covered 13 (record keys 0: not perturbed)
+    assert at.metric[4].value == "◼ <១០"  # registered, not covered: 3
     assert at.sidebar.selectbox(key="filter_sex").options == ["ទាំងអស់", "ស្ត្រី", "បុរស"]
     table = next(d.value for d in at.dataframe if "ខេត្ត/រាជធានី" in d.value.columns)
     assert table.iloc[0, 0] == "បន្ទាយមានជ័យ"  # Banteay Meanchey

@@ -43,14 +43,14 @@ def cut(**values):
 
 
 def test_key_figures_in_khmer_with_suppression(tiny):
-    # Phnom Penh: covered 13 and registered 15 are hidden as complements of Banteay
-    # Meanchey's single person; the estimate (1,000) stays.
+    # Phnom Penh: covered 13, estimate 1,000, registered 15, not covered 2 (below 10);
+    # rate 13 / 1,000, registration 15 / 1,000, gap 987. Record keys 0: not perturbed.
     content = brief.build(tiny, cut(), "12", "km", 10)
     assert content.area == PHNOM_PENH_KM
     assert [value for _, value in brief.kpis(content)] == [
-        "–", "◼ <១០", "១.០០០", "–", "◼ <១០", "◼ <១០",
+        "១,៣%", "១៣", "១.០០០", "១,៥%", "◼ <១០", "៩៨៧",
     ]  # fmt: skip
-    assert brief.rank_text(content).startswith(f"អត្រាវិសាលភាពរបស់ {PHNOM_PENH_KM}")  # not ranked
+    assert "១" in brief.rank_text(content)  # ranked first: the only rate above 0
 
 
 def test_a_province_with_no_registrations_shows_true_zeros_and_its_rank(tiny):
@@ -59,8 +59,8 @@ def test_a_province_with_no_registrations_shows_true_zeros_and_its_rank(tiny):
     assert figures["Coverage rate"] == "0.0%"  # 0 covered of 100 estimated
     assert figures["Covered persons"] == "0"
     assert figures["Coverage gap (est.)"] == "100"
-    # 24 provinces show a 0.0% rate (Phnom Penh's is hidden): all share rank 1
-    assert brief.rank_text(content) == "Battambang ranks 1 of 25 provinces by coverage rate."
+    # Phnom Penh leads with 1.3%; the 24 other provinces show 0.0% and share rank 2
+    assert brief.rank_text(content) == "Battambang ranks 2 of 25 provinces by coverage rate."
 
 
 def test_trend_is_each_month_of_the_page_tables(tiny):
@@ -76,10 +76,9 @@ def test_breakdowns_never_show_a_small_count(tiny):
     for frame in (content.by_occupation, content.by_service):
         shown = frame["covered_count"].dropna()
         assert not shown.between(1, 9).any()
-    # market vendors: person 17 alone is covered -> hidden; so the breakdown cannot give
-    # away tuk-tuk drivers' 12 by subtraction from Phnom Penh's total
+    # market vendors: person 17 alone is covered -> hidden; tuk-tuk drivers 1-10, 12, 13
     assert pd.isna(content.by_occupation.loc["market_vendor", "covered_count"])
-    assert pd.isna(content.by_occupation.loc["tuk_tuk_driver", "covered_count"])
+    assert content.by_occupation.loc["tuk_tuk_driver", "covered_count"] == 12
     # service A alone covers 1-10, 12 and 17 in Phnom Penh on 30 June
     assert content.by_service.loc["A", "informal_workers_est"] == 1000
 

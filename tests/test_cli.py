@@ -19,9 +19,11 @@ def test_table_csv_has_hidden_cells_empty_with_flags(tiny_store, capsys):
     assert code == 0
     rows = {r["province_code"]: r for r in csv.DictReader(io.StringIO(out))}
     assert len(rows) == 26
-    # hand-worked in test_data_access: Phnom Penh's three counts are hidden
-    assert rows["12"]["covered_count"] == ""
-    assert rows["12"]["covered_count_suppressed"] == "True"
+    # hand-worked in test_data_access: Phnom Penh's 2 not covered is below 10, nothing else
+    assert rows["12"]["registered_not_covered_count"] == ""
+    assert rows["12"]["registered_not_covered_count_suppressed"] == "True"
+    assert rows["12"]["covered_count"] == "13"
+    assert rows["12"]["covered_count_suppressed"] == "False"
     assert rows["12"]["suppressed"] == "True"
     assert rows["KH"]["registered_count"] == "16"
     assert rows["01"]["covered_count"] == "0"
@@ -37,7 +39,9 @@ def test_table_json_filters_like_the_page(tiny_store, capsys):
     rows = {r["province_code"]: r for r in json.loads(out)}
     assert rows["KH"]["informal_workers_est"] == 850  # 3,400 x 0.25
     assert rows["KH"]["registered_count"] == 13
-    assert rows["12"]["covered_count"] is None
+    # persons 1-10, 12 and 13 covered on 30 June (11's episode ended on the 29th): 12 and 1
+    assert rows["12"]["covered_count"] == 12
+    assert rows["12"]["registered_not_covered_count"] is None
 
 
 def test_unknown_value_is_one_clear_line_and_nonzero_exit(tiny_store, capsys):

@@ -37,14 +37,14 @@ def test_unknown_service_is_rejected(tiny_con):
 def test_parameters_reach_the_sql_and_suppression_applies(tiny_con):
     cut = reads.CoverageFilter(as_of=JUNE)
     table = reads.load_coverage(tiny_con, cut, 10).set_index("province_code")
-    # Raw: 12 = (covered 13, not covered 2, registered 15); 01 = (0, 1, 1); KH = (13, 3, 16).
-    # Primary: 12 not covered (2), 01 not covered and registered (1), KH not covered (3).
-    # Row 12 then hides covered 13 (smaller than 15); row KH hides covered 13 (< 16);
-    # the registered column holds only 01 hidden, so 12's registered (15 < 16) goes too.
+    # True: 12 = (covered 13, not covered 2, registered 15); 01 = (0, 1, 1); KH = (13, 3, 16).
+    # Every record key of the tiny store is 0, so every cell key is 0 and no count moves
+    # (the p-table gives 0 there). Below 10: 12 not covered (2), 01 not covered and
+    # registered (1), KH not covered (3); nothing else is hidden (no complements).
     hidden = {
-        "12": ["covered_count", "registered_not_covered_count", "registered_count"],
+        "12": ["registered_not_covered_count"],
         "01": ["registered_not_covered_count", "registered_count"],
-        "KH": ["covered_count", "registered_not_covered_count"],
+        "KH": ["registered_not_covered_count"],
     }
     for code, columns in hidden.items():
         for column in columns:
@@ -52,7 +52,9 @@ def test_parameters_reach_the_sql_and_suppression_applies(tiny_con):
             assert table.loc[code, f"{column}_suppressed"]
     assert table.loc["01", "covered_count"] == 0
     assert table.loc["KH", "registered_count"] == 16
-    assert pd.isna(table.loc["12", "coverage_rate"])
+    assert [table.loc["12", "covered_count"], table.loc["KH", "covered_count"]] == [13, 13]
+    assert not table.loc["12", "covered_count_suppressed"]
+    assert table.loc["12", "coverage_rate"] == pytest.approx(13 / 1000)
     assert table.loc["02", "coverage_rate"] == 0
     women = reads.load_coverage(tiny_con, reads.CoverageFilter(JUNE, sex="F"), 10)
     assert women.set_index("province_code").loc["KH", "registered_count_suppressed"]

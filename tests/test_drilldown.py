@@ -9,12 +9,12 @@ import datetime as dt
 import json
 import shutil
 
+import pandas as pd
 import pytest
 import shapely.geometry as sg
 
 import cli
 from data_access import reads
-from indicators import drilldown
 from ingest import boundaries
 
 
@@ -50,22 +50,19 @@ def test_programme_filter_applies_below_the_province(needs_con):
     assert frame.loc["0102", "covered_count"] == 10  # e1
 
 
-def test_complements_protect_small_areas_across_levels(needs_con):
+def test_only_small_areas_are_hidden_across_levels(needs_con):
     frame = areas(needs_con, threshold=11)
-    # 0103's 10 registered are hidden; the province total 80 is shown on the coverage page,
-    # so 0102's 70 goes too, and then commune 010201 (0102's only commune with anyone).
+    # 0103's 10 registered are below 11 and hidden; with cell-key perturbation no
+    # complement is hidden: 0102's 70, its commune 010201 and the province's 80 stay.
     assert frame.loc["0103", "registered_count_suppressed"]
-    assert frame.loc["0102", "registered_count_suppressed"]
-    assert frame.loc["010201", "registered_count_suppressed"]
+    assert pd.isna(frame.loc["0103", "registered_count"])
+    assert pd.isna(frame.loc["0103", "covered_share_of_registered"])
+    assert frame.loc["0102", "registered_count"] == 70
+    assert frame.loc["010201", "registered_count"] == 70
     assert frame.loc["01", "registered_count"] == 80
-    hidden = {
-        (code, col)
-        for code, row in frame.iterrows()
-        for col in drilldown.COUNTS
-        if row[f"{col}_suppressed"]
-    }
-    for total, parts in drilldown.relations(frame.reset_index()):
-        assert sum(c in hidden for c in [total, *parts]) != 1, total
+    # 0103's 10 are its commune 010301's 10; 0102's 10 not covered (block d) are small too
+    assert set(frame.index[frame["registered_count_suppressed"]]) == {"0103", "010301"}
+    assert "0102" in set(frame.index[frame["registered_not_covered_count_suppressed"]])
 
 
 def test_unknown_province_is_rejected(needs_con):

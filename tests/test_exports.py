@@ -14,7 +14,6 @@ from PIL import Image
 from charts import coverage_charts
 from data_access import reads
 from exports import files, rendering
-from indicators import protection
 
 JUNE = dt.date(2024, 6, 30)
 FILTERS = (("As-of month", "June 2024"), ("Sex", "Women"))
@@ -77,7 +76,8 @@ def test_decoration_carries_filters_sources_suppression_demo_and_attribution(tab
     texts = annotation_texts(fig)
     assert any(coverage_charts.BOUNDARY_ATTRIBUTION in t for t in texts)
     assert SOURCES in texts
-    assert any("counts from 1 to 9" in t for t in texts)
+    assert any("Counts are adjusted by small amounts to protect people" in t for t in texts)
+    assert any("A count below 10 after adjustment is not shown" in t for t in texts)
     assert any("DEMO DATA" in t for t in texts)
     assert fig.layout.showlegend is not False
     assert len(fig.data) >= len(coverage_charts.ORDER)
@@ -89,7 +89,8 @@ def test_khmer_decoration_uses_khmer_words_and_digits(table):
     fig = rendering.decorate(coverage_charts.rate_bars(table, "t", "km"), context("km"))
     texts = " ".join(annotation_texts(fig))
     assert "ទិន្នន័យសាកល្បង" in texts  # demo data
-    assert "ចំនួនពី ១ ដល់ ៩" in texts  # counts from 1 to 9
+    assert "ចំនួនត្រូវបានកែតម្រូវបន្តិចបន្តួច" in texts  # counts are adjusted by small amounts
+    assert "ក្រោម ១០" in texts  # below 10
     assert fig.layout.title.subtitle.text.startswith("តម្រង៖ As-of month៖ June 2024")
 
 
@@ -168,10 +169,9 @@ def test_xlsx_has_data_and_metadata_sheets(table):
     bmc = by_code["01"]
     assert bmc[header.index("registered_count")] is None
     assert bmc[header.index("registered_count_suppressed")] is True
-    # complements: 01's hidden 1 would follow from the national 16 - Phnom Penh's 15, so
-    # 15 is hidden, then (row and column relations) Phnom Penh's and the national covered
-    # 13; the estimate and Battambang's true zero stay shown
-    assert by_code["12"][header.index("covered_count")] is None
+    # no complements: Phnom Penh's covered 13 stays (record keys 0: not perturbed), and so
+    # do the estimate and Battambang's true zero
+    assert by_code["12"][header.index("covered_count")] == 13
     assert by_code["12"][header.index("informal_workers_est")] == 1000
     assert by_code["02"][header.index("covered_count")] == 0
     meta = {r[0]: r[1] for r in book["metadata"].iter_rows(min_row=2, values_only=True)}
@@ -180,7 +180,7 @@ def test_xlsx_has_data_and_metadata_sheets(table):
     assert meta["Filters: Sex"] == "Women"
     assert meta["Sources"] == SOURCES
     assert meta["Demo data"] == "yes"
-    assert "counts from 1 to 9" in meta["Suppression"]
+    assert "Counts are adjusted by small amounts" in meta["Disclosure control"]
     assert meta["Columns: coverage_rate"] == "Coverage rate"
     assert sum(k == "Definitions" for k, *_ in book["metadata"].iter_rows(values_only=True)) == 6
     definitions = [
@@ -205,24 +205,3 @@ def test_xlsx_and_csv_neutralise_formulas():
     assert "'=1+1" in csv
     assert "'@SUM(A1)" in csv
     assert "\n=1+1" not in csv
-
-
-def test_breakdown_hides_a_second_part_when_one_could_be_worked_out():
-    parts = pd.DataFrame(
-        {"covered_count": pd.array([40, pd.NA, 25, 0], dtype="Int64"),
-         "coverage_rate": pd.array([0.4, pd.NA, 0.25, 0.0], dtype="Float64"),
-         "coverage_gap_count": pd.array([60, pd.NA, 75, 100], dtype="Int64")},
-        index=["a", "b", "c", "d"],
-    )  # fmt: skip
-    # total shown (say 70) and one part hidden: b = 70 - 40 - 25 - 0, so hide c (smallest > 0)
-    out = protection.suppress_breakdown(parts, total_hidden=False)
-    assert out["covered_count"].isna().tolist() == [False, True, True, False]
-    assert pd.isna(out.loc["c", "coverage_rate"])
-    assert pd.isna(out.loc["c", "coverage_gap_count"])
-    # total hidden and all parts shown: the total is their sum, so hide the smallest positive
-    shown = parts.fillna({"covered_count": 5})
-    assert (
-        protection.suppress_breakdown(shown, total_hidden=True)["covered_count"].isna().sum() == 1
-    )
-    # two hidden cells already: nothing more to hide
-    assert protection.suppress_breakdown(parts, total_hidden=True).equals(parts)

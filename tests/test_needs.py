@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from data_access import reads
-from indicators import groups, needs, suppression
+from indicators import needs
 
 JUNE = dt.date(2024, 6, 30)
 CUT = reads.CoverageFilter(as_of=JUNE)
@@ -120,16 +120,21 @@ def test_an_input_shown_nowhere_is_unavailable_and_left_out():
     assert ranked["needs_rank"].notna().all()
 
 
-def test_a_hidden_input_unranks_its_province_and_stays_out_of_min_max():
+def test_a_hidden_input_ranks_its_province_on_the_others_with_weights_rescaled():
     values = frame(poverty_share=[0.2, None, 0.4])
     values.loc[1, "poverty_share_suppressed"] = True
     ranked = by_code(needs.rank(values, needs.default_weights()))
-    assert pd.isna(ranked.loc["02", "needs_rank"])
-    assert ranked.loc["02", "not_ranked_inputs"] == "poverty_share"
+    # 02 scores 0.5 on the six other inputs, whose weights add up to 100 - 20 = 80:
+    # index = sum(w x 0.5) / 80 x 100 = 50, and gap_count contributes 0.5 x 25 / 80 x 100
+    assert ranked.loc["02", "needs_index"] == pytest.approx(50)
+    assert ranked.loc["02", "gap_count_contribution"] == pytest.approx(15.625)
+    assert pd.isna(ranked.loc["02", "poverty_share_contribution"])
+    assert ranked.loc["02", "inputs_left_out"] == "poverty_share"
+    assert ranked.loc["03", "inputs_left_out"] == ""
+    assert ranked["needs_rank"].tolist() == [1, 2, 3]  # 03 (100), 02 (50), 01 (0)
     # min-max over the two shown values only: 0.2 -> 0, 0.4 -> 1
     assert ranked.loc["03", "poverty_share_contribution"] == pytest.approx(20)
     assert ranked.loc["01", "poverty_share_contribution"] == pytest.approx(0)
-    assert ranked.loc["03", "needs_rank"] == 1
 
 
 def test_a_zero_weight_drops_an_input():
@@ -146,37 +151,13 @@ def test_women_share_is_constant_when_the_cut_is_women_only(needs_con):
     assert needs.status(values)["women_share"] == "constant"
 
 
-def test_group_suppression_agrees_with_the_coverage_table(needs_con):
-    # threshold 13: province 03's covered 12 is hidden on the coverage page
-    table = reads.load_groups(needs_con, CUT, 13)
-    coverage = by_code(reads.load_coverage(needs_con, CUT, 13))
+def test_the_group_tables_all_cells_show_the_coverage_pages_values(needs_con):
+    # the same persons give the same cell key: the `all` group shows the coverage page's values
+    table = reads.load_groups(needs_con, CUT, 10)
+    coverage = by_code(reads.load_coverage(needs_con, CUT, 10))
     overall = by_code(table[table["group_code"] == "all"])
     for column in ("covered_count", "registered_count", "registered_not_covered_count"):
-        flags = f"{column}_suppressed"
-        assert overall[flags].tolist() == coverage[flags].tolist()
-    assert coverage.loc["03", "covered_count_suppressed"]
-    # no relation of the group table is left with exactly one hidden cell
-    hidden = {
-        (r.province_code, r.group_code, c)
-        for r in table.itertuples()
-        for c in groups.COUNTS
-        if getattr(r, f"{c}_suppressed")
-    }
-    codes = list(dict.fromkeys(table["province_code"]))
-    for total, parts in groups.relations(codes):
-        assert sum(c in hidden for c in [total, *parts]) != 1, total
-    values = by_code(needs.inputs(table))
-    assert pd.isna(values.loc["03", "gap_count"])
-    assert values.loc["03", "gap_count_suppressed"]
-    ranked = by_code(needs.rank(needs.inputs(table), needs.default_weights()))
-    assert pd.isna(ranked.loc["03", "needs_rank"])
-
-
-def test_fixed_cells_are_not_chosen_as_complements():
-    values = {("p", "a"): 5, ("p", "b"): 50, ("p", "t"): 55}
-    relation = [(("p", "t"), [("p", "a"), ("p", "b")])]
-    assert suppression.suppress(values, relation, 10) == {("p", "a"), ("p", "b")}
-    chosen = suppression.suppress(values, relation, 10, fixed={("p", "b")})
-    assert chosen == {("p", "a"), ("p", "t")}
-    seeded = suppression.suppress(values, relation, 10, hidden={("p", "t")})
-    assert seeded == {("p", "a"), ("p", "t")}
+        assert overall[column].tolist() == coverage[column].tolist()
+        assert overall[f"{column}_suppressed"].tolist() == coverage[f"{column}_suppressed"].tolist()
+    ranked = needs.rank(needs.inputs(table), needs.default_weights())
+    assert ranked["needs_rank"].notna().all()  # every province is ranked

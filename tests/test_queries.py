@@ -38,6 +38,7 @@ DEFAULTS = {
     "area_coverage": {"as_of": JUNE, "services": [], "province": "12"},
     "targeting_by_province": {"as_of": JUNE, **{k: v for k, v in ALL.items() if k != "services"}},
     "bench/linked_records": {"source": "S1", "prefix": ""},
+    "registry_overlap": {"as_of": JUNE},
 }
 
 

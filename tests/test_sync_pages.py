@@ -1,4 +1,4 @@
-"""The registry synchronisation and import pages: rendering, suppression, the overlap chart."""
+"""The registry synchronisation and import pages: rendering, disclosure control, UpSet chart."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import i18n
 from charts import sync_charts
-from indicators import overlap
+from indicators import disclosure, overlap
 from ingest import compatibility, importer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,37 +21,51 @@ PAGES = [
 ]
 
 
-def overlap_rows(counts: dict[tuple[str, ...], int]) -> pd.DataFrame:
+def overlap_rows(counts: dict[tuple[str, ...], int], keys: dict | None = None) -> pd.DataFrame:
+    """registry_overlap rows; key sums 0 unless given (cell key 0 is never perturbed)."""
     bits = {"A": 1, "B": 2, "C": 4}
     rows = [
-        {"source_mask": sum(bits[s] for s in k), "sources": list(k), "person_count": n}
+        {"source_mask": sum(bits[s] for s in k), "sources": list(k), "person_count": n,
+         "person_ksum": (keys or {}).get(k, 0)}
         for k, n in counts.items()
-    ]
+    ]  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def test_a_small_intersection_and_its_complement_are_hidden():
-    # A only 50, B only 40, A+B 3 (small), C only 30. A's size 53 = 50 + 3 would reveal
-    # the 3, so the smallest other part of A's relation (A only, 50) hides too; then B's
-    # relation (B only 40 + A+B) has two hidden cells already. Sizes stay visible.
+def ptable_value(count: int, key: int) -> int:
+    """The p-table's perturbation for a count (up to 750) and cell key, read from its file."""
+    table = pd.read_csv(disclosure.PTABLE)
+    return int(table[(table["pcv"] == count) & (table["ckey"] == key % 256)]["pvalue"].iloc[0])
+
+
+def test_a_small_intersection_is_hidden_and_its_neighbours_are_not():
+    # A only 50, B only 40, A+B 3 (small), C only 30: with cell-key perturbation no
+    # complement is hidden; subtracting A's size from A only gives noise, not the 3.
     frame = overlap_rows({("A",): 50, ("B",): 40, ("A", "B"): 3, ("C",): 30})
-    cells, sizes = overlap.suppress_overlap(frame, threshold=10)
+    cells, sizes = overlap.publish_overlap(frame, threshold=10)
     shown = dict(zip(cells["sources"].map(tuple), cells["person_count"], strict=True))
     assert pd.isna(shown[("A", "B")])
-    hidden = [k for k, v in shown.items() if pd.isna(v)]
-    assert len(hidden) >= 2
-    assert shown[("C",)] == 30
-    assert dict(zip(sizes["source"], sizes["person_count"], strict=True))["C"] == 30
+    assert [shown[("A",)], shown[("B",)], shown[("C",)]] == [50, 40, 30]
+    assert dict(zip(sizes["source"], sizes["person_count"], strict=True)) == {
+        "A": 53, "B": 43, "C": 30
+    }  # fmt: skip
+    assert "person_ksum" not in cells.columns
 
 
-def test_nothing_is_hidden_when_every_count_is_large():
-    frame = overlap_rows({("A",): 50, ("A", "B"): 20, ("B",): 12})
-    cells, sizes = overlap.suppress_overlap(frame, threshold=10)
+def test_a_registrys_size_is_a_cell_of_its_own():
+    keys = {("A",): 5, ("A", "B"): 200, ("B",): 17}
+    frame = overlap_rows({("A",): 50, ("A", "B"): 20, ("B",): 12}, keys)
+    cells, sizes = overlap.publish_overlap(frame, threshold=10)
+    # A's persons are A only and A+B: 70 of them, cell key 5 + 200
+    sizes = dict(zip(sizes["source"], sizes["person_count"], strict=True))
+    assert sizes["A"] == 70 + ptable_value(70, 205)
+    assert sizes["B"] == 32 + ptable_value(32, 217)
+    shown = dict(zip(cells["sources"].map(tuple), cells["person_count"], strict=True))
+    assert shown[("A", "B")] == 20 + ptable_value(20, 200)
     assert not cells["suppressed"].any()
-    assert list(sizes["person_count"]) == [70, 32]
 
 
-def test_quality_shares_hide_small_counts_and_their_complements():
+def test_quality_shares_come_from_published_counts():
     frame = pd.DataFrame(
         {
             "source": ["S"] * 3, "province_code": ["01", "02", "03"],
@@ -62,9 +76,12 @@ def test_quality_shares_hide_small_counts_and_their_complements():
             "unlinked_count": [20, 0, 0], "duplicate_count": [0, 0, 0],
         }
     )  # fmt: skip
-    table = overlap.quality_table(frame, threshold=10).set_index("province_code")
+    for count in [c for c in frame.columns if c.endswith("_count")]:
+        frame[count.removesuffix("_count") + "_ksum"] = 0
+    published = overlap.publish_quality(frame, threshold=10)
+    table = overlap.quality_table(published).set_index("province_code")
     assert table.loc["01", "with_id_share"] == 0.5
-    assert pd.isna(table.loc["02", "with_id_share"])  # 1 record without ID would show
+    assert table.loc["02", "with_id_share"] == 0.99
     assert table.loc["01", "with_birth_date_share"] == 0.0
     assert pd.isna(table.loc["03", "record_count"])
     assert pd.isna(table.loc["03", "with_name_share"])
@@ -72,7 +89,7 @@ def test_quality_shares_hide_small_counts_and_their_complements():
 
 def test_upset_chart_draws_one_bar_per_combination_and_marks_hidden_ones():
     frame = overlap_rows({("A",): 50, ("B",): 40, ("A", "B"): 3, ("C",): 30})
-    cells, sizes = overlap.suppress_overlap(frame, threshold=10)
+    cells, sizes = overlap.publish_overlap(frame, threshold=10)
     fig = sync_charts.upset(cells, sizes, "Overlap", "◼ <10")
     bars = [t for t in fig.data if t.type == "bar"]
     assert len(bars[0].x) == 4

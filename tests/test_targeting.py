@@ -54,22 +54,16 @@ def test_receiving_is_the_coverage_of_that_programme_alone(needs_con):
 
 
 def test_small_targeting_counts_and_their_rates_are_hidden(needs_con):
-    # threshold 11: O's 10 receiving in 01 is hidden, so its exclusion/inclusion counts go too
+    # threshold 11: O's 10 receiving in 01 (e1) and its 10 eligible not receiving (e2) are
+    # hidden, and so are both error rates; its 20 eligible (e1, e2) stay shown
     o = rows(reads.load_targeting(needs_con, CUT, 11), "O")
     assert o.loc["01", "receiving_count_suppressed"]
     assert pd.isna(o.loc["01", "receiving_count"])
+    assert pd.isna(o.loc["01", "eligible_not_receiving_count"])
     assert pd.isna(o.loc["01", "inclusion_error"])
     assert pd.isna(o.loc["01", "exclusion_error"])
-    table = reads.load_targeting(needs_con, CUT, 11)
-    hidden = {
-        (r.province_code, r.service_code, c)
-        for r in table.itertuples()
-        for c in targeting.COUNTS
-        if getattr(r, f"{c}_suppressed")
-    }
-    keys = list(zip(table["province_code"], table["service_code"], strict=True))
-    for total, parts in targeting.relations(keys):
-        assert sum(c in hidden for c in [total, *parts]) != 1, total
+    assert o.loc["01", "eligible_count"] == 20
+    assert not o.loc["01", "eligible_count_suppressed"]
 
 
 def test_unregistered_is_estimate_minus_registered(needs_con):

@@ -60,12 +60,13 @@ def test_uptake_by_sex(needs_con):
     assert p[("02", "F")] == 0
 
 
-def test_group_suppression_protects_the_shown_total(needs_con):
-    # threshold 11: 01's 10 women are hidden; the total 60 is shown on the coverage page,
-    # so the men (50) go too; the national women (10) and then the national men follow.
+def test_only_small_group_cells_are_hidden(needs_con):
+    # threshold 11: 01's 10 women receiving P (block c) and the national 10 are hidden;
+    # with cell-key perturbation the men (50) stay, and the total 60 gives away only noise
     p = breakdown(needs_con, 11)
     hidden = set(p[p.isna()].index)
-    assert hidden == {("01", "F"), ("01", "M"), ("KH", "F"), ("KH", "M")}
+    assert hidden == {("01", "F"), ("KH", "F")}
+    assert p[("01", "M")] == 50
 
 
 def test_unknown_group_is_rejected(needs_con):

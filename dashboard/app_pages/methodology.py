@@ -19,7 +19,7 @@ ctx = rendering.ExportContext(
 )
 
 st.title(i18n.t("methodology.title", lang))
-st.markdown(i18n.t("methodology.body", lang, max_hidden=i18n.digits(threshold - 1, lang)))
+st.markdown(i18n.t("methodology.body", lang, threshold=i18n.digits(threshold, lang)))
 
 services_title = i18n.t("methodology.services", lang)
 st.subheader(services_title)
@@ -49,7 +49,10 @@ st.markdown(
     i18n.t(
         "methodology.store_text", lang, as_of=i18n.digits(summary["data_as_of"], lang),
         built=i18n.digits(summary["built_at"], lang),
-        persons=i18n.number(summary["person_count"], lang),
+        persons=formatting.cell(
+            summary["person_count"], "count", summary["person_count_suppressed"],
+            formatting.marker(threshold, lang), lang,
+        ),
         registrations=i18n.number(summary["registration_count"], lang),
         uptake=i18n.number(summary["uptake_count"], lang),
     )

@@ -59,9 +59,9 @@ with right:
         mime="text/csv", key="needs_download_csv",
     )  # fmt: skip
 
-unranked = needs.unranked(ranked, labels)
-if unranked:
-    st.warning("\n".join([i18n.t("needs.unranked", lang), "", *unranked]))
+partial = needs.partial(ranked, labels)
+if partial:
+    st.info("\n".join([i18n.t("needs.partial", lang), "", *partial]))
 st.plotly_chart(
     needs_charts.contributions(
         ranked, labels, i18n.t("needs.bars_title", lang), i18n.t("needs.axis", lang)

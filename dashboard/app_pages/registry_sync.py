@@ -18,7 +18,7 @@ st.title(i18n.t("sync.title", lang))
 st.caption(i18n.t("sync.intro", lang))
 
 st.subheader(i18n.t("sync.overlap", lang))
-intersections, sizes = overlap.suppress_overlap(reads.registry_overlap(), threshold)
+intersections, sizes = reads.registry_overlap(cut)
 if intersections.empty:
     st.info(i18n.t("sync.no_registrations", lang))
 else:
@@ -33,7 +33,7 @@ sources = sorted(quality["source"].unique())
 
 st.subheader(i18n.t("sync.compatibility", lang))
 st.dataframe(
-    compatibility.matrix(overlap.source_totals(quality), lang),
+    compatibility.matrix(reads.source_quality_totals(), lang),
     key="registry_sync_compatibility",
     hide_index=True,
 )

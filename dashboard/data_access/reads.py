@@ -17,7 +17,17 @@ import streamlit as st
 import settings
 import sql
 from appdb import app_settings
-from indicators import drilldown, groups, needs, planning, protection, targeting, uptake
+from indicators import (
+    coverage_table,
+    disclosure,
+    drilldown,
+    groups,
+    needs,
+    overlap,
+    planning,
+    targeting,
+    uptake,
+)
 from store import storage
 
 TTL = dt.timedelta(hours=1)
@@ -139,19 +149,60 @@ def age_band_list() -> pd.DataFrame:
     return _query(store_version(), "age_band_list")
 
 
+def load_store_summary(con: duckdb.DuckDBPyConnection, threshold: int) -> dict[str, object]:
+    """Demo flag, data date, build time, the persons (published) and row counts of the store."""
+    frame = disclosure.publish(run(con, "store_summary"), ["person_count"], threshold)
+    return frame.iloc[0].to_dict()
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def _summary(version: str, threshold: int) -> dict[str, object]:
+    return load_store_summary(connection(), threshold)
+
+
 def store_summary() -> dict[str, object]:
-    """Demo flag, data date, build time and row counts of the store."""
-    return _query(store_version(), "store_summary").iloc[0].to_dict()
+    """Cached `load_store_summary` at the configured threshold."""
+    return _summary(store_version(), app_settings.min_count())
 
 
-def registry_overlap() -> pd.DataFrame:
-    """One row per combination of registries holding persons: sources, person_count (raw)."""
-    return _query(store_version(), "registry_overlap")
+def load_overlap(con: duckdb.DuckDBPyConnection, as_of: dt.date, threshold: int):
+    """(intersections, registry sizes) of the registries on a month end, published."""
+    return overlap.publish_overlap(run(con, "registry_overlap", as_of=as_of), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _overlap(version: str, as_of: dt.date, threshold: int):
+    return load_overlap(connection(), as_of, threshold)
+
+
+def registry_overlap(f: CoverageFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cached `load_overlap` on the filter's as-of month (one row per combination; sizes)."""
+    return _overlap(store_version(), f.as_of, app_settings.min_count())
+
+
+def load_quality(con: duckdb.DuckDBPyConnection, threshold: int):
+    """(per source and province, per source) quality counts, published (uncached).
+
+    Counts: records, filled fields, unlinked, duplicates (overlap.publish_quality).
+    """
+    frame = run(con, "source_quality_by_province")
+    by_province = overlap.publish_quality(frame, threshold)
+    return by_province, overlap.publish_quality(overlap.source_totals(frame), threshold)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def _quality(version: str, threshold: int):
+    return load_quality(connection(), threshold)
 
 
 def source_quality_by_province() -> pd.DataFrame:
-    """One row per source and province: record counts, filled fields, unlinked, duplicates."""
-    return _query(store_version(), "source_quality_by_province")
+    """One row per source and province with records: quality counts, published."""
+    return _quality(store_version(), app_settings.min_count())[0]
+
+
+def source_quality_totals() -> pd.DataFrame:
+    """One row per source: quality counts over every province, each published as a cell."""
+    return _quality(store_version(), app_settings.min_count())[1]
 
 
 def import_history() -> pd.DataFrame:
@@ -189,14 +240,15 @@ def validate(con: duckdb.DuckDBPyConnection, f: CoverageFilter) -> None:
 def load_coverage(
     con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
 ) -> pd.DataFrame:
-    """Coverage by province plus the national row, suppressed (uncached).
+    """Coverage by province plus the national row, published (uncached).
 
-    Grain: one row per province (25) and a national row `KH`. Counts under the threshold,
-    their complements and the rates derived from them are missing, with flag columns.
+    Grain: one row per province (25) and a national row `KH`. Counts are perturbed by the
+    cell-key method; those below the threshold and the figures derived from them are
+    missing, with flag columns (indicators/coverage_table.py).
     """
     validate(con, f)
     frame = run(con, "coverage_by_province", **f.params())
-    return protection.suppress_coverage(frame, threshold)
+    return coverage_table.publish(frame, threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
@@ -210,14 +262,13 @@ def coverage_by_province(f: CoverageFilter) -> pd.DataFrame:
 
 
 def load_groups(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
-    """Coverage by province and vulnerable group, suppressed like the coverage table (uncached).
+    """Coverage by province and vulnerable group, published like the coverage table (uncached).
 
     Grain: one row per province and the national row x group (groups.GROUPS).
     """
     validate(con, f)
     frame = run(con, "coverage_by_group", **f.params(), older_min_age=OLDER_MIN_AGE)
-    coverage = load_coverage(con, f, threshold)
-    return groups.suppress_groups(frame, coverage, threshold)
+    return groups.publish_groups(frame, threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -252,11 +303,7 @@ def load_targeting(
     params = f.params()
     params.pop("services")
     frame = run(con, "targeting_by_province", **params)
-    coverages = {
-        service: load_coverage(con, dataclasses.replace(f, services=(service,)), threshold)
-        for service in frame["service_code"].unique()
-    }
-    return targeting.suppress_targeting(frame, coverages, threshold)
+    return targeting.publish_targeting(frame, threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -290,7 +337,7 @@ def load_uptake_monthly(
     month and the programme choice of the filter do not apply.
     """
     validate(con, f)
-    return uptake.suppress_monthly(run(con, "uptake_monthly", **_series_params(f)), threshold)
+    return uptake.publish_monthly(run(con, "uptake_monthly", **_series_params(f)), threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
@@ -320,10 +367,7 @@ def load_uptake_by_group(
             f"unknown group {group_by!r}; choose from: {', '.join(uptake.GROUP_BY)}"
         )
     params = _series_params(f) | {"as_of": f.as_of, "group_by": group_by}
-    frame = run(con, "uptake_by_group", **params)
-    monthly = load_uptake_monthly(con, f, threshold)
-    month = monthly[monthly["month_end"] == pd.Timestamp(f.as_of) + pd.offsets.MonthEnd(0)]
-    return uptake.suppress_by_group(frame, month, threshold)
+    return uptake.publish_by_group(run(con, "uptake_by_group", **params), threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -348,7 +392,7 @@ def load_areas(
     if province not in set(run(con, "province_list")["province_code"]):
         raise InvalidFilter(f"unknown province {province!r}")
     frame = run(con, "area_coverage", as_of=f.as_of, services=list(f.services), province=province)
-    return drilldown.suppress_areas(frame, load_coverage(con, cut, threshold), threshold)
+    return drilldown.publish_areas(frame, threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -376,7 +420,7 @@ def load_trend(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
     validate(con, f)
     params = f.params()
     del params["as_of"]
-    return planning.suppress_trend(run(con, "coverage_trend", **params), threshold)
+    return planning.publish_trend(run(con, "coverage_trend", **params), threshold)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

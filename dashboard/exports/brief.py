@@ -2,10 +2,9 @@
 
 The content is what a minister is briefed on: key figures, the map, the ranking, the
 coverage trend (against targets where set), the largest gaps by occupation and by
-programme, definitions and sources. Every figure comes from the same suppressed tables
-as the pages (`reads.load_coverage` of the same cut), so nothing hidden on screen
-appears in a brief; the occupation breakdown is suppressed once more as a whole, since
-its parts add up to the total shown beside it.
+programme, definitions and sources. Every figure comes from the same published tables
+as the pages (`reads.load_coverage` of the same cut, cell-key perturbation), so a cell
+shows in a brief the very value it shows on screen.
 """
 
 import dataclasses
@@ -19,7 +18,6 @@ import settings
 from charts import coverage_charts
 from data_access import reads
 from exports import rendering
-from indicators import protection
 
 TREND_MONTHS = 12
 TOP_GAPS = 6
@@ -83,10 +81,12 @@ def _month_end(day: dt.date) -> dt.date:
 
 def _breakdown(con, cuts: dict[str, reads.CoverageFilter], code: str, threshold: int):
     rows = {key: _row(con, cut, code, threshold) for key, cut in cuts.items()}
-    columns = ["covered_count", "informal_workers_est", "coverage_rate", "coverage_gap_count"]
+    columns = ["covered_count", "informal_workers_est", "coverage_rate", "coverage_gap_count",
+               "covered_count_suppressed"]  # fmt: skip
     frame = pd.DataFrame({key: row[columns] for key, row in rows.items()}).T
     return frame.astype({"covered_count": "Int64", "informal_workers_est": "Int64",
-                         "coverage_rate": "Float64", "coverage_gap_count": "Int64"})  # fmt: skip
+                         "coverage_rate": "Float64", "coverage_gap_count": "Int64",
+                         "covered_count_suppressed": bool})  # fmt: skip
 
 
 def by_occupation(con, cut, code: str, threshold: int, lang: str) -> pd.DataFrame:
@@ -94,8 +94,6 @@ def by_occupation(con, cut, code: str, threshold: int, lang: str) -> pd.DataFram
     occupations = reads.run(con, "informal_occupations")
     cuts = {o: dataclasses.replace(cut, occupation=o) for o in occupations["occupation"]}
     frame = _breakdown(con, cuts, code, threshold)
-    total = _row(con, dataclasses.replace(cut, occupation=None), code, threshold)
-    frame = protection.suppress_breakdown(frame, total_hidden=pd.isna(total["covered_count"]))
     frame["name"] = rendering.names(occupations, "occupation", lang)
     return frame
 
@@ -156,7 +154,7 @@ def kpis(brief: Brief) -> list[tuple[str, str]]:
 
     row, lang, threshold = brief.row, brief.lang, brief.ctx.threshold
     return [
-        (i18n.t(f"column.{column}", lang), formatting.kpi_text(row[column], kind, threshold, lang))
+        (i18n.t(f"column.{column}", lang), formatting.kpi_text(row, column, kind, threshold, lang))
         for column, kind in KPIS
     ]
 
@@ -197,16 +195,15 @@ def gap_rows(frame: pd.DataFrame, brief: Brief) -> list[list[str]]:
 
     lang, threshold = brief.lang, brief.ctx.threshold
     return [
-        [str(r["name"]), formatting.kpi_text(r["covered_count"], "count", threshold, lang),
-         formatting.kpi_text(r["informal_workers_est"], "count", threshold, lang),
-         formatting.kpi_text(r["coverage_rate"], "rate", threshold, lang),
-         formatting.kpi_text(r["coverage_gap_count"], "count", threshold, lang)]
+        [str(r["name"]), *(formatting.kpi_text(r, column, kind, threshold, lang)
+                           for column, kind in GAP_COLUMNS)]
         for _, r in top_gaps(frame).iterrows()
     ]  # fmt: skip
 
 
-GAP_HEADER = ["column.group", "column.covered_count", "column.informal_workers_est",
-              "column.coverage_rate", "column.coverage_gap_count"]  # fmt: skip
+GAP_COLUMNS = [("covered_count", "count"), ("informal_workers_est", "count"),
+               ("coverage_rate", "rate"), ("coverage_gap_count", "count")]  # fmt: skip
+GAP_HEADER = ["column.group", *(f"column.{column}" for column, _ in GAP_COLUMNS)]
 
 
 def figures(brief: Brief) -> dict[str, go.Figure]:

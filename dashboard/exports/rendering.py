@@ -121,9 +121,9 @@ class ExportContext:
         return i18n.t("export.filters", self.lang, filters=sep.join(items))
 
     def suppression_note(self) -> str:
-        """The note on suppressed cells."""
-        top = i18n.digits(self.threshold - 1, self.lang)
-        return i18n.t("export.suppressed", self.lang, max_hidden=top)
+        """The note on disclosure control: counts adjusted, small ones not shown."""
+        threshold = i18n.digits(self.threshold, self.lang)
+        return i18n.t("export.suppressed", self.lang, threshold=threshold)
 
     def generated_text(self) -> str:
         """When the export was made, in the language's digits."""

@@ -1,61 +1,25 @@
-"""Province -> districts -> communes: counts suppressed across both levels at once.
+"""Province -> districts -> communes: every area's counts published by the cell-key method.
 
-Relations: each area's registered = covered + not covered; the province = the sum of its
-districts; a district = the sum of its communes. The province's own cells are the ones
-the coverage table shows for the same month and programmes (with no other filter), so
-they start hidden or shown as there. There is no population estimate below the
-province: areas show counts and the covered share of the registered, not coverage rates.
+Each count is perturbed on its own (indicators/disclosure.py); the province's own cells
+are the very persons of the coverage table's cells for the same month and programmes
+(with no other filter), so they show the same values. There is no population estimate
+below the province: areas show counts and the covered share of the registered.
 """
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicators import protection, suppression
+from indicators import coverage_table, disclosure
 
-COUNTS = protection.COUNTS
-
-
-def relations(frame: pd.DataFrame) -> list[suppression.Relation]:
-    """Row relations of every area, then province = sum of districts, district = sum of communes."""
-    rels: list[suppression.Relation] = [
-        ((code, "registered_count"), [(code, "covered_count"), (code, COUNTS[1])])
-        for code in frame["area_code"]
-    ]
-    for parent, level in ((None, "district"), ("district", "commune")):
-        parents = frame[frame["level"] == ("province" if parent is None else parent)]
-        children = frame[frame["level"] == level]
-        for code in parents["area_code"]:
-            members = children.loc[children["parent_code"] == code, "area_code"].tolist()
-            for col in COUNTS:
-                rels.append(((code, col), [(m, col) for m in members]))
-    return rels
+COUNTS = coverage_table.COUNTS
 
 
-def suppress_areas(frame: pd.DataFrame, coverage: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Hide small counts and complements; add flags and the covered share of the registered.
-
-    Args:
-        frame: the area_coverage query's rows.
-        coverage: the suppressed coverage table with the same month and programmes.
-        threshold: the suppression threshold.
-    """
-    codes = frame["area_code"].tolist()
-    values = {(c, col): int(v) for col in COUNTS for c, v in zip(codes, frame[col], strict=True)}
-    province = frame.loc[frame["level"] == "province", "area_code"].tolist()
-    row = coverage[coverage["province_code"].isin(province)]
-    hidden, shown = set(), set()
-    for code, col in ((c, col) for c in row["province_code"] for col in COUNTS):
-        flag = bool(row.loc[row["province_code"] == code, f"{col}_suppressed"].iloc[0])
-        (hidden if flag else shown).add((code, col))
-    hide = suppression.suppress(values, relations(frame), threshold, hidden=hidden, fixed=shown)
-    out = frame.copy()
-    for col in COUNTS:
-        flags = pd.Series([(c, col) in hide for c in codes], index=out.index)
-        out[col] = out[col].astype("Int64").mask(flags)
-        out[f"{col}_suppressed"] = flags
-    registered = out["registered_count"].astype("Float64")
-    share = out["covered_count"].astype("Float64") / registered.where(registered > 0)
-    out["covered_share_of_registered"] = share.astype("Float64")
+def publish_areas(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The area_coverage rows with published counts, flags and the covered share."""
+    out = disclosure.publish(frame, COUNTS, threshold)
+    out["covered_share_of_registered"] = disclosure.ratio(
+        out["covered_count"], out["registered_count"]
+    )
     return out
 
 
@@ -83,7 +47,7 @@ def bars(districts: pd.DataFrame, title: str, label) -> go.Figure:
     """Stacked bars per district: covered and registered not covered (hidden counts left out).
 
     Args:
-        districts: the district rows of suppress_areas.
+        districts: the district rows of publish_areas.
         title: the figure title.
         label: turns a page-relative i18n key into text.
     """

@@ -3,7 +3,7 @@
 import pandas as pd
 
 import i18n
-from indicators import protection
+from indicators import coverage_table
 
 # Columns of the coverage table as displayed (labels: i18n keys column.<name>).
 COLUMNS = [
@@ -19,6 +19,8 @@ COLUMNS = [
     "denominator_reference_date",
 ]
 RATES = {"coverage_rate", "registration_rate"}
+# Figures computed from the estimate: where none exists they are absent, whatever the counts.
+ESTIMATED = {"coverage_rate", "registration_rate", "coverage_gap_count"}
 # The SQL explains a missing denominator in English; pages show the translation.
 NOTES = {
     "No population estimate exists for the persons of one registry": "note.source",
@@ -41,13 +43,31 @@ def _kind(column: str) -> str:
     return "rate" if column in RATES else "long_date" if column.endswith("_date") else "count"
 
 
+def _sources(column: str) -> tuple[str, ...]:
+    """The counts of the coverage table a column is, or is derived from."""
+    counts = (column,) if column in coverage_table.COUNTS else ()
+    return coverage_table.DERIVED.get(column, counts)
+
+
 def _hidden(frame: pd.DataFrame, column: str) -> pd.Series:
     """Whether each row's value in `column` is hidden, by the counts it derives from."""
-    counts = (column,) if column in protection.COUNTS else ()
-    sources = protection.DERIVED.get(column, counts)
+    sources = _sources(column)
     if not sources:
         return pd.Series(False, index=frame.index)
-    return frame[[f"{s}_suppressed" for s in sources]].any(axis=1)
+    hidden = frame[[f"{s}_suppressed" for s in sources]].any(axis=1)
+    if column in ESTIMATED:  # no estimate: absent (a dash), not hidden
+        hidden &= frame["informal_workers_est"].notna()
+    return hidden
+
+
+def hidden_in(row: pd.Series, column: str) -> bool:
+    """Whether one row's value in `column` is suppressed (or derived from a suppressed count).
+
+    A figure that needs an estimate where none exists is not hidden but absent (a dash).
+    """
+    if column in ESTIMATED and pd.isna(row.get("informal_workers_est")):
+        return False
+    return any(bool(row.get(f"{s}_suppressed", False)) for s in _sources(column))
 
 
 def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> pd.DataFrame:
@@ -67,11 +87,14 @@ def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> p
     return out.reset_index(drop=True)
 
 
-def kpi_text(value, kind: str, threshold: int, lang: str = "en") -> str:
-    """A KPI value as text: a marker for a hidden count, a dash for a hidden rate."""
-    if value is None or pd.isna(value):
-        return marker(threshold, lang) if kind == "count" else "–"
-    return i18n.percent(value, lang) if kind == "rate" else i18n.number(value, lang)
+def kpi_text(row: pd.Series, column: str, kind: str, threshold: int, lang: str = "en") -> str:
+    """A key figure of a coverage row as text.
+
+    A suppressed count, or a figure derived from one, shows the small-count marker; a
+    figure with no value (no estimate exists for the cut) shows a dash; a rate above
+    100% carries ⚑.
+    """
+    return cell(row[column], kind, hidden_in(row, column), marker(threshold, lang), lang)
 
 
 def catalogue_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 For a province's coverage rate, a KPI of the national row or a needs rank: the query file
 that computed it, the filters, the numerator and its date, the population estimate with
-its source and reference date, whether suppression acted on it (and on its table), and
+its source and reference date, whether disclosure control hid it (and how many cells of its
+table), and
 the import batches that fed it (file, registry, import time, SHA-256 checksum).
 """
 
@@ -10,15 +11,15 @@ import dataclasses
 
 import pandas as pd
 
-from indicators import needs, protection
+from indicators import coverage_table, needs
 
 COVERAGE_SOURCES = (
     "queries/coverage_by_province.sql",
-    "dashboard/indicators/protection.py (suppression)",
+    "dashboard/indicators/disclosure.py (cell-key perturbation)",
 )
 NEEDS_SOURCES = (
     "queries/coverage_by_group.sql",
-    "dashboard/indicators/groups.py (suppression, seeded by the coverage table)",
+    "dashboard/indicators/groups.py (counts published by the cell-key method)",
     "dashboard/indicators/needs.py (normalisation, weights, rank)",
 )
 BATCH_COLUMNS = ("used_for", "batch_id", "kind", "source", "file_name", "imported_at", "sha256")
@@ -66,20 +67,20 @@ def _flag(value) -> bool:
 
 
 def _table_hidden(table: pd.DataFrame) -> int:
-    return int(sum(table[f"{c}_suppressed"].sum() for c in protection.COUNTS))
+    return int(sum(table[f"{c}_suppressed"].sum() for c in coverage_table.COUNTS))
 
 
 def coverage(row: pd.Series, table: pd.DataFrame, f, batches: pd.DataFrame, threshold: int):
     """Lineage of a coverage rate (a province's, or the national KPI).
 
     Args:
-        row: the figure's row of the suppressed coverage table.
-        table: the whole suppressed table (to say whether suppression acted elsewhere).
+        row: the figure's row of the published coverage table.
+        table: the whole published table (to say how many cells are below the threshold).
         f: the CoverageFilter.
         batches: the lineage_batches query's rows for this place and cut.
-        threshold: the suppression threshold.
+        threshold: the disclosure threshold.
     """
-    hidden = [c for c in protection.COUNTS if row[f"{c}_suppressed"]]
+    hidden = [c for c in coverage_table.COUNTS if row[f"{c}_suppressed"]]
     rate = row["coverage_rate"]
     est = row["informal_workers_est"]
     facts = filters(f) + [

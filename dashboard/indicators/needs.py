@@ -7,8 +7,10 @@ applied everywhere) carries no information about where to act first: it is repor
 constant and left out instead of being divided by a zero spread; so is an input that no
 province shows. The index is the weighted mean of the normalised inputs times 100, with
 the weights rescaled over the inputs left in; each input's contribution is its share of
-that sum, so a province's contributions add up to its index. A province with a suppressed
-or missing input is not ranked (its index would otherwise depend on a hidden count).
+that sum, so a province's contributions add up to its index. Counts are published by the
+cell-key method, so small provinces' inputs are usable; where one is still missing (below
+the threshold after perturbation, or no estimate), that province is ranked on its other
+inputs with their weights rescaled, and `inputs_left_out` names what was left out.
 """
 
 import dataclasses
@@ -76,7 +78,7 @@ def inputs(group_table: pd.DataFrame) -> pd.DataFrame:
     """One row per province (no national row): every input, missing where hidden.
 
     Args:
-        group_table: the suppressed coverage-by-group table (groups.suppress_groups).
+        group_table: the published coverage-by-group table (groups.publish_groups).
     """
     table = group_table[group_table["province_code"] != settings.NATIONAL]
     cov = groups.wide(table, "covered_count")
@@ -128,38 +130,35 @@ def normalise(values: pd.DataFrame) -> pd.DataFrame:
 def rank(values: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     """The ranking: index, rank and each input's contribution, most in need first.
 
+    Every province with at least one usable input is ranked. Its index is the weighted
+    mean of the scores it has, the weights rescaled over those inputs alone; the inputs it
+    lacks are named in `inputs_left_out` (and their contributions are missing).
+
     Args:
         values: the inputs frame (needs.inputs).
         weights: a weight per input key (any non-negative numbers; they are rescaled over
-            the inputs that vary).
+            the inputs that vary and that the province shows).
     """
     scores = normalise(values)
     used = [k for k in scores.columns if weights.get(k, 0) > 0]
-    total = sum(weights[k] for k in used)
+    present = scores[used].notna()
+    total = sum((present[k] * weights[k] for k in used), pd.Series(0.0, index=values.index))
+    ranked = total > 0
     out = values.copy()
-    complete = scores[used].notna().all(axis=1) if used else pd.Series(False, index=out.index)
     for key in KEYS:
-        share = 100 * weights[key] / total if key in used else 0.0
-        contribution = scores[key] * share if key in used else pd.Series(0.0, index=out.index)
-        out[f"{key}_contribution"] = contribution.where(complete)
-    out["needs_index"] = out[[f"{k}_contribution" for k in KEYS]].sum(axis=1).where(complete)
+        if key in used:
+            share = 100 * weights[key] / total.where(ranked)
+            out[f"{key}_contribution"] = scores[key] * share
+        else:
+            out[f"{key}_contribution"] = pd.Series(0.0, index=out.index).where(ranked)
+    contributions = out[[f"{k}_contribution" for k in KEYS]]
+    out["needs_index"] = contributions.sum(axis=1, min_count=1).where(ranked)
     out["needs_rank"] = out["needs_index"].rank(ascending=False, method="min").astype("Int64")
-    weighted = [k for k in KEYS if weights.get(k, 0) > 0]
-    out["not_ranked_inputs"] = _missing(values, weighted, complete)
+    out["inputs_left_out"] = [
+        ",".join(k for k in used if not row[k]) for _, row in present.iterrows()
+    ] if used else ""  # fmt: skip
     return out.sort_values(["needs_rank", "province_code"], na_position="last").reset_index(
         drop=True
-    )
-
-
-def _missing(values: pd.DataFrame, weighted: list[str], complete: pd.Series) -> pd.Series:
-    """Why a province has no rank: the weighted inputs it does not show (hidden or missing)."""
-    missing = values[weighted].isna()
-    return pd.Series(
-        [
-            "" if ok else ",".join(missing.columns[row])
-            for ok, row in zip(complete, missing.to_numpy(dtype=bool), strict=True)
-        ],
-        index=values.index,
     )
 
 
@@ -167,12 +166,12 @@ def export_table(ranked: pd.DataFrame, weights: dict[str, float], as_of) -> pd.D
     """The ranking as exported (CSV/JSON, command line): hidden values empty with flags.
 
     Columns: rank, province, index, then per input its value, suppressed flag,
-    contribution and weight, then the inputs that kept a province from being ranked.
+    contribution and weight, then the inputs a province was ranked without.
     """
     columns = ["needs_rank", "province_code", "province_name_en", "needs_index"]
     for key in KEYS:
         columns += [key, f"{key}_suppressed", f"{key}_contribution"]
-    out = ranked[[*columns, "not_ranked_inputs"]].copy()
+    out = ranked[[*columns, "inputs_left_out"]].copy()
     for item in INPUTS:
         if item.kind == "count":
             out[item.key] = out[item.key].round().astype("Int64")
@@ -192,7 +191,10 @@ def display(ranked: pd.DataFrame, labels: dict[str, str], marker: str) -> pd.Dat
     """
     out = pd.DataFrame(
         {
-            labels["rank"]: ranked["needs_rank"].map(lambda r: "–" if pd.isna(r) else str(r)),
+            labels["rank"]: [
+                "–" if pd.isna(r) else f"{r} †" if left else str(r)
+                for r, left in zip(ranked["needs_rank"], ranked["inputs_left_out"], strict=True)
+            ],
             labels["province"]: ranked["province_name_en"],
             labels["index"]: ranked["needs_index"].map(lambda v: "–" if pd.isna(v) else f"{v:.1f}"),
         }
@@ -230,10 +232,10 @@ def hover(ranked: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
     return pd.Series(texts, index=ranked.index)
 
 
-def unranked(ranked: pd.DataFrame, labels: dict[str, str]) -> list[str]:
-    """One markdown bullet per unranked province naming the inputs it does not show."""
-    rows = ranked[ranked["needs_rank"].isna()]
+def partial(ranked: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """One markdown bullet per province ranked without some inputs, naming them."""
+    rows = ranked[ranked["inputs_left_out"] != ""]
     return [
         f"- {name}: {', '.join(labels[k] for k in keys.split(',') if k)}"
-        for name, keys in zip(rows["province_name_en"], rows["not_ranked_inputs"], strict=True)
+        for name, keys in zip(rows["province_name_en"], rows["inputs_left_out"], strict=True)
     ]

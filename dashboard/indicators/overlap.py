@@ -1,75 +1,70 @@
-"""Overlap between registries and data quality per source, made safe to show.
+"""Overlap between registries and data quality per source, published by the cell-key method.
 
-Intersections of the registries (persons in exactly one combination of sources) add up
-to each registry's size and to the total of persons, so a hidden small intersection
-could be recovered by subtraction: the same complementary suppression as the coverage
-table applies (indicators/suppression.py). Quality shares are hidden where the records they count,
-or the records they leave out, are a small count.
+Every count (each intersection of registries, each registry's size, each quality count) is
+perturbed on its own (indicators/disclosure.py), with the key sum of exactly the persons or
+records it counts: a registry's size is perturbed as a cell of its own, not summed from
+published intersections, so subtracting intersections from it recovers noise. Quality
+shares are computed from published counts and hidden where either count is suppressed.
 """
 
 import pandas as pd
 
 import i18n
-from indicators import formatting, suppression
+from indicators import disclosure, formatting
 
-TOTAL = "all"
 QUALITY_FIELDS = ("id", "name", "birth_date", "sex", "commune", "occupation")
 
 
-def suppress_overlap(frame: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Intersections and registry sizes with small counts (and their complements) hidden.
+def publish_overlap(frame: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Intersections and registry sizes, published.
 
     Args:
-        frame: registry_overlap rows (source_mask, sources, source_count, person_count).
+        frame: registry_overlap rows (source_mask, sources, source_count, person_count,
+            person_ksum).
         threshold: the suppression threshold.
 
     Returns:
-        (intersections with `person_count` missing where hidden and a `suppressed` flag,
-        registry sizes: source, person_count, suppressed).
+        (intersections with `person_count` missing where suppressed and a `suppressed`
+        flag, registry sizes: source, person_count, suppressed).
     """
-    masks = frame["source_mask"].tolist()
-    members = dict(zip(masks, frame["sources"].map(list), strict=True))
-    sources = sorted({s for names in members.values() for s in names})
-    values = {(m, "n"): int(c) for m, c in zip(masks, frame["person_count"], strict=True)}
-    for source in sources:
-        values[(source, "n")] = sum(values[(m, "n")] for m in masks if source in members[m])
-    values[(TOTAL, "n")] = sum(values[(m, "n")] for m in masks)
-    relations = [((s, "n"), [(m, "n") for m in masks if s in members[m]]) for s in sources]
-    relations.append(((TOTAL, "n"), [(m, "n") for m in masks]))
-    hidden = suppression.suppress(values, relations, threshold)
-    out = frame.copy()
-    out["suppressed"] = [(m, "n") in hidden for m in masks]
-    out["person_count"] = out["person_count"].astype("Int64").mask(out["suppressed"])
+    members = frame["sources"].map(list)
+    sources = sorted({s for names in members for s in names})
     sizes = pd.DataFrame({"source": sources})
-    sizes["suppressed"] = [(s, "n") in hidden for s in sources]
-    sizes["person_count"] = pd.Series([values[(s, "n")] for s in sources], dtype="Int64").mask(
-        sizes["suppressed"]
-    )
+    for column in ("person_count", "person_ksum"):
+        sizes[column] = [int(frame.loc[members.map(lambda m, s=s: s in m), column].sum())
+                         for s in sources]  # fmt: skip
+    out = disclosure.publish(frame, ["person_count"], threshold)
+    sizes = disclosure.publish(sizes, ["person_count"], threshold)
+    for table in (out, sizes):
+        table["suppressed"] = table.pop("person_count_suppressed")
     return out, sizes
 
 
-def _safe_share(part: pd.Series, whole: pd.Series, threshold: int) -> pd.Series:
-    """Share part / whole, hidden where the part or the rest is a count from 1 to threshold - 1."""
-    rest = whole - part
-    small = part.between(1, threshold - 1) | rest.between(1, threshold - 1)
-    return (part / whole.where(whole > 0)).mask(small | whole.between(1, threshold - 1))
+def publish_quality(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Quality rows (per province, or per source from source_totals) with every count published."""
+    counts = [c for c in frame.columns if c.endswith("_count")]
+    return disclosure.publish(frame, counts, threshold)
 
 
-def quality_table(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Per source and province: record count and shares complete, unlinked, duplicated."""
-    out = frame[["source", "province_code", "province_name_en"]].copy()
-    records = frame["record_count"]
-    out["record_count"] = records.astype("Int64").mask(records.between(1, threshold - 1))
+def quality_table(published: pd.DataFrame) -> pd.DataFrame:
+    """Per source and province: record count and shares complete, unlinked, duplicated.
+
+    Args:
+        published: publish_quality rows; shares are of published counts, missing where
+            either count is suppressed.
+    """
+    out = published[["source", "province_code", "province_name_en", "record_count"]].copy()
+    records = published["record_count"]
     for field in QUALITY_FIELDS:
-        out[f"with_{field}_share"] = _safe_share(frame[f"with_{field}_count"], records, threshold)
-    out["unlinked_share"] = _safe_share(frame["unlinked_count"], records, threshold)
-    out["duplicate_share"] = _safe_share(frame["duplicate_count"], records, threshold)
+        out[f"with_{field}_share"] = disclosure.ratio(published[f"with_{field}_count"], records)
+    out["unlinked_share"] = disclosure.ratio(published["unlinked_count"], records)
+    out["duplicate_share"] = disclosure.ratio(published["duplicate_count"], records)
     return out
 
 
 def source_totals(frame: pd.DataFrame) -> pd.DataFrame:
-    """The province rows summed per source (for the national quality and compatibility)."""
-    counts = [c for c in frame.columns if c.endswith("_count")]
+    """The province rows (true counts and key sums) summed per source, to publish as cells."""
+    counts = [c for c in frame.columns if c.endswith(("_count", "_ksum"))]
     return frame.groupby("source", as_index=False)[counts].sum()
 
 
@@ -83,18 +78,21 @@ DISPLAY = {
 }  # fmt: skip
 
 
-def quality_display(frame: pd.DataFrame, source: str, threshold: int, lang: str) -> pd.DataFrame:
-    """One source's quality table as text: shares in %, hidden cells as the marker."""
-    table = quality_table(frame[frame["source"] == source], threshold)
+def quality_display(
+    published: pd.DataFrame, source: str, threshold: int, lang: str
+) -> pd.DataFrame:
+    """One source's quality table (publish_quality rows) as text: shares in %, markers."""
+    table = quality_table(published[published["source"] == source])
+    marker = formatting.marker(threshold, lang)
     out = pd.DataFrame(index=table.index)
     for column, key in DISPLAY.items():
         values = table[column]
         if column == "province_name_en":
             text = values
         elif column == "record_count":
-            text = values.map(lambda v: formatting.marker(threshold) if pd.isna(v) else f"{v:,}")
+            text = values.map(lambda v: marker if pd.isna(v) else i18n.number(v, lang))
         else:
-            text = values.map(lambda v: formatting.marker(threshold) if pd.isna(v) else f"{v:.0%}")
+            text = values.map(lambda v: marker if pd.isna(v) else i18n.percent(v, lang, 0))
         out[i18n.t(key, lang)] = text
     return out.reset_index(drop=True)
 

@@ -19,28 +19,15 @@ import numpy as np
 import pandas as pd
 
 import settings
-from indicators import uptake
+from indicators import coverage_table
 
 WINDOW = 12
 TOLERANCE = 1e-9
 
 
-def suppress_trend(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Hide each month's counts as that month's coverage table does; add the coverage rate."""
-    out = uptake.series_flags(frame, ["month_end"], "covered_count", threshold)
-    out["covered_count_suppressed"] = out.pop("hidden_covered")
-    out["registered_count_suppressed"] = out.pop("hidden_registered")
-    out["covered_count"] = (
-        out["covered_count"].astype("Int64").mask(out["covered_count_suppressed"])
-    )
-    out["registered_count"] = (
-        out["registered_count"].astype("Int64").mask(out["registered_count_suppressed"])
-    )
-    est = out["informal_workers_est"].astype("Float64")
-    out["coverage_rate"] = (out["covered_count"].astype("Float64") / est.where(est > 0)).astype(
-        "Float64"
-    )
-    return out
+def publish_trend(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Each month's coverage rows published as that month's coverage table is (cell key)."""
+    return coverage_table.publish(frame, threshold)
 
 
 def series(trend: pd.DataFrame, province: str) -> pd.DataFrame:

@@ -5,17 +5,15 @@ recipients who are not eligible / all recipients (DOMAIN.md). Both count registe
 persons only: people registered nowhere are invisible to them, so the estimated
 unregistered head count is shown beside them.
 
-Suppression: per province and programme, eligible = eligible and receiving + eligible not
-receiving, and receiving = eligible and receiving + receiving not eligible; the national row
-is the sum of the provinces. A programme's receiving count is the covered count the
-coverage page shows with that programme chosen, so those cells start hidden or shown as
-there (see indicators/groups.py for the same reasoning).
+Disclosure control: every count is perturbed on its own by the cell-key method
+(indicators/disclosure.py), and the error rates are computed from the published counts. A
+programme's receiving count is the very cell the coverage page shows with that programme
+alone chosen, so it shows the same value there and here.
 """
 
 import pandas as pd
 
-import settings
-from indicators import suppression
+from indicators import disclosure
 
 COUNTS = (
     "eligible_count",
@@ -70,57 +68,11 @@ SDG_HIDDEN = {
 REGISTERED_DENOMINATOR = ("poor", "disability")
 
 
-def relations(keys: list[tuple[str, str]]) -> list[suppression.Relation]:
-    """Additive relations of the targeting table: eligible and receiving splits, national sums."""
-    rels: list[suppression.Relation] = []
-    for code, service in keys:
-        both = (code, service, "eligible_receiving_count")
-        rels.append(((code, service, "eligible_count"), [both, (code, service, COUNTS[3])]))
-        rels.append(((code, service, "receiving_count"), [both, (code, service, COUNTS[4])]))
-    services = dict.fromkeys(s for _, s in keys)
-    provinces = [c for c in dict.fromkeys(c for c, _ in keys) if c != settings.NATIONAL]
-    for service in services:
-        for col in COUNTS:
-            parts = [(p, service, col) for p in provinces]
-            rels.append(((settings.NATIONAL, service, col), parts))
-    return rels
-
-
-def seeds(coverages: dict[str, pd.DataFrame]) -> tuple[set, set]:
-    """Receiving cells hidden and shown by the coverage table of each programme alone."""
-    hidden, shown = set(), set()
-    for service, table in coverages.items():
-        for code, flag in zip(
-            table["province_code"], table["covered_count_suppressed"], strict=True
-        ):
-            (hidden if flag else shown).add((code, service, "receiving_count"))
-    return hidden, shown
-
-
-def suppress_targeting(
-    frame: pd.DataFrame, coverages: dict[str, pd.DataFrame], threshold: int
-) -> pd.DataFrame:
-    """Hide small counts and their complements, then the error rates derived from them.
-
-    Args:
-        frame: the targeting_by_province query's rows.
-        coverages: per service with a rule, the suppressed coverage table for that service.
-        threshold: the suppression threshold.
-    """
-    keys = list(zip(frame["province_code"], frame["service_code"], strict=True))
-    values = {
-        (*key, col): int(v) for col in COUNTS for key, v in zip(keys, frame[col], strict=True)
-    }
-    hidden, shown = seeds(coverages)
-    hide = suppression.suppress(values, relations(keys), threshold, hidden=hidden, fixed=shown)
-    out = frame.copy()
-    for col in COUNTS:
-        flags = pd.Series([(*k, col) in hide for k in keys], index=out.index)
-        out[col] = out[col].astype("Int64").mask(flags)
-        out[f"{col}_suppressed"] = flags
+def publish_targeting(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The targeting_by_province rows with published counts, and error rates from them."""
+    out = disclosure.publish(frame, COUNTS, threshold)
     for rate, (num, den) in ERRORS.items():
-        ratio = out[num].astype("Float64") / out[den].astype("Float64").where(out[den] > 0)
-        out[rate] = ratio.astype("Float64")
+        out[rate] = disclosure.ratio(out[num], out[den])
     return out
 
 

@@ -22,9 +22,9 @@ FILLED = {
 }  # fmt: skip
 
 
-def cell(field: str, filled: int, mapping: mappings.Mapping, lang: str) -> str:
+def cell(field: str, provided: bool, mapping: mappings.Mapping, lang: str) -> str:
     """How one source provides one field, in words."""
-    if filled == 0:
+    if not provided:
         return i18n.t("sync.compat_missing", lang)
     origin = mapping.origin(field)
     text = i18n.t("sync.compat_asis", lang)
@@ -40,7 +40,7 @@ def matrix(totals: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One row per source, one column per canonical registration field.
 
     Args:
-        totals: per-source sums of the quality counts (overlap.source_totals).
+        totals: per-source quality counts, published (reads.source_quality_totals).
         lang: the display language.
     """
     rows = []
@@ -48,6 +48,7 @@ def matrix(totals: pd.DataFrame, lang: str) -> pd.DataFrame:
         mapping = mappings.load(record["source"], "registrations")
         row = {"source": record["source"]}
         for field in FIELDS:
-            row[field] = cell(field, int(record[FILLED[field]]), mapping, lang)
+            filled = record[FILLED[field]]  # published: missing is a small count, not none
+            row[field] = cell(field, pd.isna(filled) or filled > 0, mapping, lang)
         rows.append(row)
     return pd.DataFrame(rows, columns=["source", *FIELDS])

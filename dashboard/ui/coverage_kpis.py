@@ -27,5 +27,5 @@ def render(national: pd.Series, threshold: int, lang: str) -> None:
     for col, (name, kind) in zip(st.columns(len(KPIS)), KPIS, strict=True):
         col.metric(
             i18n.t(f"column.{name}", lang),
-            formatting.kpi_text(national[name], kind, threshold, lang),
+            formatting.kpi_text(national, name, kind, threshold, lang),
         )

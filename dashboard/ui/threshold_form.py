@@ -5,12 +5,17 @@ import streamlit as st
 import i18n
 import settings
 from appdb import app_settings, audit
+from indicators import disclosure
 from ui import auth
 
 
 def _change(user: auth.User, new: int | None, old: int | None) -> None:
     """Store the new threshold (None: back to the default), audit it, and rerun."""
-    app_settings.set_min_count(new, user.name)
+    try:
+        app_settings.set_min_count(new, user.name)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
     audit.record(user.name, "threshold_set", {"from": old, "to": new})
     st.rerun()
 
@@ -23,7 +28,8 @@ def render(user: auth.User, lang: str) -> None:
         lang: the UI language.
     """
     stored, default = app_settings.stored_min_count(), settings.default_min_count()
-    st.write(i18n.t("admin.threshold_help", lang, default=default))
+    table = disclosure.load()
+    st.write(i18n.t("admin.threshold_help", lang, default=default, ptable=table.threshold))
     with st.form("admin_threshold_form"):
         value = st.number_input(
             i18n.t("admin.threshold_value", lang), *settings.MIN_COUNT_RANGE,
