@@ -127,13 +127,13 @@ def zero_record_keys(registrations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"person_key": keys, "record_key": 0})
 
 
-def build_tiny_store(path: Path) -> Path:
+def build_tiny_store(path: Path, services: pd.DataFrame = SERVICES) -> Path:
     """The hand-made store, built through the same write session as real imports."""
     with storage.write_session(path, fresh=True) as con:
         for name in ("provinces", "districts", "communes"):
             storage.replace(con, name, reference.read_csv(name))
         storage.replace(con, "sources", SOURCES)
-        storage.replace(con, "services", SERVICES)
+        storage.replace(con, "services", services)
         storage.replace(con, "occupations", OCCUPATIONS)
         storage.replace(con, "age_bands", AGE_BANDS)
         reference.load_population(con, tiny_population(), batch_id=3)
@@ -147,6 +147,13 @@ def build_tiny_store(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_store_file(tmp_path_factory) -> Path:
     return build_tiny_store(tmp_path_factory.mktemp("tiny") / "coverage.duckdb")
+
+
+@pytest.fixture(scope="session")
+def bit63_store_file(tmp_path_factory) -> Path:
+    """The tiny store with services A and B on bits 0 and 63 (the Parquet and Spark tests)."""
+    path = tmp_path_factory.mktemp("bit63") / "coverage.duckdb"
+    return build_tiny_store(path, services=SERVICES.assign(service_bit=[0, 63]))
 
 
 @pytest.fixture

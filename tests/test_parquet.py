@@ -12,7 +12,6 @@ import pytest
 import sqlglot
 
 import cli
-import conftest
 import sql
 import test_queries
 from data_access import reads
@@ -35,25 +34,17 @@ DUCKDB_ONLY = re.compile(
 
 
 @pytest.fixture(scope="module")
-def store_file(tmp_path_factory):
-    services = conftest.SERVICES.assign(service_bit=[0, 63])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conftest, "SERVICES", services)
-        return conftest.build_tiny_store(tmp_path_factory.mktemp("bit63") / "coverage.duckdb")
-
-
-@pytest.fixture(scope="module")
-def exported(store_file, tmp_path_factory):
+def exported(bit63_store_file, tmp_path_factory):
     folder = tmp_path_factory.mktemp("export") / "parquet"
-    manifest = parquet_export.export(folder, store_file)
+    manifest = parquet_export.export(folder, bit63_store_file)
     return folder, manifest
 
 
 @pytest.fixture(scope="module")
-def cons(store_file, exported):
+def cons(bit63_store_file, exported):
     folder, _ = exported
     tables = parquet_export.read_manifest(folder)["tables"]
-    on_store, on_parquet = storage.open_read(store_file), storage.open_parquet(tables, folder)
+    on_store, on_parquet = storage.open_read(bit63_store_file), storage.open_parquet(tables, folder)
     yield on_store, on_parquet
     on_store.close()
     on_parquet.close()
@@ -103,14 +94,14 @@ def test_every_query_runs_on_the_export_with_the_stores_result(cons, name):
 
 
 def test_facts_are_partitioned_by_province_and_year_and_every_table_is_exported(
-    exported, store_file
+    exported, bit63_store_file
 ):
     folder, manifest = exported
     assert (folder / "registrations" / "province_code=12" / "year=2024").is_dir()
     assert (folder / "uptake" / "province_code=01" / "year=2019").is_dir()  # person 101's B
     assert (folder / "coverage_cube" / "province_code=12" / "year=2024").is_dir()
     assert (folder / "provinces.parquet").is_file()
-    con = storage.open_read(store_file)
+    con = storage.open_read(bit63_store_file)
     every_table = set(con.execute(sql.load_query("export/table_list")).df()["table_name"])
     con.close()
     assert set(manifest["tables"]) == every_table
@@ -132,14 +123,14 @@ def test_every_unsigned_column_is_exported_signed(exported):
     assert types["series_cube.month_idx"] == "INTEGER"  # USMALLINT: widened, value kept
 
 
-def test_export_refuses_a_folder_that_is_not_empty(store_file, tmp_path):
+def test_export_refuses_a_folder_that_is_not_empty(bit63_store_file, tmp_path):
     (tmp_path / "something").write_text("x")
     with pytest.raises(ValueError, match="is not empty"):
-        parquet_export.export(tmp_path, store_file)
+        parquet_export.export(tmp_path, bit63_store_file)
 
 
-def test_export_parquet_command(store_file, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("COVERAGE_DB", str(store_file))
+def test_export_parquet_command(bit63_store_file, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COVERAGE_DB", str(bit63_store_file))
     assert cli.main(["export-parquet", str(tmp_path / "out")]) == 0
     assert "partitioned by province and year" in capsys.readouterr().out
     spark = (tmp_path / "out" / "spark" / "coverage_by_province.sql").read_text()

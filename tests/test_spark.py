@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 from pyspark.sql import SparkSession
 
-import conftest
 import sql
 import test_parquet
 from data_access import reads
@@ -64,18 +63,9 @@ def spark(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def store_file(tmp_path_factory):
-    """test_parquet's store: services A and B on bits 0 and 63."""
-    services = conftest.SERVICES.assign(service_bit=[0, 63])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conftest, "SERVICES", services)
-        return conftest.build_tiny_store(tmp_path_factory.mktemp("bit63") / "coverage.duckdb")
-
-
-@pytest.fixture(scope="module")
-def exported(store_file, tmp_path_factory):
+def exported(bit63_store_file, tmp_path_factory):
     folder = tmp_path_factory.mktemp("export") / "parquet"
-    parquet_export.export(folder, store_file)
+    parquet_export.export(folder, bit63_store_file)
     return folder, parquet_export.read_manifest(folder)["tables"]
 
 
@@ -91,8 +81,8 @@ def on_spark(spark, exported):
 
 
 @pytest.fixture(scope="module")
-def on_store(store_file):
-    con = storage.open_read(store_file)
+def on_store(bit63_store_file):
+    con = storage.open_read(bit63_store_file)
     yield con
     con.close()
 
