@@ -189,6 +189,11 @@ def top_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     return shown.sort_values("coverage_gap_count", ascending=False).head(TOP_GAPS)
 
 
+GAP_COLUMNS = [("covered_count", "count"), ("informal_workers_est", "count"),
+               ("coverage_rate", "rate"), ("coverage_gap_count", "count")]  # fmt: skip
+GAP_HEADER = ["column.group", *(f"column.{column}" for column, _ in GAP_COLUMNS)]
+
+
 def gap_rows(frame: pd.DataFrame, brief: Brief) -> list[list[str]]:
     """The top gaps as table rows of text: group, covered, estimate, rate, gap."""
     from indicators import formatting
@@ -199,11 +204,6 @@ def gap_rows(frame: pd.DataFrame, brief: Brief) -> list[list[str]]:
                            for column, kind in GAP_COLUMNS)]
         for _, r in top_gaps(frame).iterrows()
     ]  # fmt: skip
-
-
-GAP_COLUMNS = [("covered_count", "count"), ("informal_workers_est", "count"),
-               ("coverage_rate", "rate"), ("coverage_gap_count", "count")]  # fmt: skip
-GAP_HEADER = ["column.group", *(f"column.{column}" for column, _ in GAP_COLUMNS)]
 
 
 def figures(brief: Brief) -> dict[str, go.Figure]:
