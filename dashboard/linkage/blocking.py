@@ -41,18 +41,17 @@ import pyarrow as pa
 import sql
 
 # The feature columns a rule may name: the only column names the generated SQL holds.
-COLUMNS = frozenset(
-    {
-        "token_min_hash",
-        "token_max_hash",
-        "birth_hash",
-        "birth_swap_hash",
-        "birth_year",
-        "sex",
-        "province_code",
-        "commune_code",
-    }
+BLOCKING_COLUMNS = (
+    "token_min_hash",
+    "token_max_hash",
+    "birth_hash",
+    "birth_swap_hash",
+    "birth_year",
+    "sex",
+    "province_code",
+    "commune_code",
 )
+COLUMNS = frozenset(BLOCKING_COLUMNS)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,18 +31,8 @@ from store import storage
 THRESHOLD = 0.8
 # Share of an incoming source's records expected to exist in the other registries.
 EXPECTED_OVERLAP = 0.3
-FEATURES = [
-    "id_hash",
-    "name_clk",
-    "token_min_hash",
-    "token_max_hash",
-    "birth_hash",
-    "birth_swap_hash",
-    "birth_year",
-    "sex",
-    "province_code",
-    "commune_code",
-]
+# The ID hash and the name's CLK, then the columns the blocking rules may compare.
+FEATURES = ["id_hash", "name_clk", *blocking.BLOCKING_COLUMNS]
 # Splink is given each CLK as 64-bit words (clk0, clk1, ...) and its count of set bits
 # (clk_bits), and each keyed hash as a small integer code (_compact): comparing integers is
 # several times faster than casting 64-byte blobs to bit strings and joining on hex text.
