@@ -264,7 +264,8 @@ def coverage_by_province(f: CoverageFilter) -> pd.DataFrame:
 def load_groups(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
     """Coverage by province and vulnerable group, published like the coverage table (uncached).
 
-    Grain: one row per province and the national row x group (groups.GROUPS).
+    Grain: one row per province and the national row x group (all, and the four splits of
+    queries/coverage_by_group.sql).
     """
     validate(con, f)
     frame = run(con, "coverage_by_group", **f.params(), older_min_age=OLDER_MIN_AGE)

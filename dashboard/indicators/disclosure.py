@@ -37,7 +37,6 @@ class PTable:
     values: np.ndarray
     threshold: int
     name: str
-    parameters: dict
 
 
 @functools.cache
@@ -47,7 +46,7 @@ def load(path: Path = PTABLE) -> PTable:
     values = np.zeros((MAX_PCV + 1, KEYS), dtype=np.int64)  # row 0: zero stays zero
     values[frame["pcv"].to_numpy(), frame["ckey"].to_numpy()] = frame["pvalue"].to_numpy()
     meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    return PTable(values, int(meta["threshold"]), path.stem, meta)
+    return PTable(values, int(meta["threshold"]), path.stem)
 
 
 def check_threshold(threshold: int, table: PTable | None = None) -> None:
@@ -97,16 +96,6 @@ def publish(frame: pd.DataFrame, counts: Iterable[str], threshold: int) -> pd.Da
         out[count] = out[count].mask(hidden)
         out[f"{count}_suppressed"] = hidden
     return out.drop(columns=[c for c in out.columns if c.endswith("_ksum")])
-
-
-def hide_derived(frame: pd.DataFrame, derived: dict[str, tuple[str, ...]]) -> pd.DataFrame:
-    """Blank each derived figure where any count it is computed from is suppressed."""
-    out = frame.copy()
-    for column, sources in derived.items():
-        flags = [f"{s}_suppressed" for s in sources if f"{s}_suppressed" in out]
-        if column in out and flags:
-            out[column] = out[column].mask(out[flags].any(axis=1))
-    return out
 
 
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

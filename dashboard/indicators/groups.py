@@ -12,13 +12,6 @@ import pandas as pd
 from indicators import coverage_table, disclosure
 
 COUNTS = coverage_table.COUNTS
-SPLITS = {
-    "women": "not_women",
-    "older": "not_older",
-    "poor": "not_poor",
-    "disability": "no_disability",
-}
-GROUPS = ("all", *[g for pair in SPLITS.items() for g in pair])
 
 
 def publish_groups(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:

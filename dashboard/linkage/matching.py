@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import splink
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from linkage import blocking, features
@@ -249,13 +248,6 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="uid")
 
 
-def _shared_id_keys(out: pd.DataFrame) -> pd.Series:
-    """Rows of the file sharing an ID hash with a row already linked take its person."""
-    linked = out[out["person_key"].notna() & out["id_hash"].notna()]
-    person_of_id = linked.drop_duplicates("id_hash").set_index("id_hash")["person_key"]
-    return out["id_hash"].map(person_of_id)
-
-
 def _lookup(values: pd.Series, found: pd.DataFrame, column: str) -> pd.Series:
     """The person_key `found` gives each value (none: all missing, without a lookup)."""
     if found.empty:
@@ -269,6 +261,3 @@ def _fill(out: pd.DataFrame, keys: pd.Series, method: str) -> None:
     take = out["person_key"].isna() & keys.notna()
     out.loc[take, "person_key"] = keys[take].astype("Int64")
     out.loc[take, "link_method"] = method
-
-
-SPLINK_VERSION = splink.__version__
