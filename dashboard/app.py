@@ -1,23 +1,26 @@
 """Coverage dashboard entrypoint: sign-in gate, demo banner, shared filters, navigation."""
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
 import i18n
 from appdb import accounts
-from data_access import reads
+from data_access import reads, scope
 from store import storage
 from ui import auth, filters
 
 lang = filters.language()  # English / ខ្មែរ switch (key `lang`), kept in the URL as lang=km
 st.set_page_config(
     page_title=i18n.t("app.title", lang),
-    page_icon=":material/map:",
+    # a file of the app's own: a ":material/…:" icon makes browsers fetch it from a font host
+    page_icon=str(Path(__file__).resolve().parent / "assets" / "favicon.png"),
     layout="wide",
 )
 
-# Nothing from the store is read or shown before someone with a role has signed in.
+# Nothing from the store is read or shown before someone with a role has signed in; the
+# gate pins the user's provinces, so every read below returns only the rows they may see.
 user = auth.gate()
 
 try:
@@ -75,3 +78,5 @@ except storage.StoreDamaged:  # found only when a page reads a damaged part of t
     st.error(i18n.t("app.store_damaged", lang))
 except storage.StoreOutdated:  # a table a page reads is missing from an older store
     st.error(i18n.t("app.store_outdated", lang))
+except scope.OutOfScope:  # a province outside the user's scope (audited where refused)
+    st.error(i18n.t("auth.out_of_scope", lang))

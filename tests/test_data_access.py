@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access import reads
+from data_access import reads, scope
 
 JUNE = dt.date(2024, 6, 30)
 
@@ -61,6 +61,7 @@ def test_parameters_reach_the_sql_and_suppression_applies(tiny_con):
 
 
 def test_cached_reader_follows_the_store_path(tiny_store):
+    scope.pin("test", None)  # as auth.gate() does for a user who sees every province
     table = reads.coverage_by_province(reads.CoverageFilter(as_of=JUNE))
     assert table.set_index("province_code").loc["KH", "registered_count"] == 16
     assert reads.report_months()[0] == JUNE

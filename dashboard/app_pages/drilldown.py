@@ -20,6 +20,9 @@ def t(key, **values):
 
 st.title(t("title"))
 st.caption(t("caption", month=f"{f.as_of:%B %Y}"))
+if provinces.empty:  # none of the user's provinces is in this store
+    st.info(i18n.t("auth.no_province", lang))
+    st.stop()
 province = st.selectbox(
     t("province"), list(provinces.index), key="drilldown_province", format_func=provinces.get
 )

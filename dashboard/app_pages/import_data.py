@@ -11,6 +11,8 @@ NEW = "__new__"
 
 st.title(i18n.t("import.title", lang))
 st.caption(i18n.t("import.intro", lang))
+if user.agency:  # imports, mappings and rollbacks of that agency only (each action checks)
+    st.info(i18n.t("import.scope_note", lang, agency=auth.plain(user.agency)))
 
 upload = st.file_uploader(
     i18n.t("import.file", lang), type=["csv", "xlsx", "parquet"], key="import_data_file"
@@ -22,23 +24,25 @@ kind = st.selectbox(
 source, mapping_text = None, None
 if kind in ("registrations", "uptake"):
     known = reads.source_registries()["source"].tolist()
+    options = [*known, NEW]
     source = st.selectbox(
-        i18n.t("import.source", lang), [*known, NEW], key="import_data_source",
+        i18n.t("import.source", lang), options, key="import_data_source",
+        index=options.index(user.agency) if user.agency in known else 0,
         format_func=lambda s: i18n.t("import.new_source", lang) if s == NEW else s,
     )  # fmt: skip
     if source == NEW:
         source = st.text_input(i18n.t("import.new_source_code", lang), key="import_data_new_source")
     if source:
-        mapping_text = import_panels.mapping_editor(source, user.name, lang)
+        mapping_text = import_panels.mapping_editor(source, user, lang)
 append = st.checkbox(i18n.t("import.append", lang), key="import_data_append")
 dry_run = st.checkbox(i18n.t("import.dry_run", lang), key="import_data_dry_run")
 st.caption(i18n.t("import.samples", lang))
 
 outcome = import_panels.run_button(
     upload, kind=kind, source=source, append=append, dry_run=dry_run, mapping_text=mapping_text,
-    user=user.name, lang=lang,
+    user=user, lang=lang,
 )  # fmt: skip
 if outcome is not None:
     import_panels.outcome_report(outcome, lang)
 
-import_panels.rollback_panel(lang)
+import_panels.rollback_panel(user, lang)

@@ -6,7 +6,7 @@ from charts import coverage_charts, needs_charts
 from data_access import reads
 from exports import files
 from indicators import formatting, needs
-from ui import explain, map_controls, needs_weights
+from ui import auth, explain, map_controls, needs_weights
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -17,6 +17,11 @@ month = f"{f.as_of:%B %Y}"
 
 st.title(i18n.t("needs.title", lang))
 st.caption(i18n.t("needs.caption", lang, month=month))
+if auth.visible_provinces(auth.current_user()):  # ranked among the user's provinces only
+    st.info(i18n.t("needs.scoped_note", lang))
+if values.empty:  # none of the user's provinces is in this store
+    st.info(i18n.t("auth.no_province", lang))
+    st.stop()
 
 weights = needs_weights.weights(labels, lang)
 status = needs.status(values)

@@ -33,7 +33,7 @@ with tab_target:
     )  # fmt: skip
     cut = reads.CoverageFilter(f.as_of, () if service == targets.ANY else (service,))
     rates = planning.series(reads.coverage_trend(cut), place)
-    table = targets.all_targets()
+    table = reads.coverage_targets()  # the nation's and the provinces the user may see
     goal = targets.find(table, place, service)
     projection = planning.project(rates, *(goal or (None, None)))
     if goal:

@@ -3,7 +3,8 @@
 A password is never stored or logged, only its Argon2id hash. MAX_FAILURES failed
 sign-ins in a row lock an account for LOCK_MINUTES; a correct password while it is
 locked is refused too, so guessing cannot continue. An administrator (or
-`python -m dashboard user unlock NAME`) lifts a lock at once.
+`python -m dashboard user unlock NAME`) lifts a lock at once. An account may be limited
+to one agency and some provinces (appdb/scopes.py).
 """
 
 import contextlib
@@ -17,15 +18,15 @@ import sqlite3
 import argon2
 
 import i18n
-from appdb import database
+from appdb import database, scopes
 
 ROLES = ("viewer", "analyst", "data_manager", "admin")
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 12
 LIST_COLUMNS = (
-    "name", "role", "has_password", "failed_count", "locked_until", "created_at",
-    "last_sign_in_at",
+    "name", "role", "agency", "provinces", "has_password", "failed_count", "locked_until",
+    "created_at", "last_sign_in_at",
 )  # fmt: skip
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
 # RFC 9106's second recommended profile (64 MiB, 3 passes): about 0.15 s per check here.
@@ -111,13 +112,38 @@ def counts() -> dict[str, int]:
     return database.execute("account_count")[0]
 
 
-def add(name: str, role: str, password: str | None = None) -> str:
-    """Create an account; without a password it is an OIDC identity. Returns the name."""
+def check_scope(agency: str | None, provinces) -> dict[str, str | None]:
+    """The scope as the app database keeps it; AccountError for an unknown agency or province.
+
+    Args:
+        agency: a source registry code, or None / "" for every agency.
+        provinces: province codes (a list, or "07,21"), or None / () for every province.
+    """
+    try:
+        agency, codes = scopes.check_agency(agency), scopes.check_provinces(provinces)
+    except scopes.ScopeError as exc:
+        raise AccountError(exc.key, **exc.values) from None
+    return {"agency": agency, "provinces": scopes.stored(codes)}
+
+
+def add(
+    name: str,
+    role: str,
+    password: str | None = None,
+    agency: str | None = None,
+    provinces=(),
+) -> str:
+    """Create an account; without a password it is an OIDC identity. Returns the name.
+
+    `agency` and `provinces` limit it (None and () for no limit; see check_scope).
+    """
     name, role = check_name(name), check_role(role)
+    scope = check_scope(agency, provinces)
     password_hash = None if password is None else hash_password(password)
     try:
         database.execute(
-            "account_insert", {"name": name, "role": role, "password_hash": password_hash}
+            "account_insert",
+            {"name": name, "role": role, "password_hash": password_hash, **scope},
         )
     except sqlite3.IntegrityError:
         raise AccountError("accounts.exists", name=name) from None
@@ -152,6 +178,11 @@ def set_role(name: str, role: str, by: str | None = None) -> str:
     if check_role(role) != "admin":
         _keep_an_admin(name, by)
     return _update("account_set_role", name, role=role)
+
+
+def set_scope(name: str, agency: str | None, provinces=()) -> str:
+    """Limit an account to an agency and provinces (None and () lift each limit)."""
+    return _update("account_set_scope", name, **check_scope(agency, provinces))
 
 
 def set_password(name: str, password: str) -> str:

@@ -1,8 +1,12 @@
 """Read side: one function per named query, run on a read-only snapshot of the store.
 
 Every public function is cached by the store's version, so a new store swapped in by an
-import is read on the next call, and caches are bounded. `run` and `load_coverage` are the
-uncached helpers that the command line and tests call directly.
+import is read on the next call, and caches are bounded. Every public function that returns
+province rows returns only those the signed-in user may see (data_access/scope.py: their
+provinces and the national row), and every one that takes a province refuses another;
+cached results hold every province, and the scope is applied to each call's copy. `run`
+and the `load_*` functions are the uncached, unscoped helpers that the command line,
+exports (which apply a scope they are given) and tests call directly.
 """
 
 import dataclasses
@@ -16,7 +20,8 @@ import streamlit as st
 
 import settings
 import sql
-from appdb import app_settings
+from appdb import app_settings, targets
+from data_access import scope
 from indicators import (
     coverage_table,
     disclosure,
@@ -196,8 +201,8 @@ def _quality(version: str, threshold: int):
 
 
 def source_quality_by_province() -> pd.DataFrame:
-    """One row per source and province with records: quality counts, published."""
-    return _quality(store_version(), app_settings.min_count())[0]
+    """One row per source and province with records: quality counts, published (scoped)."""
+    return scope.visible(_quality(store_version(), app_settings.min_count())[0])
 
 
 def source_quality_totals() -> pd.DataFrame:
@@ -257,8 +262,8 @@ def _coverage(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 
 
 def coverage_by_province(f: CoverageFilter) -> pd.DataFrame:
-    """Cached `load_coverage` on the current store at the configured threshold."""
-    return _coverage(store_version(), f, app_settings.min_count())
+    """Cached `load_coverage` on the current store at the configured threshold (scoped)."""
+    return scope.visible(_coverage(store_version(), f, app_settings.min_count()))
 
 
 def load_groups(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
@@ -278,8 +283,8 @@ def _groups(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 
 
 def coverage_by_group(f: CoverageFilter) -> pd.DataFrame:
-    """Cached `load_groups` on the current store at the configured threshold."""
-    return _groups(store_version(), f, app_settings.min_count())
+    """Cached `load_groups` on the current store at the configured threshold (scoped)."""
+    return scope.visible(_groups(store_version(), f, app_settings.min_count()))
 
 
 def load_needs(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
@@ -288,7 +293,11 @@ def load_needs(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int
 
 
 def needs_inputs(f: CoverageFilter) -> pd.DataFrame:
-    """Cached needs index inputs, one row per province (see needs.inputs)."""
+    """Cached needs index inputs, one row per province the user may see (see needs.inputs).
+
+    A scoped user's index compares only their provinces: the min-max normalisation of
+    every province would carry the other provinces' values into theirs.
+    """
     return needs.inputs(coverage_by_group(f))
 
 
@@ -313,8 +322,8 @@ def _targeting(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 
 
 def targeting_by_province(f: CoverageFilter) -> pd.DataFrame:
-    """Cached `load_targeting` on the current store at the configured threshold."""
-    return _targeting(store_version(), f, app_settings.min_count())
+    """Cached `load_targeting` on the current store at the configured threshold (scoped)."""
+    return scope.visible(_targeting(store_version(), f, app_settings.min_count()))
 
 
 def eligibility_rule_list() -> pd.DataFrame:
@@ -349,7 +358,7 @@ def _uptake_monthly(version: str, f: CoverageFilter, threshold: int) -> pd.DataF
 def uptake_monthly(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_uptake_monthly` (keyed without the as-of month and programmes)."""
     key = dataclasses.replace(f, as_of=settings.SERIES_START, services=())
-    return _uptake_monthly(store_version(), key, app_settings.min_count())
+    return scope.visible(_uptake_monthly(store_version(), key, app_settings.min_count()))
 
 
 def load_uptake_by_group(
@@ -377,8 +386,8 @@ def _uptake_by_group(version: str, f: CoverageFilter, group_by: str, threshold: 
 
 
 def uptake_by_group(f: CoverageFilter, group_by: str) -> pd.DataFrame:
-    """Cached `load_uptake_by_group` at the configured threshold."""
-    return _uptake_by_group(store_version(), f, group_by, app_settings.min_count())
+    """Cached `load_uptake_by_group` at the configured threshold (scoped)."""
+    return scope.visible(_uptake_by_group(store_version(), f, group_by, app_settings.min_count()))
 
 
 def load_areas(
@@ -402,14 +411,15 @@ def _areas(version: str, f: CoverageFilter, province: str, threshold: int) -> pd
 
 
 def area_coverage(f: CoverageFilter, province: str) -> pd.DataFrame:
-    """Cached `load_areas` at the configured threshold."""
+    """Cached `load_areas` at the configured threshold, for a province the user may see."""
+    scope.check(province)
     cut = CoverageFilter(as_of=f.as_of, services=f.services)
     return _areas(store_version(), cut, province, app_settings.min_count())
 
 
 def province_list() -> pd.DataFrame:
-    """One row per province: code and names."""
-    return _query(store_version(), "province_list")
+    """One row per province the user may see: code and names (every selector's choices)."""
+    return scope.visible(_query(store_version(), "province_list"))
 
 
 def load_trend(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
@@ -432,14 +442,21 @@ def _trend(version: str, f: CoverageFilter, threshold: int) -> pd.DataFrame:
 def coverage_trend(f: CoverageFilter) -> pd.DataFrame:
     """Cached `load_trend` (keyed without the as-of month)."""
     key = dataclasses.replace(f, as_of=settings.SERIES_START)
-    return _trend(store_version(), key, app_settings.min_count())
+    return scope.visible(_trend(store_version(), key, app_settings.min_count()))
+
+
+def coverage_targets() -> pd.DataFrame:
+    """The coverage targets (app database) of the nation and the provinces the user may see."""
+    return scope.visible(targets.all_targets())
 
 
 def lineage_batches(f: CoverageFilter, province: str | None) -> pd.DataFrame:
     """The import batches feeding a figure of one province (or KH) and cut (cached).
 
-    Grain: one row per batch and use (registrations, uptake, population).
+    Grain: one row per batch and use (registrations, uptake, population). A province
+    outside the user's scope is refused.
     """
+    scope.check(province)
     return _lineage(store_version(), f.as_of, province, f.source)
 
 

@@ -4,7 +4,9 @@ The content is what a minister is briefed on: key figures, the map, the ranking,
 coverage trend (against targets where set), the largest gaps by occupation and by
 programme, definitions and sources. Every figure comes from the same published tables
 as the pages (`reads.load_coverage` of the same cut, cell-key perturbation), so a cell
-shows in a brief the very value it shows on screen.
+shows in a brief the very value it shows on screen. A user limited to some provinces gets
+a pack for one of them, whose tables, map and ranking hold only those provinces and the
+national row (`provinces`, data_access/scope.py).
 """
 
 import dataclasses
@@ -16,7 +18,7 @@ import plotly.graph_objects as go
 import i18n
 import settings
 from charts import coverage_charts
-from data_access import reads
+from data_access import reads, scope
 from exports import rendering
 
 TREND_MONTHS = 12
@@ -44,6 +46,7 @@ class Brief:
     by_occupation: pd.DataFrame
     by_service: pd.DataFrame
     ctx: rendering.ExportContext
+    scoped: bool = False  # the table holds only the provinces a limited user may see
 
     @property
     def row(self) -> pd.Series:
@@ -116,10 +119,25 @@ def build(
     code: str | None,
     lang: str,
     threshold: int,
+    *,
+    provinces: tuple[str, ...] | None,
 ) -> Brief:
-    """Gather a brief's content for province `code` (None: the nation) in `lang`."""
+    """Gather a brief's content for province `code` (None: the nation) in `lang`.
+
+    Args:
+        con: a store connection.
+        cut: the coverage filter.
+        code: the province, or None for the nation.
+        lang: the pack's language.
+        threshold: the disclosure threshold.
+        provinces: the provinces the user may see (`scope.provinces()` captured during the
+            script run, or an account's on the command line), None for every province. A
+            limited user's pack is for one of them: any other area is OutOfScope.
+    """
     code = code or settings.NATIONAL
-    table = reads.load_coverage(con, cut, threshold)
+    if provinces is not None and code not in provinces:
+        raise scope.OutOfScope(f"a pack for {code!r} is outside this account's provinces")
+    table = scope.restrict(reads.load_coverage(con, cut, threshold), provinces)
     if code not in set(table["province_code"]):
         raise reads.InvalidFilter(f"unknown province code {code!r}")
     row = table.set_index("province_code").loc[code]
@@ -145,6 +163,7 @@ def build(
         trend=trend(con, cut, code, threshold),
         by_occupation=by_occupation(con, cut, code, threshold, lang),
         by_service=by_service(con, cut, code, threshold, lang), ctx=ctx,
+        scoped=provinces is not None,
     )  # fmt: skip
 
 
@@ -162,6 +181,8 @@ def kpis(brief: Brief) -> list[tuple[str, str]]:
 def rank_text(brief: Brief) -> str:
     """Where the province stands among provinces, or the national range."""
     lang = brief.lang
+    if brief.scoped:  # not ranked against provinces the pack may not show
+        return i18n.t("brief.rank_scoped", lang, province=brief.area)
     provinces = brief.table[brief.table["province_code"] != settings.NATIONAL].copy()
     provinces["name"] = coverage_charts.province_names(provinces, lang)
     ranked = provinces.dropna(subset=["coverage_rate"]).sort_values(

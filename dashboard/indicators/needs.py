@@ -58,6 +58,9 @@ SOURCES = {
 }
 
 
+MAX_WEIGHT = 100  # a weight is 0 to MAX_WEIGHT, on the page's sliders and the command line
+
+
 def default_weights() -> dict[str, float]:
     """The documented default weight of every input (they add up to 100)."""
     return {i.key: float(i.default_weight) for i in INPUTS}
@@ -81,6 +84,9 @@ def inputs(group_table: pd.DataFrame) -> pd.DataFrame:
         group_table: the published coverage-by-group table (groups.publish_groups).
     """
     table = group_table[group_table["province_code"] != settings.NATIONAL]
+    if table.empty:  # e.g. a user limited to a province the store does not hold
+        columns = ["province_code", "province_name_en", *KEYS, *(f"{k}_suppressed" for k in KEYS)]
+        return pd.DataFrame(columns=columns).astype({f"{k}_suppressed": bool for k in KEYS})
     cov = groups.wide(table, "covered_count")
     reg = groups.wide(table, "registered_count")
     rnc = groups.wide(table, "registered_not_covered_count")

@@ -6,6 +6,12 @@ password named by the e-mail) or else from a `[roles]` table in secrets
 (`"ana@example.org" = "analyst"`, or `"@example.org" = "viewer"` for a whole domain).
 Without it, users sign in with a local account (Username and Password form). Either
 way `gate()` stops the script before anything else renders until someone is signed in.
+
+A user may be limited to one agency and some provinces (appdb/scopes.py): an account's
+own scope, or for an OIDC identity without an account `[scopes]` in secrets
+(`"@kampot.gov.kh" = { provinces = ["07"] }`). `gate()` pins the user's provinces for the
+run's reads (data_access/scope.py), so every page gets only the rows the user may see;
+`agency_allowed` checks an agency action, auditing and explaining a refusal.
 """
 
 import dataclasses
@@ -14,7 +20,8 @@ from collections.abc import Mapping
 import streamlit as st
 
 import i18n
-from appdb import accounts, audit
+from appdb import accounts, audit, scopes
+from data_access import scope
 from ui import element_preload
 
 SESSION_KEY = "auth_user"  # the local account signed in to this session
@@ -37,11 +44,22 @@ PERMISSIONS = {
 
 @dataclasses.dataclass(frozen=True)
 class User:
-    """Who is signed in: name (account or e-mail), role (None: no access), how."""
+    """Who is signed in: name (account or e-mail), role (None: no access), how, and scope."""
 
     name: str
     role: str | None
     via: str  # "password" or "oidc"
+    agency: str | None = None  # the one source registry it imports, maps and exports for
+    provinces: tuple[str, ...] = ()  # the provinces whose cells it sees; (): every one
+
+
+def visible_provinces(user: User) -> tuple[str, ...] | None:
+    """The provinces whose cells the user may see, None for every province.
+
+    The national row is always visible. gate() pins this for every read of the run, so
+    pages, downloads, briefing packs and explanations receive only these provinces' rows.
+    """
+    return user.provinces or None
 
 
 def _lang() -> str:
@@ -73,19 +91,39 @@ def role_for_identity(email: str, verified: object, secrets: Mapping) -> str | N
     return role if role in accounts.ROLES else None
 
 
+def oidc_user(email: str, verified: object, secrets: Mapping) -> User:
+    """An OIDC identity with its role and scope: its account's, else `[roles]`/`[scopes]`.
+
+    A `[scopes]` entry that cannot be read (unknown agency or province) gives no role: an
+    identity meant to be limited never sees more than it should.
+    """
+    role = role_for_identity(email, verified, secrets)
+    if role is None:
+        return User(email, None, "oidc")
+    address = email.strip().lower()
+    account = accounts.get(address) if accounts.NAME_PATTERN.fullmatch(address) else None
+    try:
+        agency, provinces = (
+            scopes.of_account(account) if account else scopes.from_secrets(address, secrets)
+        )
+    except scopes.ScopeError:
+        return User(email, None, "oidc")
+    return User(email, role, "oidc", agency, provinces)
+
+
 def current_user() -> User | None:
-    """The signed-in user with the role they hold now, or None; renders nothing."""
+    """The signed-in user with the role and scope they hold now, or None; renders nothing."""
     secrets = _secrets()
     if oidc_providers(secrets):
         if not st.user.get("is_logged_in"):
             return None
         email = str(st.user.get("email") or "")
-        return User(email, role_for_identity(email, st.user.get("email_verified"), secrets), "oidc")
+        return oidc_user(email, st.user.get("email_verified"), secrets)
     name = st.session_state.get(SESSION_KEY)
     account = accounts.get(name) if name else None
     if account is None or not account["password_hash"]:  # removed since sign-in
         return None
-    return User(account["name"], account["role"], "password")
+    return User(account["name"], account["role"], "password", *scopes.of_account(account))
 
 
 def can(permission: str) -> bool:
@@ -101,7 +139,12 @@ def record(action: str, detail: Mapping | None = None) -> None:
 
 
 def gate() -> User:
-    """Return the signed-in user; otherwise show sign-in and stop the script run."""
+    """Return the signed-in user, their provinces pinned for the run's reads.
+
+    Otherwise show sign-in and stop the script run (with no provinces pinned: nothing of
+    the store can be read).
+    """
+    scope.unpin()
     user = current_user()
     if user is None:
         _sign_in_screen()
@@ -115,6 +158,7 @@ def gate() -> User:
         st.error(i18n.t("auth.no_role", _lang(), name=plain(user.name)))
         st.button(i18n.t("auth.sign_out", _lang()), key="auth_sign_out", on_click=st.logout)
         st.stop()
+    scope.pin(user.name, visible_provinces(user))
     return user
 
 
@@ -122,10 +166,25 @@ def require(role: str) -> User:
     """Stop a page unless the user's role includes `role` (the page reached by its URL)."""
     user = current_user()
     if user is None or not accounts.allows(user.role, role):
-        audit.record(user.name if user else None, "access_refused", {"required": role})
+        audit.record(user.name if user else None, scopes.REFUSED, {"required": role})
         st.error(i18n.t("auth.refused", _lang()))
         st.stop()
+    scope.pin(user.name, visible_provinces(user))
     return user
+
+
+def agency_allowed(user: User, agency: str | None, action: str) -> bool:
+    """Whether the user may import, roll back, map or export (`action`) for `agency`.
+
+    A user limited to one agency acts for it alone; `agency` None is an action for every
+    agency (a population or catalogue import), which such a user may not do. A refusal is
+    recorded in the audit log (`access_refused`) and explained on the page.
+    """
+    if scopes.check_agency_action(user.name, user.agency, agency, action):
+        return True
+    key = "auth.agency_refused" if agency else "auth.agency_refused_every"
+    st.error(i18n.t(key, _lang(), agency=plain(agency or ""), scope=plain(user.agency or "")))
+    return False
 
 
 def plain(name: str) -> str:
@@ -203,6 +262,13 @@ def sidebar(user: User) -> None:
     role = i18n.t(f"role.{user.role}", lang)
     with st.sidebar:
         st.caption(i18n.t("auth.signed_in_as", lang, name=plain(user.name), role=role))
+        if user.agency:
+            st.caption(i18n.t("auth.scope_agency", lang, agency=plain(user.agency)))
+        if user.provinces:
+            names = scopes.reference_provinces()
+            column = "name_km" if lang == "km" else "name_en"
+            listed = ", ".join(names[code][column] for code in user.provinces)
+            st.caption(i18n.t("auth.scope_provinces", lang, names=listed))
         st.button(
             i18n.t("auth.sign_out", lang), key="auth_sign_out", on_click=_sign_out, args=(user,)
         )

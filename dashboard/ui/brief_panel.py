@@ -1,4 +1,9 @@
-"""The briefing-pack panel: choose an area and a format, download the pack (audited)."""
+"""The briefing-pack panel: choose an area and a format, download the pack (audited).
+
+The pack is built on click, outside the script run, so the user's provinces are taken
+now (`scope.provinces()`) and handed to `brief.build`: a user limited to some provinces
+chooses among them (no national pack) and gets only their rows and the national row.
+"""
 
 import datetime as dt
 
@@ -8,7 +13,7 @@ import streamlit as st
 import i18n
 import settings
 from charts import coverage_charts
-from data_access import reads
+from data_access import reads, scope
 from exports import brief, brief_files
 from ui import downloads
 
@@ -27,12 +32,17 @@ def render(
     """
     st.subheader(i18n.t("brief.header", lang))
     st.caption(i18n.t("brief.caption", lang))
-    provinces = table[table["province_code"] != settings.NATIONAL]
+    limit = scope.provinces()
+    provinces = scope.restrict(table[table["province_code"] != settings.NATIONAL], limit)
     names = coverage_charts.province_names(provinces, lang)
     areas = dict(zip(provinces["province_code"], names, strict=True))
+    choices = list(areas) if limit is not None else [None, *areas]
+    if not choices:  # a limited user none of whose provinces is in this store
+        st.info(i18n.t("brief.no_area", lang))
+        return
     with st.container(horizontal=True, vertical_alignment="bottom"):
         area = st.selectbox(
-            i18n.t("brief.area", lang), [None, *areas], key="coverage_brief_area",
+            i18n.t("brief.area", lang), choices, key="coverage_brief_area",
             format_func=lambda c: i18n.t("brief.national", lang) if c is None else areas[c],
         )  # fmt: skip
         # The control can be cleared: no format chosen means PDF.
@@ -45,7 +55,7 @@ def render(
         st.download_button(
             i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
             data=downloads.audited(detail, lambda: brief_files.document(
-                brief.build(con, f, area, lang, threshold), fmt
+                brief.build(con, f, area, lang, threshold, provinces=limit), fmt
             )),
             file_name=f"brief_{area or settings.NATIONAL}_{month:%Y-%m}_{lang}.{fmt}",
             mime=brief_files.FORMATS[fmt], key="coverage_brief_download",

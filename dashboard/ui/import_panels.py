@@ -1,4 +1,8 @@
-"""The import page's panels: the mapping editor, the run, its outcome, and rollback."""
+"""The import page's panels: the mapping editor, the run, its outcome, and rollback.
+
+A data manager limited to one agency saves mappings, imports and rolls back for that
+agency alone: each action checks `auth.agency_allowed` first, which audits a refusal.
+"""
 
 import streamlit as st
 
@@ -6,14 +10,17 @@ import i18n
 from data_access import reads
 from ingest import batches, importer, mappings
 from linkage import pseudonym
+from ui import auth
+
+ROW_KINDS = ("registrations", "uptake")  # files of one source; the others are for every agency
 
 
-def mapping_editor(source: str, user: str, lang: str) -> str:
+def mapping_editor(source: str, user: auth.User, lang: str) -> str:
     """An expander with the source's column mapping in force, editable and savable.
 
     Args:
         source: the source registry's code.
-        user: who saves the mapping (named in its history).
+        user: who saves the mapping (named in its history; their agency limit applies).
         lang: the UI language.
 
     Returns:
@@ -24,8 +31,9 @@ def mapping_editor(source: str, user: str, lang: str) -> str:
             i18n.t("import.mapping", lang), value=mappings.text_in_force(source), height=240,
             key=f"import_data_mapping_{source}", help=i18n.t("import.mapping_help", lang),
         )  # fmt: skip
-        if st.button(i18n.t("import.save_mapping", lang), key="import_data_save_mapping"):
-            mappings.save(source, mapping_text, user)
+        saved = st.button(i18n.t("import.save_mapping", lang), key="import_data_save_mapping")
+        if saved and auth.agency_allowed(user, source, "mapping_save"):
+            mappings.save(source, mapping_text, user.name)
             st.success(i18n.t("import.mapping_saved", lang, source=source))
     return mapping_text
 
@@ -38,7 +46,7 @@ def run_button(
     append: bool,
     dry_run: bool,
     mapping_text: str | None,
-    user: str,
+    user: auth.User,
     lang: str,
 ) -> importer.Outcome | None:
     """The run button: import the uploaded file with a progress bar; errors in words.
@@ -50,13 +58,15 @@ def run_button(
         append: whether the rows add to the source's earlier ones.
         dry_run: whether to check the file without loading it.
         mapping_text: the column mapping shown in the editor, if any.
-        user: who runs the import.
+        user: who runs the import (their agency limit applies).
         lang: the UI language.
 
     Returns:
         What the import did, or None when it did not run or failed.
     """
     if not st.button(i18n.t("import.run", lang), key="import_data_run", type="primary"):
+        return None
+    if not auth.agency_allowed(user, source if kind in ROW_KINDS else None, "import"):
         return None
     if upload is None:
         st.warning(i18n.t("import.choose_file", lang))
@@ -66,7 +76,7 @@ def run_button(
         data=upload.getvalue(), file_name=upload.name, kind=kind, source=source or None,
         append=append, dry_run=dry_run, mapping_text=mapping_text,
     )  # fmt: skip
-    request.user = user
+    request.user = user.name
     try:
         outcome = importer.run(
             request,
@@ -107,10 +117,11 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
         st.dataframe(outcome.stats["link_methods"], key="import_data_links")
 
 
-def rollback_panel(lang: str) -> None:
+def rollback_panel(user: auth.User, lang: str) -> None:
     """Choose one of the batches that can still be rolled back, and roll it back.
 
     Args:
+        user: who rolls back (their agency limit applies).
         lang: the UI language.
     """
     st.subheader(i18n.t("import.rollback", lang))
@@ -127,7 +138,9 @@ def rollback_panel(lang: str) -> None:
         i18n.t("import.rollback_batch", lang), list(labels), key="import_data_rollback_batch",
         format_func=labels.get,
     )  # fmt: skip
-    if st.button(i18n.t("import.rollback_run", lang), key="import_data_rollback"):
+    sources = dict(zip(candidates["batch_id"], candidates["source"], strict=True))
+    clicked = st.button(i18n.t("import.rollback_run", lang), key="import_data_rollback")
+    if clicked and auth.agency_allowed(user, sources[chosen], "rollback"):
         try:
             st.success(batches.rollback(int(chosen)))
         except ValueError as exc:

@@ -6,6 +6,8 @@ select
     failed_count,
     locked_until,
     created_at,
-    last_sign_in_at
+    last_sign_in_at,
+    agency,
+    provinces
 from accounts
 order by name;
