@@ -25,7 +25,6 @@ JUNE = dt.date(2024, 6, 30)
 ALL = {"services": [], "occupation": None, "sex": None, "age_band": None, "source": None}
 DEFAULTS = {
     "coverage_by_province": {"as_of": JUNE, **ALL},
-    "agency_flags": {"source": "S1", "as_of": JUNE},
     "coverage_by_group": {"as_of": JUNE, **ALL, "older_min_age": 60},
     "uptake_monthly": {k: v for k, v in ALL.items() if k != "services"},
     "uptake_by_group": {

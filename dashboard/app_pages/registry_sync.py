@@ -4,7 +4,7 @@ import i18n
 from appdb import app_settings
 from charts import sync_charts
 from data_access import reads
-from exports import agency_flags, files
+from exports import outreach
 from indicators import formatting, overlap
 from ingest import compatibility
 from ui import auth
@@ -62,17 +62,26 @@ st.dataframe(history, key="registry_sync_history", hide_index=True)
 
 st.subheader(i18n.t("sync.back", lang))
 st.caption(i18n.t("sync.back_note", lang))
-if sources:
-    agency = st.selectbox(i18n.t("sync.back_source", lang), sources, key="registry_sync_agency")
+user = auth.current_user()
+scope, provinces = user.agency, tuple(user.provinces)
+registries = reads.source_registries()["source"]
+agencies = [s for s in registries if outreach.allowed(user.role, scope, s, provinces)]
+if agencies:
+    agency = st.selectbox(i18n.t("sync.back_source", lang), agencies, key="registry_sync_agency")
     if st.button(i18n.t("sync.back_prepare", lang), key="registry_sync_prepare"):
-        flags = agency_flags.flags(agency, cut.as_of, user=auth.current_user().name)
-        st.session_state["registry_sync_flags"] = (agency, files.to_csv(flags))
-    prepared = st.session_state.get("registry_sync_flags")
-    if prepared and prepared[0] == agency:
-        st.download_button(
-            i18n.t("sync.back_download", lang, source=agency),
-            data=prepared[1],
-            file_name=f"{agency}_flags_{cut.as_of:%Y-%m}.csv",
-            mime="text/csv",
-            key="registry_sync_download",
-        )
+        try:
+            made = outreach.produce(agency, cut.as_of, user=user.name, role=user.role,
+                                    user_agency=scope, provinces=provinces)  # fmt: skip
+        except outreach.Refused:
+            st.error(i18n.t("sync.back_refused", lang, source=agency))
+        else:
+            st.success(
+                i18n.t(
+                    "sync.back_written", lang, source=agency, path=auth.plain(str(made.path)),
+                    records=i18n.number(made.records, lang),
+                    month=i18n.month_year(made.month_end, lang),
+                )
+            )  # fmt: skip
+    st.caption(i18n.t("sync.back_collect", lang))
+else:
+    st.caption(i18n.t("sync.back_none", lang))

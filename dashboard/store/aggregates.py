@@ -16,7 +16,7 @@ import duckdb
 
 import settings
 import sql
-from store import faults
+from store import faults, macros
 
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
@@ -44,6 +44,7 @@ def refresh(
         "full" or "incremental", and the fingerprint of the inputs the aggregates now hold
         (store_meta.aggregates_inputs).
     """
+    macros.define(con)  # the cube's eligibility rules
     con.execute(sql.load_query("aggregates/coverage_months"), SERIES)
     ((fingerprint,),) = con.execute(sql.load_query("aggregates/aggregate_inputs")).fetchall()
     inputs = f"{VERSION}:{fingerprint}"

@@ -1,5 +1,6 @@
--- reads: age_bands, coverage_months, cube_persons, eligibility_rules, occupations,
---   registrations, services, sources, uptake
+-- reads: age_bands, coverage_months, cube_persons, eligibility_rules (through the macro
+--   service_eligibility: macros/service_eligibility), occupations, registrations, services,
+--   sources, uptake
 -- writes: cube_scan_parts
 -- The cube rows of the persons in cube_persons (see aggregates/aggregates.sql): one province's
 -- share of coverage_cube and area_cube, or the touched persons' rows of an incremental
@@ -124,7 +125,8 @@ cube_years as (
     select distinct year(month_end) as year from coverage_months
 ),
 
-eligibility_keys as (
+-- read by name by the macro service_eligibility, below (sqlfluff cannot see that use)
+eligibility_keys as (  -- noqa: ST03
     select distinct
         p.poverty_level,
         p.disability,
@@ -135,44 +137,6 @@ eligibility_keys as (
     cross join cube_years as y
 ),
 
-rule_checks as (
-    -- one row per key x service x criterion: does any listed value of the criterion hold?
-    select
-        k.poverty_level,
-        k.disability,
-        k.sex,
-        k.birth_year,
-        k.year,
-        r.service_code,
-        r.criterion,
-        bool_or(
-            case r.criterion
-                when 'poverty_level' then k.poverty_level = r.value
-                when 'disability' then coalesce(k.disability, false) = (r.value = 'true')
-                when 'sex' then k.sex = r.value
-                when 'min_age' then k.year - k.birth_year >= try_cast(r.value as integer)
-                when 'max_age' then k.year - k.birth_year <= try_cast(r.value as integer)
-                else false
-            end
-        ) as passes
-    from eligibility_keys as k
-    cross join eligibility_rules as r
-    group by all
-),
-
-eligible_services as (
-    select
-        poverty_level,
-        disability,
-        sex,
-        birth_year,
-        year,
-        service_code,
-        bool_and(coalesce(passes, false)) as eligible
-    from rule_checks
-    group by all
-),
-
 eligible_masks as (
     select
         c.poverty_level,
@@ -181,7 +145,8 @@ eligible_masks as (
         c.birth_year,
         c.year,
         bit_or(1::ubigint << s.service_bit) as eligible_mask
-    from eligible_services as c
+    -- the catalogue's rules, applied by the one macro (macros/service_eligibility)
+    from service_eligibility(eligibility_keys) as c
     inner join services as s on c.service_code = s.service_code
     where c.eligible
     group by all
