@@ -1,62 +1,145 @@
-"""`python -m dashboard export-parquet DIR`: the store as Hive-partitioned Parquet, for a cluster.
+"""`python -m dashboard export-parquet DIR`: the store's aggregates as Hive-partitioned Parquet.
+
+An export holds aggregates and reference data only (an allow-list: AGGREGATES and
+REFERENCE). Nothing record-level leaves the server this way: not the registrations, the
+episodes or the persons, not the linkage features (name encodings, birth-date hashes) nor
+the national-ID hashes. An administrator may ask for a full backup by name
+(`--full-backup --user NAME`, NAME an admin account of the app database): every table but
+the persons' record keys, which are never exported. Every export, every full backup and
+every refused one is in the audit log.
 
 Layout of DIR:
-    <table>/province_code=<code>/year=<yyyy>/*.parquet   registrations, uptake, persons,
-                                                        coverage_cube (queries/export/)
-    <table>.parquet                                     each reference table
-    spark/<query>.sql                                   every query in Spark SQL (spark_sql.py)
+    <table>/province_code=<code>/year=<yyyy>/*.parquet   coverage_cube (and, in a full
+                                                        backup, registrations, uptake,
+                                                        persons; queries/export/)
+    <table>.parquet                                     every other table exported
+    spark/<query>.sql                                   in Spark SQL (spark_sql.py), every
+                                                        query the exported tables answer
     export.json                                         tables, columns, partitions, rows,
-                                                        and the store version exported
+                                                        queries, the store version exported
 
-Only the tables the queries read are exported (an allow-list: nothing the importer keeps
-for linkage). `storage.open_parquet(DIR)` opens DuckDB views over the files under the
-tables' own names, so every queries/*.sql runs on the export unchanged. Every unsigned
-column is written as a signed type (`_signed`), since Spark reads no unsigned integers.
+`storage.open_parquet(DIR)` opens DuckDB views over the files under the tables' own names,
+so every query the export answers runs on it unchanged. Every unsigned column is written
+as a signed type (`_signed`), since Spark reads no unsigned integers.
 """
 
 import datetime as dt
 import json
 from pathlib import Path
 
+import sqlglot
+from sqlglot import exp
+
 import settings
 import sql
+from appdb import accounts, audit
 from exports import spark_sql
 from store import storage
 
 PARTITION_BY = ["province_code", "year"]
 PARTITIONED = ("registrations", "uptake", "persons", "coverage_cube")
-# Every other table of the store (reference data, catalogues, linkage features, the small
-# aggregates) is exported whole, one Parquet file each.
+# What an export holds: tables of counts (every count a sum over persons, published only
+# through disclosure control) and reference data (catalogues, places, estimates, the batch
+# log and the store's own settings). A table in neither list stays on the server.
+AGGREGATES = frozenset(
+    {"coverage_cube", "area_cube", "series_cube", "series_service_cube", "coverage_months",
+     "source_quality", "lineage_rows"}
+)  # fmt: skip
+REFERENCE = frozenset(
+    {"provinces", "districts", "communes", "sources", "services", "occupations", "age_bands",
+     "eligibility_rules", "population_estimates", "import_batches", "store_meta"}
+)  # fmt: skip
+# Record-level: a row per registration, episode, person, linkage record or ID hash. Only in
+# an administrator's full backup; record_keys not even there (export/table_list).
+RECORD_LEVEL = frozenset({"registrations", "uptake", "persons", "linkage_features", "person_ids"})
 MANIFEST = "export.json"
+BACKUP_FOLDER_MODE = 0o700
 
 
-def export(folder: Path, path: Path | None = None) -> dict:
+class BackupRefused(PermissionError):
+    """A full backup asked for by someone who is not an administrator."""
+
+
+def export(
+    folder: Path, path: Path | None = None, *, full_backup_by: str | None = None,
+    user: str = "(command line)",
+) -> dict:  # fmt: skip
     """Write the store at `path` (default: the configured store) to an empty `folder`.
+
+    Args:
+        folder: a new or empty folder.
+        path: the store.
+        full_backup_by: an administrator's account name: every table (but record_keys)
+            instead of the aggregates and reference data. Refused, and audited, for anyone
+            else.
+        user: who the audit log names for an export of aggregates.
 
     Returns:
         The manifest written to folder/export.json.
     """
     path, folder = Path(path or settings.store_path()), Path(folder)
-    if folder.exists() and any(folder.iterdir()):
-        raise ValueError(f"{folder} is not empty: export into a new or empty folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    backup = full_backup_by is not None
+    if backup:
+        user = _check_admin(full_backup_by)
+    _empty_folder(folder, private=backup)
     con = storage.open_read(path)
     try:
-        names = con.execute(sql.load_query("export/table_list")).df()["table_name"]
-        reference = [n for n in names if n not in PARTITIONED]
-        tables = {name: _reference(con, name, folder) for name in reference}
-        tables |= {name: _partitioned(con, name, folder) for name in PARTITIONED}
+        names = set(con.execute(sql.load_query("export/table_list")).df()["table_name"])
+        chosen = sorted(names if backup else names & (AGGREGATES | REFERENCE))
+        tables = {n: _reference(con, n, folder) for n in chosen if n not in PARTITIONED}
+        tables |= {n: _partitioned(con, n, folder) for n in chosen if n in PARTITIONED}
     finally:
         con.close()
-    _spark_queries(folder / "spark")
     manifest = {
         "store": str(path),
         "store_version": storage.version(path),
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "full_backup": backup,
         "tables": tables,
+        "queries": _spark_queries(folder / "spark", names - set(tables)),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    detail = {
+        "folder": str(folder),
+        "tables": sorted(tables),
+        "store_version": manifest["store_version"],
+    }
+    audit.record(user, "parquet_full_backup" if backup else "parquet_export", detail)
     return manifest
+
+
+def _empty_folder(folder: Path, private: bool) -> None:
+    """Create `folder` (0700 when `private`); refuse one that holds anything."""
+    if folder.exists() and any(folder.iterdir()):
+        raise ValueError(f"{folder} is not empty: export into a new or empty folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    if private:
+        folder.chmod(BACKUP_FOLDER_MODE)  # record-level files: the owner's alone
+
+
+def _check_admin(name: str) -> str:
+    """The account name, if it is an administrator's; else audit the refusal and raise."""
+    account = accounts.get(name)
+    if account is None or account["role"] != "admin":
+        role = account["role"] if account else None
+        audit.record(name, "parquet_full_backup_refused", {"role": role})
+        raise BackupRefused(
+            f"a full backup holds record-level tables: only an administrator may ask for one "
+            f"({name!r} is {'no account' if account is None else 'a ' + role})"
+        )
+    return account["name"]
+
+
+def tables_read(name: str) -> set[str]:
+    """The tables (not CTEs) that queries/<name>.sql reads."""
+    tree = sqlglot.parse_one(sql.load_query(name), read="duckdb")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    return {table.name for table in tree.find_all(exp.Table)} - ctes
+
+
+def answerable(names: list[str], withheld: set[str]) -> list[str]:
+    """The queries among `names` that read none of the `withheld` tables."""
+    return [name for name in names if not tables_read(name) & withheld]
 
 
 def _columns(relation) -> dict[str, str]:
@@ -103,16 +186,19 @@ def _partitioned(con, name: str, folder: Path) -> dict:
     return {"rows": rows, "partitioned_by": PARTITION_BY if rows else None, "columns": columns}
 
 
-def _spark_queries(folder: Path) -> None:
+def _spark_queries(folder: Path, withheld: set[str]) -> list[str]:
+    """Write spark/<query>.sql for every query the exported tables answer; their names."""
     folder.mkdir()
-    for name in sql.query_names():
+    names = answerable(sql.query_names(), withheld)
+    for name in names:
         (folder / f"{name}.sql").write_text(spark_sql.transpile(name) + ";\n", encoding="utf-8")
+    return names
 
 
 def read_manifest(folder: Path) -> dict:
     """The export's manifest, with its tables checked against the exported ones."""
     manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    missing = set(PARTITIONED) - set(manifest["tables"])
+    missing = {"coverage_cube", "provinces"} - set(manifest["tables"])
     if missing:
         raise ValueError(f"not an export of this dashboard: no {', '.join(sorted(missing))}")
     return manifest
