@@ -1,13 +1,13 @@
 """The command line: `python -m dashboard demo|table|import|bench|brief|user|export-parquet ...`."""
 
 import argparse
+import contextlib
 import datetime as dt
+import math
 import re
 import sys
 import time
 from pathlib import Path
-
-import streamlit.logger
 
 import settings
 from appdb import app_settings
@@ -101,14 +101,14 @@ def cmd_table(args: argparse.Namespace) -> int:
     as_of = args.as_of or reads.run(con, "report_months")["month_end"].iloc[0].date()
     cut = reads.CoverageFilter(
         as_of=as_of,
-        services=tuple(args.service or ()),
+        services=tuple(_listed(args.service)),
         occupation=args.occupation,
         sex=args.sex,
         age_band=args.age_band,
         source=args.source,
     )
     if args.indicator == "needs":
-        table = _needs_table(con, cut, args.weight or [])
+        table = _needs_table(con, cut, _listed(args.weight))
     else:
         table = reads.load_coverage(con, cut, app_settings.min_count())
     if args.format == "json":
@@ -119,14 +119,19 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 
 def cmd_export_parquet(args: argparse.Namespace) -> int:
-    """Write the store as Hive-partitioned Parquet with Spark SQL of every query."""
+    """Write the store's aggregates (an admin's full backup) as partitioned Parquet."""
     from exports import parquet_export
 
-    manifest = parquet_export.export(args.folder)
+    if args.full_backup and not args.user:
+        raise ValueError("a full backup needs --user NAME, an administrator's account")
+    by = args.user if args.full_backup else None
+    manifest = parquet_export.export(args.folder, full_backup_by=by, user=args.user or CLI_USER)
     rows = sum(t["rows"] for t in manifest["tables"].values())
+    kind = "full backup: every table but the record keys" if args.full_backup else "aggregates"
     print(
-        f"Exported {len(manifest['tables'])} tables ({rows:,} rows) to {args.folder}, "
-        f"partitioned by province and year; Spark SQL of every query in {args.folder / 'spark'}."
+        f"Exported {len(manifest['tables'])} tables ({rows:,} rows; {kind}) to {args.folder}, "
+        f"partitioned by province and year; Spark SQL of the {len(manifest['queries'])} queries "
+        f"they answer in {args.folder / 'spark'}."
     )
     return 0
 
@@ -150,12 +155,63 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     """Create an account (an OIDC identity without password with --no-password)."""
     from appdb import accounts, audit
 
+    provinces = _codes(args.province)
+    accounts.check_scope(args.agency, provinces)  # refused before a password is asked for
     password = None if args.no_password else _read_password()
-    name = accounts.add(args.name, args.role, password)
+    name = accounts.add(args.name, args.role, password, args.agency, provinces)
+    account = accounts.get(name)
     detail = {"name": name, "role": args.role, "password": password is not None}
+    detail |= {"agency": account["agency"], "provinces": account["provinces"]}
     audit.record(CLI_USER, "user_add", detail)
-    print(f"Added {name} ({args.role}).")
+    print(f"Added {name} ({args.role}{_scope_text(account)}).")
     return 0
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    """Province codes from repeated and comma-separated --province options."""
+    return [code for value in values or () for code in value.split(",") if code.strip()]
+
+
+def _scope_text(account: dict) -> str:
+    """The scope to print after a role: ", agency NSSF, provinces 07,21", or "" for none."""
+    parts = [f"agency {account['agency']}"] if account["agency"] else []
+    parts += [f"provinces {account['provinces']}"] if account["provinces"] else []
+    return "".join(f", {part}" for part in parts)
+
+
+def cmd_user_scope(args: argparse.Namespace) -> int:
+    """Limit an account to an agency and provinces (without options: lift every limit)."""
+    from appdb import accounts, audit
+
+    name = accounts.set_scope(args.name, args.agency, _codes(args.province))
+    account = accounts.get(name)
+    detail = {"name": name, "agency": account["agency"], "provinces": account["provinces"]}
+    audit.record(CLI_USER, "user_scope", detail)
+    print(f"{name}: {_scope_text(account).removeprefix(', ') or 'every agency and province'}.")
+    return 0
+
+
+def _account_scope(user: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(agency, provinces) of the account --user names; no limit for a name of no account.
+
+    The command line has no sign-in: --user says who acts, and an account's scope applies.
+    """
+    from appdb import accounts, scopes
+
+    account = accounts.get(user) if user and accounts.NAME_PATTERN.fullmatch(user) else None
+    return scopes.of_account(account) if account else (None, ())
+
+
+def _check_agency(user: str | None, agency: str | None, action: str) -> None:
+    """Refuse, and record in the audit log, an agency action the --user account may not do."""
+    from appdb import scopes
+
+    limit = _account_scope(user)[0]
+    if not scopes.check_agency_action(user, limit, agency, action):
+        raise PermissionError(
+            f"{user} acts for {limit} only: {action} for {agency or 'every agency'} refused "
+            "(recorded in the audit log)"
+        )
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
@@ -205,7 +261,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     for a in accounts.list_accounts():
         login = "password" if a["has_password"] else "OIDC"
         locked = f", locked until {a['locked_until']}" if a["locked_until"] else ""
-        print(f"{a['name']}\t{a['role']}\t{login}, {a['failed_count']} failed{locked}")
+        scope = _scope_text(a)
+        print(f"{a['name']}\t{a['role']}\t{login}, {a['failed_count']} failed{locked}{scope}")
     return 0
 
 
@@ -237,6 +294,17 @@ def cmd_user_first_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scope_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--agency", metavar="CODE",
+        help="the one source registry it imports, rolls back, maps and exports for, e.g. NSSF",
+    )  # fmt: skip
+    command.add_argument(
+        "--province", action="append", metavar="CODE",
+        help="a province whose figures it sees (repeat, or 07,21); default: every province",
+    )  # fmt: skip
+
+
 def _user_parser(sub: argparse._SubParsersAction) -> None:
     user = sub.add_parser("user", help="manage sign-in accounts").add_subparsers(
         dest="user_command", required=True
@@ -245,7 +313,12 @@ def _user_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("name", help="username, or the e-mail of an OIDC identity")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--no-password", action="store_true", help="OIDC identity: role only")
+    _scope_options(add)
     add.set_defaults(func=cmd_user_add)
+    limit = user.add_parser("scope", help="limit an account to an agency and provinces")
+    limit.add_argument("name")
+    _scope_options(limit)
+    limit.set_defaults(func=cmd_user_scope)
     role = user.add_parser("role", help="give an account another role")
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
@@ -273,16 +346,22 @@ def cmd_brief(args: argparse.Namespace) -> int:
     con = storage.open_read(settings.store_path())
     as_of = args.as_of or reads.run(con, "report_months")["month_end"].iloc[0].date()
     cut = reads.CoverageFilter(as_of=as_of)
-    content = brief.build(
-        con, cut, None if args.national else args.province, args.lang, app_settings.min_count()
-    )
+    area = None if args.national else args.province
+    provinces = _account_scope(args.user)[1] or None
+    if provinces is not None and area not in provinces:
+        from appdb import audit, scopes
+
+        detail = {"action": "briefing_pack", "province": area, "scope_provinces": provinces}
+        audit.record(args.user, scopes.REFUSED, detail)
+        raise PermissionError(f"{args.user} sees provinces {','.join(provinces)} only: refused")
+    content = brief.build(con, cut, area, args.lang, app_settings.min_count(), provinces=provinces)
     data = brief_files.document(content, args.format)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     from appdb import audit
 
     detail = {"area": content.area, "lang": args.lang, "format": args.format, "as_of": str(as_of)}
-    audit.record(CLI_USER, "briefing_pack", detail)
+    audit.record(args.user or CLI_USER, "briefing_pack", detail)
     print(f"Briefing pack for {content.area} written to {args.out} ({len(data):,} bytes).")
     return 0
 
@@ -296,6 +375,7 @@ def _brief_parser(sub) -> None:
     brief.add_argument("--format", choices=["pdf", "pptx"], default="pdf")
     brief.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
     brief.add_argument("--out", type=Path, required=True, metavar="PATH")
+    brief.add_argument("--user", help="who asks: an account's provinces limit the pack")
     brief.set_defaults(func=cmd_brief)
 
 
@@ -306,10 +386,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ingest import importer
 
     path = Path(args.file)
+    who = {"user": args.user} if args.user else {}
     request = importer.Request(
         data=path.read_bytes(), file_name=path.name, kind=args.kind, source=args.source,
-        append=args.append, dry_run=args.dry_run,
+        append=args.append, dry_run=args.dry_run, **who,
     )  # fmt: skip
+    _check_agency(args.user, _import_agency(request), "import")
     outcome = importer.run(request)
     for line in outcome.report.lines():
         print(line, file=sys.stderr if outcome.report.problems else sys.stdout)
@@ -322,20 +404,92 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if outcome.result in {"accepted", "duplicate"} else 1
 
 
-def cmd_key(args: argparse.Namespace) -> int:
-    """Create the pseudonymisation key (once) and print its fingerprint."""
+def _import_agency(request) -> str | None:
+    """The agency a file is imported for: --source, else an encoded file's manifest's.
+
+    None for a population or catalogue file, which is every agency's.
+    """
+    from ingest import encoded
+
+    if request.kind not in ("registrations", "uptake"):
+        return None
+    if request.source is None and request.is_encoded:
+        with contextlib.suppress(encoded.Invalid):  # the import reports a bad manifest
+            return str(encoded.manifest(request.data)["source"])
+    return request.source
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    """At the agency: validate a registrations file and write it encoded, without names or IDs."""
+    from ingest import encoding
     from linkage import pseudonym
 
-    path = pseudonym.init_key()
-    print(f"Key written to {path} (fingerprint {pseudonym.fingerprint(pseudonym.load_key())}).")
-    print("Back it up now and escrow a copy (README, Registry synchronisation).")
+    key = pseudonym.load_key(args.key_file)
+    file, out = Path(args.file), Path(args.out)
+    if out.resolve() == file.resolve():
+        raise ValueError("--out must be another file than the one encoded")
+    started = time.perf_counter()
+    result = encoding.encode_file(file, args.source, out, key, args.today)
+    for line in result.report.lines():
+        print(line, file=sys.stderr if result.report.problems else sys.stdout)
+    if result.manifest is None:
+        print(f"Nothing was encoded: correct the rows above in {file.name} and run encode again.")
+        return 1
+    seconds = time.perf_counter() - started
+    manifest = result.manifest
+    print(
+        f"Encoded {manifest['rows']:,} rows of {args.source} to {out} in {seconds:.1f} s "
+        f"(key fingerprint {manifest['key_fingerprint']}, content "
+        f"{manifest['content_sha256'][:16]}). The file holds no name and no ID number; "
+        "send it to the Board."
+    )
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    """Create a key file for the agencies, or print a key file's fingerprint."""
+    from linkage import pseudonym
+
+    if args.action == "fingerprint":
+        print(pseudonym.fingerprint(pseudonym.load_key(args.out)))
+        return 0
+    path, fingerprint = pseudonym.init_key(args.out)
+    print(f"Key written to {path} (mode 0600), fingerprint {fingerprint}.")
+    print(
+        "Hand a copy to each agency's data custodian, escrow one as the README's \"Keys\" "
+        "section says, and do not keep it on the Board's machine once its store is encoded_only."
+    )
+    return 0
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    """Show or set one of the store's settings: encoded_only, versions_kept."""
+    from ingest import batches, importer
+    from store import storage
+
+    name = args.setting.replace("-", "_")
+    if args.value is None:
+        with storage.open_read(settings.store_path()) as con:
+            shown = {"encoded_only": "on" if storage.encoded_only(con) else "off",
+                     "versions_kept": str(storage.versions_kept(con))}  # fmt: skip
+        print(f"{name}: {shown[name]}")
+        return 0
+    print(batches.set_setting(name, args.value, importer.current_user()) + ".")
     return 0
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Undo an accepted registrations or uptake batch."""
+    from data_access import reads
     from ingest import batches
+    from store import storage
 
+    if args.user:  # the batch's source is the agency acted for (an unknown batch: none)
+        with storage.open_read(settings.store_path()) as con:
+            history = reads.run(con, "import_history")
+        source = history.loc[history["batch_id"] == args.batch, "source"]
+        if not source.empty:
+            _check_agency(args.user, source.iloc[0], "rollback")
     print(batches.rollback(args.batch))
     return 0
 
@@ -350,6 +504,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         for number, version in enumerate(kept, start=1):
             print(f"{number}: {version.name}")
         return 0
+    _check_agency(args.user, None, "restore")  # a version holds every agency's imports
     if not 1 <= args.number <= len(kept):
         raise ValueError(f"choose a version from 1 to {len(kept)}")
     storage.restore(kept[args.number - 1])
@@ -372,12 +527,28 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_agency_flags(args: argparse.Namespace) -> int:
-    """Write one agency's record_ids with their flags as CSV (no other agency's identifiers)."""
-    from exports import agency_flags
+def cmd_outreach(args: argparse.Namespace) -> int:
+    """Write one agency's outreach file to its outbox (or --out), as the named account."""
+    from appdb import accounts, scopes
+    from exports import outreach
+    from store import storage
 
-    frame = agency_flags.flags(args.source, args.as_of, user=args.user)
-    sys.stdout.write(files.to_csv(frame).decode("utf-8-sig"))
+    account = accounts.get(args.user)
+    if account is None:
+        raise ValueError(f"no account named {args.user!r} in {settings.app_db_path()}")
+    agency, provinces = scopes.of_account(account)
+    con = storage.open_read(settings.store_path())
+    try:
+        made = outreach.produce(
+            args.source, args.as_of, user=account["name"], role=account["role"],
+            user_agency=agency, provinces=provinces, con=con, out=args.out,
+        )  # fmt: skip
+    finally:
+        con.close()
+    print(
+        f"Outreach file of {made.source} for {made.month_end:%Y-%m} ({made.records:,} records) "
+        f"written to {made.path} (readable by this account only); audited as {account['name']}."
+    )
     return 0
 
 
@@ -391,21 +562,46 @@ def _add_import_commands(sub) -> None:
     imp.add_argument(
         "--append", action="store_true", help="an incremental file (default: a full extract)"
     )
+    imp.add_argument("--user", help="who imports: an account's agency limit applies")
     imp.set_defaults(func=cmd_import)
-    key = sub.add_parser("key", help="pseudonymisation key")
-    key.add_argument("action", choices=["init"])
+    key = sub.add_parser("key", help="the agencies' pseudonymisation key file")
+    key.add_argument("action", choices=["init", "fingerprint"])
+    key.add_argument("--out", type=Path, default=None,
+                     help="the key file (default: $COVERAGE_KEY_FILE or ~/.config/"
+                     "coverage-dashboard/pseudonym.key)")  # fmt: skip
     key.set_defaults(func=cmd_key)
+    enc = sub.add_parser("encode", help="at the agency: a registrations file, encoded")
+    enc.add_argument("file")
+    enc.add_argument("--source", required=True, help="the agency's registry code, e.g. NSSF")
+    enc.add_argument("--out", required=True, help="the encoded file to write (Parquet)")
+    enc.add_argument("--key-file", type=Path, default=None, help="default: as for `key`")
+    enc.add_argument("--today", type=_date, default=None, help="no date may be later")
+    enc.set_defaults(func=cmd_encode)
+    store = sub.add_parser("store", help="the store's settings (encoded-only, versions-kept)")
+    store.add_argument("setting", choices=["encoded-only", "versions-kept"])
+    store.add_argument("value", nargs="?", help="on|off, or how many versions to keep (1-100)")
+    store.set_defaults(func=cmd_store)
     back = sub.add_parser("rollback", help="undo an accepted registrations or uptake batch")
     back.add_argument("batch", type=_positive)
+    back.add_argument("--user", help="who rolls back: an account's agency limit applies")
     back.set_defaults(func=cmd_rollback)
     restore = sub.add_parser("restore", help="list kept store versions or restore one")
     restore.add_argument("number", type=_positive, nargs="?", help="1 = the newest kept")
+    restore.add_argument("--user", help="who restores: refused to an account limited to an agency")
     restore.set_defaults(func=cmd_restore)
-    flags = sub.add_parser("agency-flags", help="an agency's record_ids with coverage flags")
-    flags.add_argument("source")
-    flags.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
-    flags.add_argument("--user", default=None, help="recorded in the audit log")
-    flags.set_defaults(func=cmd_agency_flags)
+    reach = sub.add_parser("outreach", help="an agency's records needing action, to its outbox")
+    reach.add_argument("source", help="the agency's registry code, e.g. NSSF")
+    reach.add_argument("--user", required=True, help="a data manager of that agency, or an admin")
+    reach.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
+    reach.add_argument("--out", type=Path, metavar="PATH",
+                       help="a new file instead of the agency's outbox (mode 0600)")  # fmt: skip
+    reach.set_defaults(func=cmd_outreach)
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    """Values of a repeatable option, each of which may list several separated by commas."""
+    out = [v.strip() for value in values or () for v in value.split(",")]
+    return list(dict.fromkeys(v for v in out if v))
 
 
 def _needs_table(con, cut, weight_args: list[str]):
@@ -419,9 +615,15 @@ def _needs_table(con, cut, weight_args: list[str]):
         if key not in weights:
             raise ValueError(f"unknown needs input {key!r}; choose from: {', '.join(weights)}")
         try:
-            weights[key] = float(value)
+            weight = float(value)
         except ValueError as exc:
             raise ValueError(f"not a number: --weight {item!r}") from exc
+        if not math.isfinite(weight) or not 0 <= weight <= needs.MAX_WEIGHT:
+            raise ValueError(
+                f"a weight is a number from 0 to {needs.MAX_WEIGHT}, as on the needs page: "
+                f"--weight {item!r}"
+            )
+        weights[key] = weight
     inputs = reads.load_needs(con, cut, app_settings.min_count())
     return needs.export_table(needs.rank(inputs, weights), weights, cut.as_of)
 
@@ -463,13 +665,16 @@ def parser() -> argparse.ArgumentParser:
     table.add_argument("indicator", choices=["coverage", "needs"])
     table.add_argument("--by", choices=["province"], default="province")
     table.add_argument("--as-of", type=_date, help="any day of the month (default: latest)")
-    table.add_argument("--service", nargs="+", metavar="CODE", help="covered by any of these")
+    table.add_argument(
+        "--service", nargs="+", action="extend", metavar="CODE",
+        help="covered by any of these (repeat, or separate with commas)",
+    )  # fmt: skip
     table.add_argument("--occupation", help="an informal occupation code")
     table.add_argument("--sex", choices=["F", "M"])
     table.add_argument("--age-band", help="for example 25-34")
     table.add_argument("--source", help="a source registry, for example NSSF")
     table.add_argument(
-        "--weight", nargs="+", metavar="INPUT=W",
+        "--weight", nargs="+", action="extend", metavar="INPUT=W",
         help="needs only: weight of an input, e.g. gap_count=50 (others keep their default)",
     )  # fmt: skip
     table.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -499,8 +704,13 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     goals_import.add_argument("--user", default="command line", help="recorded in the audit log")
     goals_import.set_defaults(func=cmd_targets_import)
-    export = sub.add_parser("export-parquet", help="write the store as partitioned Parquet")
+    export = sub.add_parser("export-parquet", help="write the aggregates as partitioned Parquet")
     export.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    export.add_argument(
+        "--full-backup", action="store_true",
+        help="every table, record-level ones included (an administrator's, with --user)",
+    )  # fmt: skip
+    export.add_argument("--user", help="the account recorded in the audit log")
     export.set_defaults(func=cmd_export_parquet)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)
@@ -515,7 +725,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; errors are reported in one plain line, never as a traceback."""
     args = parser().parse_args(argv)
-    streamlit.logger.set_log_level("error")  # no "no runtime" warnings on the command line
+    if args.func is not cmd_encode:  # an agency machine has no Streamlit (README, "Keys")
+        import streamlit.logger
+
+        streamlit.logger.set_log_level("error")  # no "no runtime" warnings on the command line
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 - the user sees one clear line

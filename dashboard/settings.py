@@ -27,6 +27,50 @@ def app_db_path() -> Path:
     return Path(os.environ.get("COVERAGE_APP_DB") or default)
 
 
+def key_path() -> Path:
+    """Where the pseudonymisation key file is read (never in the checkout).
+
+    `$COVERAGE_KEY_FILE`, else under the user's configuration folder (`$XDG_CONFIG_HOME`,
+    else ~/.config).
+    """
+    if os.environ.get("COVERAGE_KEY_FILE"):
+        return Path(os.environ["COVERAGE_KEY_FILE"]).expanduser()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "coverage-dashboard" / "pseudonym.key"
+
+
+def new_stores_encoded_only() -> bool:
+    """Whether a new store refuses raw registration files (`$COVERAGE_ENCODED_ONLY`, default on).
+
+    Raises:
+        ValueError: when the variable is set to something other than on or off.
+    """
+    raw = os.environ.get("COVERAGE_ENCODED_ONLY", "on").strip().lower()
+    if raw not in ("on", "off"):
+        raise ValueError("COVERAGE_ENCODED_ONLY must be on or off")
+    return raw == "on"
+
+
+def data_group() -> int | None:
+    """The group that may read the store, its versions and the app database, else None.
+
+    `$COVERAGE_DATA_GROUP` names it (a group name or number): files are then 0640 and
+    folders 0750, owned by that group; without it 0600 and 0700, the owner's alone.
+
+    Raises:
+        ValueError: a group this system does not know.
+    """
+    import grp
+
+    raw = os.environ.get("COVERAGE_DATA_GROUP", "").strip()
+    if not raw:
+        return None
+    try:
+        return grp.getgrgid(int(raw)).gr_gid if raw.isdigit() else grp.getgrnam(raw).gr_gid
+    except KeyError:
+        raise ValueError(f"COVERAGE_DATA_GROUP names no group of this system: {raw!r}") from None
+
+
 MIN_COUNT_SETTING = "min_count"
 MIN_COUNT_RANGE = (2, 1000)
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import argon2
@@ -24,6 +25,11 @@ hypothesis.settings.register_profile("gate", derandomize=True, database=None)
 hypothesis.settings.register_profile("explore", derandomize=False, print_blob=True)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 D = dt.date
+# Most tests import raw agency files, into stores that take them (encoded_only off), for
+# this process and the servers and commands it starts; tests/test_encode.py covers the
+# encoded files a new store takes by default. No test reads the user's own key file.
+os.environ["COVERAGE_ENCODED_ONLY"] = "off"
+os.environ["COVERAGE_KEY_FILE"] = str(Path(tempfile.mkdtemp()) / "no-key-here.toml")
 
 SOURCES = pd.DataFrame(
     {"source": ["S1", "S2"], "source_bit": [0, 1], "name_en": ["Registry one", "Registry two"]}

@@ -57,7 +57,8 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     monkeypatch.setattr(runner, "REPEATS", 3)
     before = digest(demo_store_file)
     runner.run(20_000, as_json=True, browser=False, write_rows=2_000, import_rows=2_000)
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    out = capsys.readouterr().out.strip().splitlines()
+    last = out[-1]
     figures = json.loads(last)
     issue_keys = {"people", "queries", "coverage_vs_pandas", "import_rows_per_s",
                   "linkage_s_per_100k", "peak_rss_mb"}  # fmt: skip
@@ -79,4 +80,10 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     assert quality["new"] == 2_000
     assert quality["to_stored"] <= 20  # false matches, if any, stay rare
     assert figures["import"]["stored_features"] > 0
+    # issue 15: the agency's encode and the Board's import of its file, linked as the raw CSV
+    assert figures["import"]["encode_rows_per_s"] > 0
+    assert figures["import"]["encoded_import_rows_per_s"] > 0
+    assert "pseudonymise" in figures["import"]["encoded_stages_s"]
+    assert figures["import"]["linkage_quality_encoded"] == quality
+    assert any(line.startswith("encode at the agency") for line in out)
     assert digest(demo_store_file) == before

@@ -107,6 +107,15 @@ def test_missing_required_column(base):
     rejected(base, csv(row, header=header), "required column is missing", "registered_on", 1)
 
 
+def test_a_blank_required_cell_is_a_row_problem_and_a_rejected_batch(base):
+    """Issue 16: an empty province_code once passed validation and crashed on NOT NULL."""
+    blank_province = GOOD_ROW.replace("R-1", "R-7").replace(",12,1201,120101,", ",,,,")
+    out = rejected(base, csv(GOOD_ROW, blank_province), "a value is required", "province_code", 3)
+    assert out.report.counts() == {"a value is required": 1}
+    blank_date = GOOD_ROW.replace(",2024-03-02,", ",,")
+    rejected(base, csv(blank_date), "a value is required", "registered_on", 2)
+
+
 def test_unknown_column(base):
     rejected(base, csv(GOOD_ROW + ",x", header=HEADER + ",nickname"), "unknown column", "nickname")
 
@@ -231,10 +240,15 @@ def test_a_key_other_than_the_stores_is_refused(base):
 def test_without_a_key_imports_refuse_to_run(base, monkeypatch, tmp_path):
     monkeypatch.delenv(pseudonym.ENV_VAR, raising=False)
     monkeypatch.setattr(pseudonym, "secrets_path", lambda: tmp_path / "none.toml")
-    no_key = importer.Request(data=csv(GOOD_ROW), file_name="f.csv", kind="registrations",
+    new_row = GOOD_ROW.replace("R-1", "R-8")
+    no_key = importer.Request(data=csv(new_row), file_name="f.csv", kind="registrations",
                               source="MLVT")  # fmt: skip
     with pytest.raises(pseudonym.KeyMissing, match="key init"):
         importer.run(no_key, base)
+    # a file's own problems are reported before the key is looked for
+    bad = importer.Request(data=csv(new_row.replace(",12,", ",77,")), file_name="f.csv",
+                           kind="registrations", source="MLVT", dry_run=True)  # fmt: skip
+    assert importer.run(bad, base).report.problems[0].column == "province_code"
 
 
 def test_dry_run_reports_and_writes_nothing(base):

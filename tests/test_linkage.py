@@ -70,16 +70,6 @@ def test_the_hash_depends_on_the_key_and_the_fingerprint_reveals_neither():
     assert pseudonym.hash_ids(KEY, [""]) == [None]
 
 
-def test_key_init_creates_a_key_once(tmp_path, monkeypatch):
-    secrets = tmp_path / ".streamlit" / "secrets.toml"
-    monkeypatch.setattr(pseudonym, "secrets_path", lambda: secrets)
-    monkeypatch.delenv(pseudonym.ENV_VAR, raising=False)
-    pseudonym.init_key()
-    assert len(pseudonym.load_key()) == 32
-    with pytest.raises(FileExistsError):
-        pseudonym.init_key()
-
-
 @pytest.mark.parametrize(
     ("khmer", "romanised"),
     [("សុខ សុភា", "Sok Sophea"), ("ចាន់ ដារ៉ា", "Dara Chan"), ("ពេជ្រ វណ្ណា", "PECH Vanna")],

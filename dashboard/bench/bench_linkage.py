@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from demo import demo_sources, generator
-from ingest import importer
+from ingest import encoding, importer
 from store import storage
 
 RATES = (0.1, 0.3)
@@ -83,14 +83,18 @@ def score(path: Path, files: dict, truth: pd.DataFrame, dirt: float, seconds: fl
 
 
 def run(people: int, seed: int, dirt: float, folder: Path) -> Score:
-    """Generate, import registry by registry, and score."""
+    """Generate, encode and import registry by registry (as agencies and the Board do), score."""
     files, truth = labelled_sources(people, seed, dirt)
     path = folder / f"bench-{dirt}.duckdb"
     started = time.perf_counter()
     for source, frame in files.items():
         data = frame.to_csv(index=False).encode("utf-8")
-        request = importer.Request(data=data, file_name=f"{source}.csv", kind="registrations",
-                                   source=source, key=KEY, today=AS_OF, user="bench")  # fmt: skip
+        sent = encoding.encode(data, f"{source}.csv", source, KEY, AS_OF)
+        if sent.content is None:
+            raise RuntimeError("\n".join(sent.report.lines()))
+        request = importer.Request(data=sent.content, file_name=f"{source}.encoded.parquet",
+                                   kind="registrations", source=source, today=AS_OF,
+                                   user="bench")  # fmt: skip
         outcome = importer.run(request, path)
         if outcome.result != "accepted":
             raise RuntimeError("\n".join(outcome.report.lines()))

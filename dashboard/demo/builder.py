@@ -14,7 +14,9 @@ from store import faults, storage
 FILE_ROUTE_LIMIT = 500_000
 
 
-def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> dict[str, int]:
+def build(
+    people: int, seed: int, as_of: dt.date, path=None, via_files=None, encoded_only=None
+) -> dict[str, int]:
     """Build a fresh synthetic store of `people` registered persons and swap it in.
 
     Args:
@@ -23,12 +25,15 @@ def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> 
         as_of: the data date.
         path: the store (default: the configured one).
         via_files: import agency files (default: when people <= FILE_ROUTE_LIMIT).
+        encoded_only: whether the store refuses raw registration files (default: as every
+            new store, settings.new_stores_encoded_only); the bench's store takes them, to
+            time the raw path beside the encoded one.
 
     Returns:
         Row counts: persons, registrations, uptake.
     """
     if via_files if via_files is not None else people <= FILE_ROUTE_LIMIT:
-        return demo_files.build(people, seed, as_of, path)
+        return demo_files.build(people, seed, as_of, path, encoded_only)
     prov = generator.province_profile()
     counts = {"persons": people, "registrations": 0, "uptake": 0}
     with storage.write_session(path, fresh=True) as con:
@@ -54,4 +59,6 @@ def build(people: int, seed: int, as_of: dt.date, path=None, via_files=None) -> 
             demo_people=str(people), demo_scale=f"{scale:.6f}", demo_route="direct",
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )  # fmt: skip
+        if encoded_only is not None:
+            storage.set_meta(con, encoded_only="on" if encoded_only else "off")
     return counts

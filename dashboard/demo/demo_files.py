@@ -5,11 +5,15 @@ The generator's persons (generator.py) are written as each registry would export
 dates), then imported in order, in one write session: IDPoor, an early NSSF extract,
 MoSVY (whose first file holds a few invalid rows and is rejected, then resent clean),
 the labour ministry, then NSSF's later full extract and every registry's service
-records. Validation, pseudonymisation and linkage therefore run on the demo exactly as
-on real files; the files stay beside the store (demo_files/) for trying the Import page.
+records. Each registrations file is encoded as its agency would (`encode`, with the demo's
+published key) and only the encoded file reaches the Board: MoSVY's first file fails the
+agency's own validation and is resent clean. Validation, encoding and linkage therefore
+run on the demo exactly as on real files. The encoded and uptake files stay beside the
+store (demo_files/) for trying the Import page; the raw registrations never touch a disk.
 """
 
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
 
@@ -18,9 +22,9 @@ import pandas as pd
 
 import settings
 from demo import demo_sources, generator
-from ingest import importer, reference
+from ingest import encoding, importer, reference
 from linkage import pseudonym
-from store import faults, storage
+from store import at_rest, faults, storage
 
 DIRT = 0.05
 EARLY_EXTRACT_DAYS = 182
@@ -44,8 +48,8 @@ def _generate(people: int, seed: int, as_of: dt.date) -> tuple[pd.DataFrame, pd.
     return pd.concat(regs, ignore_index=True), pd.concat(ups, ignore_index=True)
 
 
-def _registration_files(rng, regs: pd.DataFrame, folder: Path, as_of: dt.date) -> list:
-    """Each registry's registrations file(s): (path, kind, source), in import order."""
+def _registration_files(rng, regs: pd.DataFrame, as_of: dt.date) -> list:
+    """Each registry's raw registrations file(s): (file name, frame, source), in import order."""
     provinces = reference.read_csv("provinces")
     files = {}
     for source in generator.SOURCES:
@@ -63,7 +67,25 @@ def _registration_files(rng, regs: pd.DataFrame, folder: Path, as_of: dt.date) -
         ("MLVT_workers.parquet", files["MLVT"], "MLVT"),
         ("NSSF_members.parquet", files["NSSF"], "NSSF"),
     ]
-    return [(_write(folder / name, frame), "registrations", src) for name, frame, src in plan]
+    return [(name, frame, src) for name, frame, src in plan]
+
+
+def _encoded_files(plan: list, folder: Path, as_of: dt.date) -> tuple[list, int]:
+    """Each raw file encoded at its agency: (path, kind, source) of those that pass, refusals.
+
+    The raw bytes exist in memory only; a file the agency's validation refuses is not sent.
+    """
+    sent, refused = [], 0
+    for name, frame, source in plan:
+        raw = _write(io.BytesIO(), frame, Path(name).suffix)
+        result = encoding.encode(raw, name, source, pseudonym.DEMO_KEY, as_of)
+        if result.content is None:
+            refused += 1
+            continue
+        path = folder / f"{Path(name).stem}.encoded.parquet"
+        _save(path, result.content)
+        sent.append((path, "registrations", source))
+    return sent, refused
 
 
 def _with_invalid_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -90,43 +112,60 @@ def _uptake_files(uptake: pd.DataFrame, folder: Path) -> list:
             }
         )
         if source == "NSSF":
-            path = _write(folder / "NSSF_contributions.csv", demo_sources.nssf_uptake(frame))
+            path, data = folder / "NSSF_contributions.csv", demo_sources.nssf_uptake(frame)
         else:
-            path = _write(folder / f"{source}_services.parquet", frame)
+            path, data = folder / f"{source}_services.parquet", frame
+        _save(path, _write(io.BytesIO(), data, path.suffix))
         files.append((path, "uptake", source))
     return files
 
 
-def _write(path: Path, frame: pd.DataFrame) -> Path:
-    if path.suffix == ".parquet":
-        frame.astype("string").to_parquet(path, index=False)
+def _save(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    at_rest.protect(path)
+
+
+def _write(buffer: io.BytesIO, frame: pd.DataFrame, suffix: str) -> bytes:
+    """The frame as a .parquet or .csv file's bytes."""
+    if suffix == ".parquet":
+        frame.astype("string").to_parquet(buffer, index=False)
     else:
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+        frame.to_csv(buffer, index=False, encoding="utf-8-sig")
+    return buffer.getvalue()
 
 
-def build(people: int, seed: int, as_of: dt.date, path=None) -> dict[str, int]:
-    """Build a fresh demo store by importing the registries' files; return row counts."""
+def build(
+    people: int, seed: int, as_of: dt.date, path=None, encoded_only: bool | None = None
+) -> dict[str, int]:
+    """Build a fresh demo store by importing the registries' files; return row counts.
+
+    `encoded_only`, when given, is the store's setting (builder.build); else a new store's.
+    """
     path = Path(path or settings.store_path())
     folder = path.parent / "demo_files"
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # written afresh by every build
+    at_rest.private_folder(folder)  # the store's own modes (0700, files 0600)
     regs, uptake = _generate(people, seed, as_of)
     rng = np.random.default_rng([seed, 99])
     try:
         with storage.no_space_is_clear(path):  # the files need room before the store does
-            plan = _registration_files(rng, regs, folder, as_of) + _uptake_files(uptake, folder)
+            raw = _registration_files(rng, regs, as_of)
+            plan, refused = _encoded_files(raw, folder, as_of)
+            plan += _uptake_files(uptake, folder)
     except storage.DiskFull:
-        shutil.rmtree(folder, ignore_errors=True)  # written afresh by every build
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    del regs, uptake
+    del regs, uptake, raw
     with storage.write_session(path, fresh=True) as con:
         _start(con, people, seed, as_of)
+        if encoded_only is not None:
+            storage.set_meta(con, encoded_only="on" if encoded_only else "off")
         outcomes = []
         for file, kind, source in plan:
             outcomes.append(_import(con, file, kind, source, as_of))
             faults.point("demo.chunk")  # a point to kill the build at, between two files
         counts = storage.run_statement(con, "imports/demo_counts").iloc[0].to_dict()
-    counts["rejected_files"] = sum(o.result == "rejected" for o in outcomes)
+    counts["rejected_files"] = refused + sum(o.result == "rejected" for o in outcomes)
     return {k: int(v) for k, v in counts.items()}
 
 
@@ -144,8 +183,9 @@ def _start(con, people: int, seed: int, as_of: dt.date) -> None:
 
 
 def _import(con, file: Path, kind: str, source: str, as_of: dt.date) -> importer.Outcome:
+    """The Board's import of a file: it holds no key (the demo's encoded files need none)."""
     request = importer.Request(
-        data=file.read_bytes(), file_name=file.name, kind=kind, source=source,
-        key=pseudonym.DEMO_KEY, today=as_of, user="demo",
+        data=file.read_bytes(), file_name=file.name, kind=kind, source=source, today=as_of,
+        user="demo",
     )  # fmt: skip
     return importer.import_into(con, request)

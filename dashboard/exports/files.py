@@ -4,12 +4,17 @@ A workbook has a data sheet and a metadata sheet. Text a spreadsheet would read 
 formula is prefixed with an apostrophe (OWASP) in every format.
 """
 
+from __future__ import annotations
+
 import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 import i18n
-from exports import rendering
+
+if TYPE_CHECKING:  # plotly, which rendering loads, is not needed to write a table
+    from exports import rendering
 
 DATA_SHEET = "data"
 METADATA_SHEET = "metadata"

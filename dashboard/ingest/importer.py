@@ -2,12 +2,17 @@
 
 Everything happens in one `storage.write_session()`: a file with any problem loads no row
 (only its rejected batch is recorded), and readers never see a half-written store. A
-dry run does the same work and then discards the session. The raw national_id and
-full_name columns exist only in memory: they are hashed or encoded (linkage/pseudonym.py,
-linkage/features.py) and dropped before anything is registered with DuckDB.
+dry run does the same work and then discards the session.
+
+Registrations come encoded by the agency (ingest/encoded.py, `python -m dashboard encode`):
+the Board checks the manifest and the rows, validates them again against its reference
+lists, and links the encodings without any key. A store that is not `encoded_only` also
+takes raw files, encoded here with the key: the raw national_id and full_name columns
+then exist only in memory and are dropped before anything is registered with DuckDB.
 """
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import getpass
@@ -22,12 +27,12 @@ import pandas as pd
 import pyarrow as pa
 
 from appdb import audit
-from ingest import mappings, readers, reference, rules, validation
-from linkage import features, matching, pseudonym
+from ingest import encoded, mappings, readers, reference, rules, validation
+from linkage import features, pseudonym
 from store import storage
 
 log = logging.getLogger("coverage.import")
-NEEDS_KEY = {"registrations"}
+NEEDS_KEY = {"registrations"}  # raw files of these kinds are encoded with the key
 # Kinds that only add or end rows of registrations and uptake under their own batch id, so
 # the aggregates may be refreshed for the persons they touch (store/aggregates.py).
 INCREMENTAL = {"registrations", "uptake"}
@@ -59,11 +64,23 @@ class Request:
     user: str = dataclasses.field(default_factory=lambda: current_user())
     today: dt.date = dataclasses.field(default_factory=dt.date.today)
     key: bytes | None = None
+    manifest: dict | None = None  # an encoded file's (set by run / import_into)
 
     @property
     def sha256(self) -> str:
-        """The file's SHA-256, hex."""
+        """The SHA-256 a batch is known by: an encoded file's rows, else the file's bytes.
+
+        Two encodings of one file differ in their manifests' times but not in their rows,
+        so the second is a duplicate, as a second upload of the same raw file is.
+        """
+        if self.manifest is not None:
+            return str(self.manifest["content_sha256"])
         return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def is_encoded(self) -> bool:
+        """Whether the file is an encoded registrations file (whatever its manifest says)."""
+        return self.kind == "registrations" and encoded.is_encoded(self.data)
 
 
 @dataclasses.dataclass
@@ -96,6 +113,8 @@ def run(request: Request, path: Path | None = None, progress=PROGRESS) -> Outcom
             outcome = import_into(con, request, progress, table)
             if request.dry_run:
                 raise _DryRun(outcome)
+            if outcome.result != "accepted":  # only its batch is recorded: keep no version
+                storage.unchanged(con)
     except _DryRun as stop:
         stop.outcome.dry_run = True
         return stop.outcome
@@ -117,10 +136,11 @@ def run(request: Request, path: Path | None = None, progress=PROGRESS) -> Outcom
 def _check_request(request: Request) -> None:
     if request.kind not in validation.KINDS:
         raise ValueError(f"kind must be one of {', '.join(validation.KINDS)}")
+    if request.source is None and request.is_encoded:
+        with contextlib.suppress(encoded.Invalid):  # a bad manifest is reported in the session
+            request.source = str(encoded.manifest(request.data)["source"])
     if request.kind in {"registrations", "uptake"}:
         mappings.check_source(request.source or "")
-    if request.kind in NEEDS_KEY and request.key is None:
-        request.key = pseudonym.load_key()
 
 
 def import_into(
@@ -134,6 +154,12 @@ def import_into(
         reference.load_catalogues(con)
     batch_id = storage.next_batch_id(con)
     report = validation.Report(request.file_name, request.kind)
+    if request.is_encoded:
+        try:
+            request.manifest = encoded.manifest(request.data)
+        except encoded.Invalid as exc:
+            report.problems.append(validation.Problem(0, "", "", str(exc)))
+            return _record(con, request, batch_id, "rejected", report, {})
     duplicate = storage.run_statement(
         con,
         "imports/existing_batch",
@@ -145,19 +171,55 @@ def import_into(
         note = f"same file as accepted batch {int(duplicate.iloc[0, 0])}: nothing changed"
         return _record(con, request, batch_id, "duplicate", report, {"note": note})
     progress(0.1, "reading")
-    typed = _read_and_validate(con, request, report, table)
+    if request.manifest is not None:
+        typed, writer = _read_encoded(con, request, report), _write_encoded
+    else:
+        typed, writer = _read_raw(con, request, report, table), WRITERS[request.kind]
     if typed is None:
         return _record(con, request, batch_id, "rejected", report, {})
     progress(0.4, "validated")
-    stats = WRITERS[request.kind](con, request, typed, batch_id, progress)
+    stats = writer(con, request, typed, batch_id, progress)
     progress(0.95, "written")
     return _record(con, request, batch_id, "accepted", report, stats)
 
 
-def _read_and_validate(
-    con, request: Request, report: validation.Report, table: concurrent.futures.Future | None
+RAW_REFUSED = (
+    "this store takes registrations only as encoded files, so that no name or ID number "
+    "reaches the Board: the agency runs `python -m dashboard encode FILE --source {source} "
+    "--out FILE.encoded.parquet` with its key file, and the Board imports that file"
+)
+
+
+def _read_raw(con, request: Request, report: validation.Report, table) -> pd.DataFrame | None:
+    """A raw file's typed rows; registrations need a store that takes them, then the key.
+
+    The rows are validated before the key is looked for: a file's own problems are
+    reported on a machine without one.
+    """
+    if request.kind in NEEDS_KEY and storage.encoded_only(con):
+        reason = RAW_REFUSED.format(source=request.source)
+        report.problems.append(validation.Problem(0, "", "", reason))
+        return None
+    typed = validated(con, request, report, table)
+    if typed is None or request.kind not in NEEDS_KEY:
+        return typed
+    if request.key is None:
+        request.key = pseudonym.load_key()
+    report.problems += _key_problems(con, pseudonym.fingerprint(request.key))
+    return None if report.problems else typed
+
+
+def validated(
+    con,
+    request: Request,
+    report: validation.Report,
+    table: concurrent.futures.Future | None = None,
 ) -> pd.DataFrame | None:
-    """The typed rows, or None with the report's problems filled in."""
+    """A raw file's typed rows, or None with the report's problems filled in.
+
+    Needs no key: the agency's `encode` validates with it too, against the reference
+    lists in `con` (the store, or a scratch database of the committed lists).
+    """
     try:
         raw = table.result() if table else readers.read_table(request.data, request.file_name)
     except readers.FileRejected as exc:
@@ -171,14 +233,12 @@ def _read_and_validate(
     )
     frame = mappings.apply(raw, mapping)
     report.problems += validation.check_columns(frame, request.kind, mapping.origin)
-    if request.kind in NEEDS_KEY:
-        report.problems += _key_problems(con, request.key)
     if report.problems:
         return None
     checker = validation.Checker(frame, mapping.origin, request.today)
     record_ids = frame["record_id"] if request.kind in REFER_TO_RECORDS else None
     ctx = rules.context(con, request.source, request.today, record_ids)
-    typed = rules.RULES[request.kind](checker, ctx)
+    typed = rules.typed_rows(request.kind, checker, ctx)
     report.problems += checker.problems + _capacity_problems(con, request, typed)
     report.problems.sort(key=lambda p: p.row)
     return None if report.problems else typed
@@ -199,19 +259,61 @@ def _capacity_problems(con, request: Request, typed: pd.DataFrame) -> list[valid
     return []
 
 
-def _key_problems(con, key: bytes) -> list[validation.Problem]:
+def _key_problems(con, key_fp: str) -> list[validation.Problem]:
     stored = storage.meta_values(con).get("key_fingerprint")
-    if stored and stored != pseudonym.fingerprint(key):
+    if stored and stored != key_fp:
         reason = (
-            f"the pseudonymisation key (fingerprint {pseudonym.fingerprint(key)}) is not the "
+            f"the pseudonymisation key (fingerprint {key_fp}) is not the "
             f"store's ({stored}): importing would break linkage with every earlier batch"
         )
         return [validation.Problem(0, "", "", reason)]
     return []
 
 
+def _read_encoded(con, request: Request, report: validation.Report) -> pd.DataFrame | None:
+    """An encoded file's records (identity encodings included), checked as a raw file's are.
+
+    The manifest must name the request's source and the store's key; the rows must be the
+    manifest's; the registration columns pass the same rules as a raw file's, against the
+    Board's own reference lists; every encoding has its form.
+    """
+    manifest = request.manifest
+    if manifest["source"] != request.source:
+        reason = f"the file was encoded for {manifest['source']}, not {request.source}"
+        report.problems.append(validation.Problem(0, "", "", reason))
+    report.problems += _key_problems(con, manifest["key_fingerprint"])
+    if report.problems:
+        return None
+    try:
+        rows = encoded.read(request.data, manifest)
+    except encoded.Invalid as exc:
+        report.problems.append(validation.Problem(0, "", "", str(exc)))
+        return None
+    report.rows_read = len(rows)
+    hashes = list(encoded.HASH_COLUMNS)
+    checker = validation.Checker(rows[[*encoded.TEXT_COLUMNS, *hashes]], str, request.today)
+    ctx = rules.context(con, request.source, request.today)
+    typed = rules.typed_rows("registrations", checker, ctx)
+    for column, digits in encoded.HASH_COLUMNS.items():
+        text = checker.strings(column)
+        bad = (text != "") & ~text.str.fullmatch(f"[0-9a-f]{{{digits}}}")
+        checker.flag(bad, column, f"not a keyed hash ({digits} hexadecimal digits)")
+    clk = rows[encoded.CLK_COLUMN]
+    size = features.CLK_BITS // 8
+    wrong = clk.notna() & (clk.map(lambda b: len(b) if b is not None else size) != size)
+    checker.flag(wrong, encoded.CLK_COLUMN, f"not a name encoding of {size} bytes")
+    report.problems += checker.problems
+    report.problems.sort(key=lambda p: p.row)
+    if report.problems:
+        return None
+    kept = typed.drop(columns=["national_id", "full_name", "birth_date"])
+    return pd.concat([kept, rows[[*hashes, encoded.CLK_COLUMN]]], axis=1)
+
+
 def _record(con, request, batch_id, result, report, stats) -> Outcome:
     key_fp = pseudonym.fingerprint(request.key) if request.key else None
+    if request.manifest is not None:
+        key_fp = request.manifest["key_fingerprint"]
     row = {
         "batch_id": batch_id,
         "file_name": Path(request.file_name).name,
@@ -236,15 +338,31 @@ def _record(con, request, batch_id, result, report, stats) -> Outcome:
     return Outcome(batch_id, result, report, stats)
 
 
+def encode_records(typed: pd.DataFrame, key: bytes) -> pd.DataFrame:
+    """Validated registration rows with their identity encoded: no name, ID or birth date.
+
+    The keyed ID hash and the name and birth-date features (linkage/features.py) replace
+    national_id, full_name and birth_date; the birth year stays.
+    """
+    records = typed.drop(columns=["national_id", "full_name", "birth_date"])
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # DuckDB hashes without the GIL
+        ids = pool.submit(pseudonym.hash_ids, key, typed["national_id"].tolist())
+        kept = features.encode(typed, key)
+        records["id_hash"] = ids.result()
+    return pd.concat([records, kept], axis=1)
+
+
 def _write_registrations(con, request, typed, batch_id, progress) -> dict:
     progress(0.5, "pseudonymising")
-    records = typed.drop(columns=["national_id", "full_name"])
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # DuckDB hashes without the GIL
-        ids = pool.submit(pseudonym.hash_ids, request.key, typed["national_id"].tolist())
-        encoded = features.encode(typed, request.key)
-        records["id_hash"] = ids.result()
-    records = pd.concat([records, encoded], axis=1)
+    records = encode_records(typed, request.key)
     del typed  # the raw IDs and names go no further
+    return _write_encoded(con, request, records, batch_id, progress)
+
+
+def _write_encoded(con, request, records, batch_id, progress) -> dict:
+    """Link encoded registration records and write them (the raw path ends here too)."""
+    from linkage import matching  # Splink: the Board's, never needed by `encode`
+
     progress(0.6, "linking")
     linked = matching.link(con, request.source, records)
     methods = linked["link_method"].value_counts().to_dict()

@@ -1,18 +1,23 @@
 """Keyed pseudonyms: national IDs and linkage features become HMAC-SHA-256 hashes.
 
-The key lives outside the store and outside git: `.streamlit/secrets.toml`
-(`pseudonym_key = "<64 hex digits>"`) or the environment variable
-`COVERAGE_PSEUDONYM_KEY`. Without the key nobody can turn a known ID into its hash and
-look it up; lose the key and new imports can no longer be linked to what is stored, so
-it must be backed up and escrowed (README, "Registry synchronisation"). Each import
-batch records the key's fingerprint, and an import under another key is refused.
+The agencies share one secret key and encode their own files (`python -m dashboard
+encode`, ingest/encoding.py); the Board links the encodings and, once its store is
+`encoded_only`, holds no key at all (the anonlink / clkhash model). Where a key must sit on
+a machine (an agency's, or a Board that still imports raw files) it is a file outside the
+checkout: `$COVERAGE_KEY_FILE`, else `~/.config/coverage-dashboard/pseudonym.key`, mode
+0600; `$COVERAGE_PSEUDONYM_KEY` (64 hex digits) may carry it instead. Without the key nobody
+can turn a known ID into its hash and look it up; lose it and new files can no longer be
+linked to what is stored, so it is escrowed (README, "Keys"). Each batch records the key's
+fingerprint, and a file under another key is refused.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import stat
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -36,51 +41,76 @@ SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212._/\u200b\u200c\u200d\u2060\uf
 VALID_ID = re.compile(r"[0-9A-Z]{4,20}")
 # SEPARATORS within ASCII, for Arrow's RE2 (whose whitespace class lacks VT and 0x1c-0x1f).
 ASCII_SEPARATORS = r"[\t\n\x0b\x0c\r\x1c-\x1f \-._/]+"
+KEY_FILE_NOTE = (
+    "# The pseudonymisation key of the coverage dashboard's agencies. Anyone holding it can\n"
+    "# test guessed national IDs against encoded files: keep it secret, mode 0600, and escrow\n"
+    "# a copy as the README's \"Keys\" section says. Never put it in the dashboard's checkout.\n"
+)
 
 
 class KeyMissing(RuntimeError):
-    """No pseudonymisation key is configured."""
+    """No usable pseudonymisation key is configured."""
 
 
 def secrets_path() -> Path:
-    """The Streamlit secrets file of this checkout."""
+    """The Streamlit secrets file of this checkout (which must not hold the key)."""
     return settings.REPO_ROOT / ".streamlit" / "secrets.toml"
 
 
-def load_key() -> bytes:
-    """The pseudonymisation key from the environment or the secrets file.
-
-    Raises:
-        KeyMissing: when neither holds a key of at least 32 bytes (64 hex digits).
-    """
-    text = os.environ.get(ENV_VAR, "")
-    path = secrets_path()
-    if not text and path.exists():
-        text = str(tomllib.loads(path.read_text(encoding="utf-8")).get(SECRET_NAME, ""))
+def _parse(text: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
     except ValueError as exc:
-        raise KeyMissing("the pseudonymisation key is not hexadecimal") from exc
+        raise KeyMissing(f"the pseudonymisation key in {where} is not hexadecimal") from exc
     if len(key) < 32:
-        raise KeyMissing(
-            "no pseudonymisation key: run `python -m dashboard key init` once (and back the "
-            f"key up), or set ${ENV_VAR}"
-        )
+        raise KeyMissing(f"the pseudonymisation key in {where} is shorter than 64 hex digits")
     return key
 
 
-def init_key() -> Path:
-    """Create a new random key in .streamlit/secrets.toml; refuse if one exists there."""
-    path = secrets_path()
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECRET_NAME in tomllib.loads(current):
-        raise FileExistsError(f"{path} already holds a {SECRET_NAME}; it is never replaced")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = f'{SECRET_NAME} = "{secrets.token_hex(32)}"\n'
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(("\n" if current and not current.endswith("\n") else "") + line)
-    path.chmod(0o600)
-    return path
+def load_key(path: Path | None = None) -> bytes:
+    """The pseudonymisation key: from `path`, else $COVERAGE_PSEUDONYM_KEY, else the key file.
+
+    Raises:
+        KeyMissing: when no key is found, when it is malformed, when the key file can be
+            read by others than its owner, or when the key sits in the checkout's secrets.
+    """
+    if path is None and os.environ.get(ENV_VAR):
+        return _parse(os.environ[ENV_VAR], f"${ENV_VAR}")
+    path = Path(path or settings.key_path())
+    if not path.exists():
+        inside = secrets_path()
+        if inside.exists() and SECRET_NAME in tomllib.loads(inside.read_text(encoding="utf-8")):
+            raise KeyMissing(
+                f"the key is in {inside}, inside the checkout beside the store: move its line "
+                f"to {path} (mode 0600), then delete it from the secrets file"
+            )
+        raise KeyMissing(
+            f"no pseudonymisation key at {path}: an agency receives its key file from the "
+            "Board (`python -m dashboard key init`); give its path with --key-file or "
+            "$COVERAGE_KEY_FILE"
+        )
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyMissing(f"the key file {path} can be read by others: run chmod 600 {path}")
+    values = tomllib.loads(path.read_text(encoding="utf-8"))
+    return _parse(str(values.get(SECRET_NAME, "")), str(path))
+
+
+def init_key(path: Path | None = None) -> tuple[Path, str]:
+    """Create a new random key file (mode 0600), never replacing one; its path and fingerprint."""
+    path = Path(path or settings.key_path())
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; a key file is never replaced")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    text = (
+        f'{KEY_FILE_NOTE}{SECRET_NAME} = "{key.hex()}"\n'
+        f'fingerprint = "{fingerprint(key)}"\ncreated = "{created}"\n'
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path, fingerprint(key)
 
 
 def fingerprint(key: bytes) -> str:

@@ -27,9 +27,13 @@ import pyarrow as pa
 
 import settings
 import sql
-from store import aggregates, faults
+from store import aggregates, at_rest, faults
 
-KEEP_VERSIONS = 5
+KEEP_VERSIONS = 5  # versions kept when the store says nothing (meta versions_kept)
+VERSIONS_KEPT_RANGE = (1, 100)
+# Write sessions (by connection id) that changed no data: a rejected or duplicate import,
+# a setting. The store they replace is not kept as a version (`unchanged`).
+_UNCHANGED: set[int] = set()
 # Writers stay within a bounded memory (spilling to disk beyond it), whatever the store's size.
 WRITER_CONFIG = {"memory_limit": "4GB", "preserve_insertion_order": False}
 
@@ -84,7 +88,7 @@ def open_read(path: Path, expected: str | None = None) -> duckdb.DuckDBPyConnect
     """
     path = Path(path)
     snapshots = path.parent / ".snapshots"
-    snapshots.mkdir(exist_ok=True)
+    snapshots.mkdir(mode=at_rest.folder_mode(), exist_ok=True)  # links: the store's own mode
     for _ in range(20):
         link = _snapshot_link(path, snapshots, expected)
         for old in snapshots.glob(f"{path.stem}-*.duckdb"):
@@ -219,39 +223,90 @@ def write_session(path: Path | None = None, *, fresh: bool = False, incremental:
         DiskFull: no room for the copy or for what the writer added (store unchanged).
     """
     path = Path(path or settings.store_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path):
+    path.parent.mkdir(mode=at_rest.folder_mode(), parents=True, exist_ok=True)
+    with at_rest.private_umask(), _writer_lock(path):  # the copy and its WAL: never readable
         faults.point("store.locked")
         _remove_leftovers(path)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
             with no_space_is_clear(path):
-                if path.exists() and not fresh:
+                new = fresh or not path.exists()
+                if not new:
                     _check_room(path)
                     shutil.copyfile(path, tmp)
                     faults.point("store.copied")
                 con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
                 try:
                     create_schema(con)
+                    if new:
+                        set_meta(con, encoded_only=_on_off(settings.new_stores_encoded_only()))
                     yield con
                     faults.point("store.written")
                     assign_record_keys(con)
                     refresh_aggregates(con, incremental=incremental and not fresh)
                     con.execute("checkpoint")
                 finally:
+                    keep = id(con) not in _UNCHANGED
+                    _UNCHANGED.discard(id(con))
                     con.close()
                 _fsync(tmp)
             faults.point("store.checkpointed")
-            _swap(tmp, path)
+            _swap(tmp, path, keep)
             faults.point("store.swapped")
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
 
 
-def _swap(tmp: Path, path: Path) -> None:
-    """Keep the outgoing store under versions/, then rename the new one over it."""
-    pending = _archive_pending(path)
+@contextlib.contextmanager
+def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty store in memory, for work that needs the schema but no store (`encode`)."""
+    con = duckdb.connect(":memory:")
+    try:
+        create_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
+
+
+def encoded_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store refuses raw registration files (only `encode`d files are imported).
+
+    Stores made before the setting existed hold no entry: off.
+    """
+    return meta_values(con).get("encoded_only") == "on"
+
+
+def unchanged(con: duckdb.DuckDBPyConnection) -> None:
+    """Say that this write session changes no data: the store it replaces is not kept.
+
+    A rejected or duplicate import records only its batch; keeping a version for it
+    pushed the good versions out (eight bad files in a row once left none).
+    """
+    _UNCHANGED.add(id(con))
+
+
+def versions_kept(con: duckdb.DuckDBPyConnection) -> int:
+    """How many earlier versions the store keeps (an administrator's setting, default 5)."""
+    return int(meta_values(con).get("versions_kept", KEEP_VERSIONS))
+
+
+def check_versions_kept(count: int) -> int:
+    """The count itself, if within VERSIONS_KEPT_RANGE; ValueError otherwise."""
+    low, high = VERSIONS_KEPT_RANGE
+    if not low <= count <= high:
+        raise ValueError(f"the store keeps from {low} to {high} earlier versions, not {count}")
+    return count
+
+
+def _swap(tmp: Path, path: Path, keep: bool = True) -> None:
+    """Keep the outgoing store under versions/ (if `keep`), then rename the new one over it."""
+    at_rest.protect(tmp)
+    pending = _archive_pending(path) if keep else None
     faults.point("store.swapping")
     os.replace(tmp, path)
     _fsync(path.parent)
@@ -327,8 +382,7 @@ def _archive_pending(path: Path) -> Path | None:
     """Hard-link the outgoing store (no copy) under versions/ with a pending name."""
     if not path.exists():
         return None
-    versions = path.parent / "versions"
-    versions.mkdir(exist_ok=True)
+    versions = at_rest.private_folder(path.parent / "versions")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     pending = versions / f".{path.stem}-{stamp}.pending"
     try:
@@ -340,10 +394,26 @@ def _archive_pending(path: Path) -> Path | None:
 
 def _keep_version(path: Path, pending: Path) -> None:
     """Give a swapped-out store its version name and prune the oldest kept versions."""
-    pending.rename(pending.with_name(pending.name[1:].replace(".pending", ".duckdb")))
+    kept_as = pending.with_name(pending.name[1:].replace(".pending", ".duckdb"))
+    pending.rename(kept_as)
+    at_rest.protect(kept_as)  # a store written before files were protected, too
     kept = sorted((path.parent / "versions").glob(f"{path.stem}-*.duckdb"))
-    for old in kept[:-KEEP_VERSIONS]:
+    for old in kept[: -_count_of(path)]:
         old.unlink(missing_ok=True)
+
+
+def _count_of(path: Path) -> int:
+    """versions_kept of the store at `path` (the default when it cannot be read)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return KEEP_VERSIONS
+    try:
+        return versions_kept(con)
+    except duckdb.Error:
+        return KEEP_VERSIONS
+    finally:
+        con.close()
 
 
 def open_parquet(tables: dict[str, dict], folder: Path) -> duckdb.DuckDBPyConnection:
@@ -468,10 +538,11 @@ def restore(version_file: Path, path: Path | None = None) -> None:
     version_file = Path(version_file)
     if version_file not in list_versions(path):
         raise ValueError(f"not a kept version of {path}: {version_file}")
-    with _writer_lock(path):
+    with at_rest.private_umask(), _writer_lock(path):
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
             shutil.copyfile(version_file, tmp)
+            at_rest.protect(tmp)
             _fsync(tmp)
             _archive(path)
             os.replace(tmp, path)
