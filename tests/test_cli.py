@@ -66,3 +66,15 @@ def test_module_entry_point_runs(tiny_store):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("\ufeff") is False
     assert result.stdout.splitlines()[0].startswith("province_code,")
+
+
+def test_a_repeated_service_option_keeps_every_service(tiny_store, capsys):
+    """Issue 16: `--service A --service B` kept only B; repeated, listed and comma forms agree."""
+    base = ["table", "coverage", "--as-of", "2024-06-30", "--format", "json"]
+    _, listed, _ = run_cli(capsys, *base, "--service", "A", "B")
+    _, repeated, _ = run_cli(capsys, *base, "--service", "A", "--service", "B")
+    _, commas, _ = run_cli(capsys, *base, "--service", "A,B")
+    _, only_b, _ = run_cli(capsys, *base, "--service", "B")
+    assert repeated == listed
+    assert commas == listed
+    assert listed != only_b

@@ -52,6 +52,31 @@ def test_unknown_weight_is_one_clear_line(needs_store, capsys):
     assert err.startswith("error: unknown needs input 'nope'")
 
 
+@pytest.mark.parametrize("weight", ["-5", "nan", "1e308", "inf", "101"])
+def test_a_weight_outside_the_pages_range_is_one_clear_line(needs_store, capsys, weight):
+    """Issue 16: negative, not-a-number and huge weights were accepted."""
+    code, out, err = run_cli(capsys, "table", "needs", "--weight", f"gap_count={weight}")
+    assert code == 1
+    assert out == ""
+    assert (
+        err == f"error: a weight is a number from 0 to 100, as on the needs page: "
+        f"--weight 'gap_count={weight}'\n"
+    )
+
+
+def test_repeated_and_comma_separated_options_all_count(needs_store, capsys):
+    """`--weight a --weight b` kept only b; both forms now give what one option with both does."""
+    both = ["--weight", "gap_count=50", "gap_rate=0", "--format", "json"]
+    _, expected, _ = run_cli(capsys, "table", "needs", *both)
+    repeated = ["--weight", "gap_count=50", "--weight", "gap_rate=0", "--format", "json"]
+    assert run_cli(capsys, "table", "needs", *repeated)[1] == expected
+    commas = ["--weight", "gap_count=50,gap_rate=0", "--format", "json"]
+    assert run_cli(capsys, "table", "needs", *commas)[1] == expected
+    only_gap = json.loads(run_cli(capsys, "table", "needs", "--weight", "gap_count=50",
+                                  "--format", "json")[1])  # fmt: skip
+    assert json.loads(expected) != only_gap  # the second weight is not dropped
+
+
 @pytest.mark.app
 def test_command_line_prints_the_ranking_the_page_shows(demo_store_file, monkeypatch, capsys):
     from streamlit.testing.v1 import AppTest

@@ -209,8 +209,7 @@ def test_a_table_on_a_store_that_does_not_exist_is_one_line(tmp_path, monkeypatc
     assert not isinstance(storage.StoreMissing("x"), storage.StoreDamaged)
 
 
-# --- Import files (needs the importer of issue 4, branch `imports`; skipped until merged) ---
-# Interface used: importer.Request(data, file_name, kind, source, key=...), importer.run(
+# --- Import files: importer.Request(data, file_name, kind, source, key=...), importer.run(
 # request, path) -> Outcome(result in accepted/rejected/duplicate, report.problems).
 HEADER = (
     "record_id,national_id,full_name,sex,birth_date,birth_year,province_code,district_code,"
@@ -255,8 +254,8 @@ EXTRA_FIELDS = (HEADER.rsplit(",", 6)[0] + "\n" + "\n".join(ROWS) + "\n").encode
 @given(file=mutated_files())
 @example(file=(EXTRA_FIELDS, "file.csv"))  # found by fuzzing: rows longer than the header
 def test_any_file_given_to_the_import_is_refused_with_reasons_or_imported(tmp_path_factory, file):
-    importer = pytest.importorskip("importer", reason="the importer (issue 4) is not merged yet")
     from conftest import build_tiny_store
+    from ingest import importer
 
     path = build_tiny_store(tmp_path_factory.mktemp("fuzz") / "coverage.duckdb")
     data, name = file

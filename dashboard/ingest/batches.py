@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from appdb import audit
 from store import storage
 
 ROW_KINDS = {"registrations", "uptake"}
@@ -39,6 +40,26 @@ def rollback(batch_id: int, path: Path | None = None) -> str:
     return (
         f"Batch {batch_id} ({batch['kind']}, {batch['source']}, {batch['file_name']}) rolled back."
     )
+
+
+def set_setting(name: str, value: str, user: str, path: Path | None = None) -> str:
+    """Set one of the store's own settings (an administrator's act), audited; say what it is.
+
+    `encoded_only` ("on" or "off"): whether raw registration files are refused;
+    `versions_kept` (1-100): how many earlier versions of the store are kept. A setting is
+    not data: the store it replaces is not kept as a version.
+    """
+    if name == "encoded_only" and value not in ("on", "off"):
+        raise ValueError("encoded_only is on or off")
+    if name == "versions_kept":
+        value = str(storage.check_versions_kept(int(value)))
+    if name not in ("encoded_only", "versions_kept"):
+        raise ValueError(f"unknown store setting {name!r}")
+    with storage.write_session(path, incremental=True) as con:
+        storage.set_meta(con, **{name: value})
+        storage.unchanged(con)
+    audit.record(user, "store_setting", {"setting": name, "value": value})
+    return f"{name} is {value}"
 
 
 def versions(path: Path | None = None) -> list[Path]:

@@ -7,7 +7,9 @@ Excel workbook renamed .csv, or a CSV that is not UTF-8, is refused in plain wor
 
 import csv
 import io
+import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,12 @@ OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # legacy .xls
 BOM = b"\xef\xbb\xbf"
 SENTINEL = "\x01end\x01"
 FORMATS = {".csv": "CSV", ".xlsx": "Excel workbook (.xlsx)", ".parquet": "Parquet"}
+# What a workbook may unpack to before it is parsed (a decompression bomb is refused unread):
+# a million rows of an agency file unpack to about 400 MB, with a ratio of 5 to 15.
+XLSX_LIMITS = {"unpacked_bytes": 768 * 2**20, "ratio": 100, "sheets": 32, "rows": 1_048_576,
+               "columns": 200, "cells": 20_000_000}  # fmt: skip
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+[0-9]+:([A-Z]+)([0-9]+)"')
+SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 
 class FileRejected(ValueError):
@@ -51,6 +59,81 @@ def _check_kind(data: bytes, suffix: str) -> None:
             f"the file is named {suffix} but its content is not a {FORMATS[suffix]}"
             + (" (it looks like text: is it a CSV?)" if found is None else f" (it is {found})")
         )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_workbook(data: bytes, limits: dict | None = None) -> None:
+    """Refuse a workbook that would unpack or spread beyond XLSX_LIMITS, before parsing it.
+
+    Reads the zip's directory, each sheet's declared dimension, then counts the cells of
+    the sheets as they unpack (no XML is parsed): a decompression bomb is refused in
+    seconds, whatever it holds.
+
+    Raises:
+        FileRejected: too large once unpacked, too compressed, too many sheets, or a sheet
+            that declares more rows or columns than allowed.
+    """
+    limits = limits or XLSX_LIMITS
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRejected("the Excel workbook (.xlsx) is damaged: not a readable zip") from exc
+    unpacked = sum(e.file_size for e in entries)
+    packed = max(sum(e.compress_size for e in entries), 1)
+    mb = 2**20
+    if unpacked > limits["unpacked_bytes"]:
+        raise FileRejected(
+            f"the workbook would unpack to {unpacked / mb:,.0f} MB, more than the "
+            f"{limits['unpacked_bytes'] / mb:,.0f} MB allowed: send it as CSV or Parquet"
+        )
+    if unpacked / packed > limits["ratio"]:
+        raise FileRejected(
+            f"the workbook is compressed {unpacked / packed:,.0f} times, more than the "
+            f"{limits['ratio']} times a real export is: it looks like a decompression bomb"
+        )
+    sheets = [e for e in entries if SHEET_PART.fullmatch(e.filename)]
+    if len(sheets) > limits["sheets"]:
+        raise FileRejected(
+            f"the workbook has {len(sheets)} sheets, more than the {limits['sheets']} allowed"
+        )
+    for sheet in sheets:
+        with archive.open(sheet) as handle:
+            found = DIMENSION.search(handle.read(4096))
+        if found and int(found.group(2)) > limits["rows"]:
+            raise FileRejected(
+                f"a sheet declares {int(found.group(2)):,} rows, more than the "
+                f"{limits['rows']:,} allowed"
+            )
+        if found and _column_number(found.group(1)) > limits["columns"]:
+            raise FileRejected(
+                f"a sheet declares {_column_number(found.group(1)):,} columns, more than the "
+                f"{limits['columns']} allowed"
+            )
+    cells = sum(_cells(archive, sheet) for sheet in sheets)
+    if cells > limits["cells"]:
+        raise FileRejected(
+            f"the workbook holds {cells:,} cells, more than the {limits['cells']:,} allowed: "
+            "send it as CSV or Parquet"
+        )
+
+
+def _cells(archive: zipfile.ZipFile, sheet: zipfile.ZipInfo) -> int:
+    """The `<c` elements of a sheet, counted in 1 MB pieces as it unpacks."""
+    count, tail = 0, b""
+    with archive.open(sheet) as handle:
+        while piece := handle.read(2**20):
+            text = tail + piece
+            count += len(re.findall(rb"<(?:\w+:)?c[ >/]", text))
+            tail = text[-8:]
+            count -= len(re.findall(rb"<(?:\w+:)?c[ >/]", tail))  # counted again next time
+    return count + len(re.findall(rb"<(?:\w+:)?c[ >/]", tail))
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -183,6 +266,7 @@ def read_table(data: bytes, file_name: str) -> pd.DataFrame:
         if suffix == ".csv":
             frame = _read_csv(data)
         elif suffix == ".xlsx":
+            check_workbook(data)
             frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
         else:
             frame = pd.read_parquet(io.BytesIO(data))

@@ -246,3 +246,10 @@ RULES = {
     "population": population,
     "services": services,
 }
+
+
+def typed_rows(kind: str, c: validation.Checker, ctx: Context) -> pd.DataFrame:
+    """The kind's typed rows; a blank cell of any required column is a row problem too."""
+    typed = RULES[kind](c, ctx)
+    c.all_required(kind)
+    return typed

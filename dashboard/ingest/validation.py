@@ -90,6 +90,7 @@ class Checker:
         """Bind the frame, the column-name translator (canonical -> agency) and today."""
         self.frame, self.origin, self.today = frame, origin, today
         self.problems: list[Problem] = []
+        self._required: set[str] = set()
 
     def flag(self, bad: pd.Series, column: str, reason: str) -> None:
         """Record a problem for each row where `bad` is true."""
@@ -114,8 +115,16 @@ class Checker:
 
     def required(self, column: str) -> pd.Series:
         """The column's text, flagging empty cells."""
-        self.flag(self.strings(column) == "", column, "a value is required")
+        if column not in self._required:
+            self._required.add(column)
+            self.flag(self.strings(column) == "", column, "a value is required")
         return self.text(column)
+
+    def all_required(self, kind: str) -> None:
+        """Flag the empty cells of every required column of `kind` not checked yet."""
+        for column, required in COLUMNS[kind].items():
+            if required and column in self.frame:
+                self.required(column)
 
     def date(self, column: str, *, future_ok: bool = False) -> pd.Series:
         """Parse ISO dates; flag malformed ones, dates before 1900 and (unless ok) future ones."""

@@ -27,7 +27,7 @@ def weights(labels: dict[str, str], lang: str) -> dict[str, float]:
         return {
             item.key: float(
                 cols[i % 4].slider(
-                    labels[item.key], 0, 100, item.default_weight, step=5,
+                    labels[item.key], 0, needs.MAX_WEIGHT, item.default_weight, step=5,
                     key=f"needs_weight_{item.key}",
                 )
             )
