@@ -163,7 +163,7 @@ def test_encode_needs_only_its_key_and_data_libraries(tmp_path):
     key_file = tmp_path / "key.toml"
     pseudonym.init_key(key_file)
     allowed = {"duckdb", "numpy", "pandas", "pyarrow", "dateutil", "pytz", "tzdata", "six",
-               "openpyxl", "et_xmlfile", "cloudpickle"}  # fmt: skip
+               "python_calamine", "cloudpickle"}  # fmt: skip
     script = f"""
 import importlib.abc, sys
 sys.path.insert(0, {str(settings.REPO_ROOT / "dashboard")!r})

@@ -84,3 +84,27 @@ def test_the_command_line_refuses_a_bomb_in_one_line(tmp_path, monkeypatch, caps
     code = cli.main(["import", str(path), "--kind", "population", "--dry-run"])
     assert code == 1
     assert "decompression bomb" in capsys.readouterr().err
+
+
+def test_calamine_reads_what_openpyxl_reads():
+    """Issue 19: workbooks are read by calamine (Rust); every kind of cell gives the same text."""
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "national_id", "birth_date", "birth_year", "registered_on",
+                  "flag", "amount", "blank", "time"])  # fmt: skip
+    sheet.append(["R-1", "010203040", dt.date(1990, 4, 12), 1990, dt.datetime(2024, 3, 2),
+                  True, 1.5, None, dt.time(10, 30)])  # fmt: skip
+    sheet.append(["R-2", 10203040, "1985-11-30", "1985", dt.datetime(2024, 3, 5), False, 2.0,
+                  "", None])  # fmt: skip
+    sheet.append([None] * 9)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = readers.read_table(buffer.getvalue(), "file.xlsx")
+    by_openpyxl = pd.read_excel(io.BytesIO(buffer.getvalue()), dtype=object, engine="openpyxl")
+    assert read.values.tolist() == readers._as_text(by_openpyxl.dropna(how="all")).values.tolist()
+    assert read["national_id"].tolist() == ["010203040", "10203040"]
+    assert read["amount"].tolist() == ["1.5", "2"]

