@@ -1,6 +1,7 @@
 import datetime as dt
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -86,4 +87,7 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     assert "pseudonymise" in figures["import"]["encoded_stages_s"]
     assert figures["import"]["linkage_quality_encoded"] == quality
     assert any(line.startswith("encode at the agency") for line in out)
+    # issue 19: the machine's load is printed beside the timings
+    assert figures["load_before"]["cores"] == os.cpu_count()
+    assert any(line.startswith("machine load (1 min average") for line in out)
     assert digest(demo_store_file) == before

@@ -15,6 +15,7 @@ With `--json` the same figures are printed as one JSON object on the last line.
 
 import datetime as dt
 import json
+import os
 import re
 import resource
 import statistics
@@ -158,6 +159,12 @@ def bench_store(people: int) -> Path:
     return path
 
 
+def machine_load() -> dict:
+    """The machine's load averages (1, 5, 15 min) and cores: a busy machine's timings say so."""
+    one, five, fifteen = (round(v, 2) for v in os.getloadavg())
+    return {"load_1m": one, "load_5m": five, "load_15m": fifteen, "cores": os.cpu_count()}
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process, in MB."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -192,8 +199,13 @@ def run(
     """
     from bench import bench_browser, bench_import
 
+    load_before = machine_load()
     path, figures = _store_figures(people)
-    figures = {"people": people} | figures
+    figures = {
+        "people": people,
+        "load_before": load_before,
+        "load_after_queries": machine_load(),
+    } | figures
     figures["coverage_vs_pandas"] = figures["coverage_detail"]["ratio"]
     figures |= {"import_rows_per_s": None, "linkage_s_per_100k": None, "peak_rss_mb": None}
     if imports:
@@ -207,6 +219,7 @@ def run(
         figures["app_memory"] = _part(bench_browser.app_memory, path)
         figures["peak_rss_mb"] = figures["app_memory"].get("peak_rss_mb")
     figures["bench_peak_rss_mb"] = peak_rss_mb()
+    figures["load_after"] = machine_load()
     for line in report(figures):
         print(line)  # noqa: T201
     if as_json:
@@ -225,6 +238,8 @@ def _part(measure, path: Path) -> dict:
 def report(figures: dict) -> list[str]:
     """The figures in lines a reader can check against the targets."""
     lines = [f"National-scale bench: {figures['people']:,} persons"]
+    if "load_before" in figures:
+        lines.append(_load_line(figures))
     for name, t in figures["queries"].items():
         lines.append(f"  {name:40s} p50 {t['p50_ms']:8.2f} ms   p95 {t['p95_ms']:8.2f} ms")
     if figures["skipped_queries"]:
@@ -243,6 +258,18 @@ def report(figures: dict) -> list[str]:
     lines += _write_lines(figures) + _browser_lines(figures)
     lines.append(f"bench process peak RSS {figures['bench_peak_rss_mb']} MB")
     return lines
+
+
+def _load_line(figures: dict) -> str:
+    """The load around the timings; above the cores, other work shared the machine."""
+    stamps = [("before", figures["load_before"]), ("after the queries",
+              figures["load_after_queries"])] + [("at the end", figures["load_after"])] * (
+        "load_after" in figures)  # fmt: skip
+    cores = figures["load_before"]["cores"]
+    text = "; ".join(f"{when} {load['load_1m']}" for when, load in stamps)
+    busy = max(load["load_1m"] for _, load in stamps) > 0.5 * cores
+    note = " (other work was running: timings are pessimistic)" if busy else " (quiet)"
+    return f"machine load (1 min average, {cores} cores): {text}{note}"
 
 
 def _check(label: str, value, unit: str, target, kind: str) -> str:
