@@ -19,9 +19,44 @@ st.set_page_config(
     layout="wide",
 )
 
+# Every page of the app, in menu order: (file, title key in data/i18n, icon, least role).
+# Every page is registered, so that its address always reaches it; the menu lists only
+# those the user's role allows, and any other page opened by its address says it is not
+# permitted, in the audit log too (restricted pages check again, when run on their own).
+PAGES = [
+    ("app_pages/coverage.py", "nav.coverage", ":material/map:", "viewer"),
+    ("app_pages/needs.py", "nav.needs", ":material/priority_high:", "viewer"),
+    ("app_pages/gaps.py", "nav.gaps", ":material/rule:", "viewer"),
+    ("app_pages/uptake.py", "nav.uptake", ":material/trending_up:", "viewer"),
+    ("app_pages/drilldown.py", "nav.drilldown", ":material/account_tree:", "viewer"),
+    ("app_pages/planning.py", "nav.planning", ":material/flag:", "viewer"),
+    ("app_pages/registry_sync.py", "nav.registry_sync", ":material/hub:", "viewer"),
+    ("app_pages/import_data.py", "nav.import_data", ":material/upload_file:", "data_manager"),
+    ("app_pages/methodology.py", "nav.methodology", ":material/menu_book:", "viewer"),
+    ("app_pages/admin.py", "nav.admin", ":material/shield_person:", "admin"),
+]
+
+
+def navigation(role: str | None):
+    """The page the address asks for, and the least role it needs; the menu shows `role`'s.
+
+    Before sign-in (`role` None) no menu is shown and no page runs, but the page asked for
+    is kept through the sign-in, so that a shared link to a page opens that page after it.
+    """
+    pages = [
+        (st.Page(
+            file, title=i18n.t(title, lang), icon=icon, default=i == 0,
+            visibility="visible" if role is None or accounts.allows(role, least) else "hidden",
+        ), least)
+        for i, (file, title, icon, least) in enumerate(PAGES)
+    ]  # fmt: skip
+    page = st.navigation([p for p, _ in pages], position="sidebar" if role else "hidden")
+    return page, {p.url_path: least for p, least in pages}[page.url_path]
+
+
 # Nothing from the store is read or shown before someone with a role has signed in; the
 # gate pins the user's provinces, so every read below returns only the rows they may see.
-user = auth.gate()
+user = auth.gate(before_sign_in=lambda: navigation(None))
 
 try:
     reads.pin_version()  # every figure of this run from one store version
@@ -51,27 +86,9 @@ if summary["data_as_of"]:
 st.session_state["store_summary"] = summary
 auth.sidebar(user)
 
-# Every page of the app, in menu order: (file, title key in data/i18n, icon, least role).
-# The menu lists only the pages the user's role allows; restricted pages check again.
-PAGES = [
-    ("app_pages/coverage.py", "nav.coverage", ":material/map:", "viewer"),
-    ("app_pages/needs.py", "nav.needs", ":material/priority_high:", "viewer"),
-    ("app_pages/gaps.py", "nav.gaps", ":material/rule:", "viewer"),
-    ("app_pages/uptake.py", "nav.uptake", ":material/trending_up:", "viewer"),
-    ("app_pages/drilldown.py", "nav.drilldown", ":material/account_tree:", "viewer"),
-    ("app_pages/planning.py", "nav.planning", ":material/flag:", "viewer"),
-    ("app_pages/registry_sync.py", "nav.registry_sync", ":material/hub:", "viewer"),
-    ("app_pages/import_data.py", "nav.import_data", ":material/upload_file:", "data_manager"),
-    ("app_pages/methodology.py", "nav.methodology", ":material/menu_book:", "viewer"),
-    ("app_pages/admin.py", "nav.admin", ":material/shield_person:", "admin"),
-]
-page = st.navigation(
-    [
-        st.Page(file, title=i18n.t(title, lang), icon=icon, default=i == 0)
-        for i, (file, title, icon, role) in enumerate(PAGES)
-        if accounts.allows(user.role, role)
-    ]
-)
+page, least = navigation(user.role)
+if not accounts.allows(user.role, least):
+    auth.refuse(least, page=page.url_path)
 try:
     page.run()
 except storage.StoreDamaged:  # found only when a page reads a damaged part of the file

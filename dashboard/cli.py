@@ -125,7 +125,7 @@ def cmd_export_parquet(args: argparse.Namespace) -> int:
     if args.full_backup and not args.user:
         raise ValueError("a full backup needs --user NAME, an administrator's account")
     by = args.user if args.full_backup else None
-    manifest = parquet_export.export(args.folder, full_backup_by=by, user=args.user or CLI_USER)
+    manifest = parquet_export.export(args.folder, full_backup_by=by, as_account=args.user)
     rows = sum(t["rows"] for t in manifest["tables"].values())
     kind = "full backup: every table but the record keys" if args.full_backup else "aggregates"
     print(
@@ -136,16 +136,22 @@ def cmd_export_parquet(args: argparse.Namespace) -> int:
     return 0
 
 
-CLI_USER = "(command line)"  # who the audit log names for changes made here
+def _read_password(name: str, confirm: bool = True) -> str:
+    """A password typed twice at a terminal, else the first line of standard input.
 
-
-def _read_password(confirm: bool = True) -> str:
-    """A password typed twice at a terminal, else the first line of standard input."""
+    It is checked (length, zxcvbn's score, not the user name) before it is asked again,
+    so a weak one is refused at once, saying why.
+    """
     import getpass
 
+    from appdb import accounts
+
     if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
+        accounts.check_password(password, name)
+        return password
     first = getpass.getpass("Password: ")
+    accounts.check_password(first, name)
     if confirm and getpass.getpass("Password again: ") != first:
         raise ValueError("the two passwords differ")
     return first
@@ -157,12 +163,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     provinces = _codes(args.province)
     accounts.check_scope(args.agency, provinces)  # refused before a password is asked for
-    password = None if args.no_password else _read_password()
+    password = None if args.no_password else _read_password(args.name)
     name = accounts.add(args.name, args.role, password, args.agency, provinces)
     account = accounts.get(name)
     detail = {"name": name, "role": args.role, "password": password is not None}
     detail |= {"agency": account["agency"], "provinces": account["provinces"]}
-    audit.record(CLI_USER, "user_add", detail)
+    audit.record(audit.os_user(), "user_add", detail)
     print(f"Added {name} ({args.role}{_scope_text(account)}).")
     return 0
 
@@ -186,7 +192,7 @@ def cmd_user_scope(args: argparse.Namespace) -> int:
     name = accounts.set_scope(args.name, args.agency, _codes(args.province))
     account = accounts.get(name)
     detail = {"name": name, "agency": account["agency"], "provinces": account["provinces"]}
-    audit.record(CLI_USER, "user_scope", detail)
+    audit.record(audit.os_user(), "user_scope", detail)
     print(f"{name}: {_scope_text(account).removeprefix(', ') or 'every agency and province'}.")
     return 0
 
@@ -203,11 +209,14 @@ def _account_scope(user: str | None) -> tuple[str | None, tuple[str, ...]]:
 
 
 def _check_agency(user: str | None, agency: str | None, action: str) -> None:
-    """Refuse, and record in the audit log, an agency action the --user account may not do."""
-    from appdb import scopes
+    """Refuse, and record in the audit log, an agency action the --user account may not do.
+
+    The log names the operating-system login as the actor, and `user` as the account.
+    """
+    from appdb import audit, scopes
 
     limit = _account_scope(user)[0]
-    if not scopes.check_agency_action(user, limit, agency, action):
+    if not scopes.check_agency_action(user, limit, agency, action, actor=audit.os_user()):
         raise PermissionError(
             f"{user} acts for {limit} only: {action} for {agency or 'every agency'} refused "
             "(recorded in the audit log)"
@@ -218,8 +227,8 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     """Set a new password for an account (and lift its lock)."""
     from appdb import accounts, audit
 
-    name = accounts.set_password(args.name, _read_password())
-    audit.record(CLI_USER, "user_password", {"name": name})
+    name = accounts.set_password(args.name, _read_password(args.name))
+    audit.record(audit.os_user(), "user_password", {"name": name})
     print(f"New password set for {name}.")
     return 0
 
@@ -229,7 +238,7 @@ def cmd_user_role(args: argparse.Namespace) -> int:
     from appdb import accounts, audit
 
     name = accounts.set_role(args.name, args.role)
-    audit.record(CLI_USER, "user_role", {"name": name, "role": args.role})
+    audit.record(audit.os_user(), "user_role", {"name": name, "role": args.role})
     print(f"{name} is now {args.role}.")
     return 0
 
@@ -239,7 +248,7 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
     from appdb import accounts, audit
 
     name = accounts.unlock(args.name)
-    audit.record(CLI_USER, "user_unlock", {"name": name})
+    audit.record(audit.os_user(), "user_unlock", {"name": name})
     print(f"Unlocked {name}.")
     return 0
 
@@ -249,7 +258,7 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
     from appdb import accounts, audit
 
     name = accounts.remove(args.name)
-    audit.record(CLI_USER, "user_remove", {"name": name})
+    audit.record(audit.os_user(), "user_remove", {"name": name})
     print(f"Removed {name}.")
     return 0
 
@@ -284,7 +293,8 @@ def cmd_user_first_run(args: argparse.Namespace) -> int:
     if accounts.counts()["password_count"] == 0:
         password = accounts.new_password()
         accounts.add("admin", "admin", password)
-        audit.record(CLI_USER, "user_add", {"name": "admin", "role": "admin", "password": True})
+        detail = {"name": "admin", "role": "admin", "password": True}
+        audit.record(audit.os_user(), "user_add", detail)
         print(f"First start: sign in at {url} as admin with password {password}")
         print("(shown only this once; change it with: python -m dashboard user passwd admin)")
     else:
@@ -352,7 +362,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         from appdb import audit, scopes
 
         detail = {"action": "briefing_pack", "province": area, "scope_provinces": provinces}
-        audit.record(args.user, scopes.REFUSED, detail)
+        audit.record(audit.os_user(), scopes.REFUSED, detail, as_account=args.user)
         raise PermissionError(f"{args.user} sees provinces {','.join(provinces)} only: refused")
     content = brief.build(con, cut, area, args.lang, app_settings.min_count(), provinces=provinces)
     data = brief_files.document(content, args.format)
@@ -361,7 +371,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from appdb import audit
 
     detail = {"area": content.area, "lang": args.lang, "format": args.format, "as_of": str(as_of)}
-    audit.record(args.user or CLI_USER, "briefing_pack", detail)
+    audit.record(audit.os_user(), "briefing_pack", detail, as_account=args.user)
     print(f"Briefing pack for {content.area} written to {args.out} ({len(data):,} bytes).")
     return 0
 
@@ -386,16 +396,25 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ingest import importer
 
     path = Path(args.file)
-    who = {"user": args.user} if args.user else {}
-    request = importer.Request(
+    if args.kind in ("registrations", "uptake") and args.append == args.full_extract:
+        raise ValueError(
+            f"say what {path.name} is: --full-extract (every current record of the source, "
+            "those it leaves out end) or --append (additions and changes only)"
+        )
+    request = importer.Request(  # its user: the operating-system login
         data=path.read_bytes(), file_name=path.name, kind=args.kind, source=args.source,
-        append=args.append, dry_run=args.dry_run, **who,
+        append=args.append, dry_run=args.dry_run, as_account=args.user,
+        allow_end=args.allow_end,
     )  # fmt: skip
     _check_agency(args.user, _import_agency(request), "import")
     outcome = importer.run(request)
     for line in outcome.report.lines():
         print(line, file=sys.stderr if outcome.report.problems else sys.stdout)
     verb = "would be" if outcome.dry_run else "was"
+    if plan := outcome.stats.get("plan"):
+        counts = (f"{plan['added']:,} added, {plan['changed']:,} changed, {plan['ended']:,} "
+                  f"ended of {plan['current_records']:,} current")  # fmt: skip
+        print(f"Records of {request.source}: {counts}.")
     loaded = outcome.stats.get("rows_loaded")
     links = ", ".join(f"{n:,} {m}" for m, n in outcome.stats.get("link_methods", {}).items())
     detail = f": {loaded:,} rows" if loaded is not None else ""
@@ -428,6 +447,9 @@ def cmd_encode(args: argparse.Namespace) -> int:
     file, out = Path(args.file), Path(args.out)
     if out.resolve() == file.resolve():
         raise ValueError("--out must be another file than the one encoded")
+    detail = {"purpose": "encode", "fingerprint": pseudonym.fingerprint(key),
+              "source": args.source, "file": file.name, "out": str(out)}  # fmt: skip
+    _record_key("key_use", detail)  # before the key is used: no unrecorded use
     started = time.perf_counter()
     result = encoding.encode_file(file, args.source, out, key, args.today)
     for line in result.report.lines():
@@ -451,15 +473,32 @@ def cmd_key(args: argparse.Namespace) -> int:
     from linkage import pseudonym
 
     if args.action == "fingerprint":
-        print(pseudonym.fingerprint(pseudonym.load_key(args.out)))
+        fingerprint = pseudonym.fingerprint(pseudonym.load_key(args.out))
+        _record_key("key_fingerprint", {"fingerprint": fingerprint, "file": args.out})
+        print(fingerprint)
         return 0
     path, fingerprint = pseudonym.init_key(args.out)
+    _record_key("key_init", {"fingerprint": fingerprint, "file": path})
     print(f"Key written to {path} (mode 0600), fingerprint {fingerprint}.")
     print(
         "Hand a copy to each agency's data custodian, escrow one as the README's \"Keys\" "
         "section says, and do not keep it on the Board's machine once its store is encoded_only."
     )
     return 0
+
+
+def _record_key(action: str, detail: dict) -> None:
+    """Audit a key command where an app database is: $COVERAGE_APP_DB, or one that exists.
+
+    The Board's machine has one. An agency's machine (README, "Keys") usually has none, and
+    `encode` creates none there: its file's manifest names the key's fingerprint instead.
+    """
+    import os
+
+    from appdb import audit
+
+    if os.environ.get("COVERAGE_APP_DB") or settings.app_db_path().exists():
+        audit.record(audit.os_user(), action, detail)
 
 
 def cmd_store(args: argparse.Namespace) -> int:
@@ -490,14 +529,16 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         source = history.loc[history["batch_id"] == args.batch, "source"]
         if not source.empty:
             _check_agency(args.user, source.iloc[0], "rollback")
-    print(batches.rollback(args.batch))
+    if not args.yes:
+        print(f"Nothing done: {batches.rollback_effect(args.batch)}. Run again with --yes.")
+        return 1
+    print(batches.rollback(args.batch, as_account=args.user))  # by the operating-system login
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """List the kept store versions, or make one of them the store again."""
     from ingest import batches
-    from store import storage
 
     kept = batches.versions()
     if args.number is None:
@@ -507,7 +548,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     _check_agency(args.user, None, "restore")  # a version holds every agency's imports
     if not 1 <= args.number <= len(kept):
         raise ValueError(f"choose a version from 1 to {len(kept)}")
-    storage.restore(kept[args.number - 1])
+    if not args.yes:
+        print(f"Nothing done: {batches.restore_effect(kept[args.number - 1])}. "
+              "Run again with --yes.")  # fmt: skip
+        return 1
+    batches.restore(kept[args.number - 1], as_account=args.user)
     print(f"Restored {kept[args.number - 1].name}; the replaced store was kept as a version.")
     return 0
 
@@ -529,11 +574,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_outreach(args: argparse.Namespace) -> int:
     """Write one agency's outreach file to its outbox (or --out), as the named account."""
-    from appdb import accounts, scopes
+    from appdb import accounts, audit, scopes
     from exports import outreach
     from store import storage
 
-    account = accounts.get(args.user)
+    account, login = accounts.get(args.user), audit.os_user()
     if account is None:
         raise ValueError(f"no account named {args.user!r} in {settings.app_db_path()}")
     agency, provinces = scopes.of_account(account)
@@ -541,13 +586,14 @@ def cmd_outreach(args: argparse.Namespace) -> int:
     try:
         made = outreach.produce(
             args.source, args.as_of, user=account["name"], role=account["role"],
-            user_agency=agency, provinces=provinces, con=con, out=args.out,
+            user_agency=agency, provinces=provinces, con=con, out=args.out, actor=login,
         )  # fmt: skip
     finally:
         con.close()
     print(
         f"Outreach file of {made.source} for {made.month_end:%Y-%m} ({made.records:,} records) "
-        f"written to {made.path} (readable by this account only); audited as {account['name']}."
+        f"written to {made.path} (readable by this account only); audited as {login}, acting "
+        f"as {account['name']}."
     )
     return 0
 
@@ -560,8 +606,16 @@ def _add_import_commands(sub) -> None:
     imp.add_argument("--source", help="the registry, e.g. NSSF (registrations and uptake)")
     imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     imp.add_argument(
-        "--append", action="store_true", help="an incremental file (default: a full extract)"
+        "--append", action="store_true", help="additions and changes only (records stay)"
     )
+    imp.add_argument(
+        "--full-extract", action="store_true",
+        help="every current record of the source: those the file leaves out end",
+    )  # fmt: skip
+    imp.add_argument(
+        "--allow-end", type=_non_negative, metavar="N",
+        help="confirm that a full extract may end N records (needed above 10%% of them)",
+    )  # fmt: skip
     imp.add_argument("--user", help="who imports: an account's agency limit applies")
     imp.set_defaults(func=cmd_import)
     key = sub.add_parser("key", help="the agencies' pseudonymisation key file")
@@ -584,9 +638,11 @@ def _add_import_commands(sub) -> None:
     back = sub.add_parser("rollback", help="undo an accepted registrations or uptake batch")
     back.add_argument("batch", type=_positive)
     back.add_argument("--user", help="who rolls back: an account's agency limit applies")
+    back.add_argument("--yes", action="store_true", help="confirm: without it, says what")
     back.set_defaults(func=cmd_rollback)
     restore = sub.add_parser("restore", help="list kept store versions or restore one")
     restore.add_argument("number", type=_positive, nargs="?", help="1 = the newest kept")
+    restore.add_argument("--yes", action="store_true", help="confirm: without it, says what")
     restore.add_argument("--user", help="who restores: refused to an account limited to an agency")
     restore.set_defaults(func=cmd_restore)
     reach = sub.add_parser("outreach", help="an agency's records needing action, to its outbox")
@@ -639,14 +695,15 @@ def cmd_boundaries_import(args: argparse.Namespace) -> int:
 
 def cmd_targets_import(args: argparse.Namespace) -> int:
     """Check and store coverage targets from a CSV file in the app database."""
-    from appdb import targets
+    from appdb import audit, targets
     from data_access import reads
     from store import storage
 
     con = storage.open_read(settings.store_path())
     provinces = set(reads.run(con, "province_list")["province_code"])
     services = set(reads.run(con, "service_catalogue")["service_code"])
-    count = targets.import_csv(args.file, provinces, services, args.user)
+    login = audit.os_user()
+    count = targets.import_csv(args.file, provinces, services, login, as_account=args.user)
     print(f"Imported {count} targets into {settings.app_db_path()}.")
     return 0
 
@@ -702,7 +759,7 @@ def parser() -> argparse.ArgumentParser:
         "file", type=Path,
         help="CSV: province_code, service_code (empty: any), target_rate, target_date, note",
     )  # fmt: skip
-    goals_import.add_argument("--user", default="command line", help="recorded in the audit log")
+    goals_import.add_argument("--user", help="an account acted as, recorded in the audit log")
     goals_import.set_defaults(func=cmd_targets_import)
     export = sub.add_parser("export-parquet", help="write the aggregates as partitioned Parquet")
     export.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
@@ -710,7 +767,7 @@ def parser() -> argparse.ArgumentParser:
         "--full-backup", action="store_true",
         help="every table, record-level ones included (an administrator's, with --user)",
     )  # fmt: skip
-    export.add_argument("--user", help="the account recorded in the audit log")
+    export.add_argument("--user", help="the account acted as, recorded in the audit log")
     export.set_defaults(func=cmd_export_parquet)
     ref = sub.add_parser("reference", help="regenerate data/reference from its sources")
     ref.set_defaults(func=cmd_reference)

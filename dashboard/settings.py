@@ -71,6 +71,17 @@ def data_group() -> int | None:
         raise ValueError(f"COVERAGE_DATA_GROUP names no group of this system: {raw!r}") from None
 
 
+def max_end_share() -> float:
+    """The share of a source's current records a full extract may end without a confirmation.
+
+    `$COVERAGE_MAX_END_SHARE` (0 to 1), default 0.10.
+    """
+    value = float(os.environ.get("COVERAGE_MAX_END_SHARE") or 0.10)
+    if not 0 <= value <= 1:
+        raise ValueError("COVERAGE_MAX_END_SHARE must be between 0 and 1")
+    return value
+
+
 MIN_COUNT_SETTING = "min_count"
 MIN_COUNT_RANGE = (2, 1000)
 
@@ -84,3 +95,22 @@ def default_min_count() -> int:
     if value < MIN_COUNT_RANGE[0]:
         raise ValueError("COVERAGE_MIN_COUNT must be 2 or more")
     return value
+
+
+DEFAULT_IDLE_MINUTES = 30
+
+
+def idle_minutes() -> int:
+    """Minutes without activity after which a session must sign in again.
+
+    `$COVERAGE_IDLE_MINUTES`, else 30; measured from the session's last interaction.
+
+    Raises:
+        ValueError: when the variable is not a whole number of minutes from 1 to 1440.
+    """
+    raw = os.environ.get("COVERAGE_IDLE_MINUTES", "").strip()
+    if not raw:
+        return DEFAULT_IDLE_MINUTES
+    if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+        raise ValueError("COVERAGE_IDLE_MINUTES must be a whole number of minutes, 1 to 1440")
+    return int(raw)

@@ -29,6 +29,9 @@ D = dt.date
 # this process and the servers and commands it starts; tests/test_encode.py covers the
 # encoded files a new store takes by default. No test reads the user's own key file.
 os.environ["COVERAGE_ENCODED_ONLY"] = "off"
+# Fixture imports replace whole registries on purpose; the confirmation a full extract
+# needs when it ends more than 10% of a source is tested in tests/test_extract_plan.py.
+os.environ["COVERAGE_MAX_END_SHARE"] = "1"
 os.environ["COVERAGE_KEY_FILE"] = str(Path(tempfile.mkdtemp()) / "no-key-here.toml")
 
 SOURCES = pd.DataFrame(

@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 import cli
 import i18n
 import outreach_fixture
-from appdb import accounts, database
+from appdb import accounts, audit, database
 from exports import outbox, outreach
+from markdown_text import shown
 from store import storage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -152,7 +153,9 @@ def test_the_command_writes_to_the_outbox_as_the_named_account(store, app_db, ca
     (path,) = (store.parent / "outbox" / "S2").iterdir()
     assert str(path) in out
     assert rows_of(path) == (HEADER, outreach_fixture.EXPECTED_JUNE["S2"])
-    assert [(r[0], r[1]) for r in audit_rows(app_db)] == [("dara", "agency_outreach")]
+    # the actor is the operating-system login; the account acted as is a detail
+    ((user, action, detail),) = audit_rows(app_db)
+    assert (user, action, detail["as_account"]) == (audit.os_user(), "agency_outreach", "dara")
 
 
 def test_the_command_writes_to_out_instead(store, tmp_path, capsys):
@@ -213,7 +216,7 @@ def test_the_page_writes_to_the_outbox_and_offers_no_download(store, app_db):
     assert not at.exception
     (path,) = (store.parent / "outbox" / "S2").iterdir()
     assert rows_of(path) == (HEADER, outreach_fixture.EXPECTED_JUNE["S2"])
-    assert f"`{path}`" in at.success[0].value  # where it was written, in words
+    assert str(path) in shown(at.success[0].value)  # where it was written, in words
     assert not at.get("download_button")
     assert i18n.t("sync.back_collect") in [c.value for c in at.caption]
     assert [(r[0], r[1]) for r in audit_rows(app_db)] == [("dara", "agency_outreach")]

@@ -229,7 +229,7 @@ def test_user_add_reads_the_password_from_standard_input(monkeypatch, capsys):
     assert (code, out) == (0, "Added ana (analyst).\n")
     assert accounts.authenticate("ana", PASSWORD, T0).ok
     entry = audit.recent().iloc[0]
-    assert (entry["user_name"], entry["action"]) == ("(command line)", "user_add")
+    assert (entry["user_name"], entry["action"]) == (audit.os_user(), "user_add")
     assert PASSWORD not in entry["detail"]
 
 

@@ -10,10 +10,12 @@ KEY = bytes.fromhex("ab" * 32)
 HEADER = "record_id,national_id,full_name,sex,birth_date,province_code,registered_on"
 
 
-def load(path, rows, source="MLVT", append=False):
+def load(path, rows, source="MLVT", append=False, allow_end=None):
     data = ("\n".join([HEADER, *rows]) + "\n").encode()
-    request = importer.Request(data=data, file_name="f.csv", kind="registrations",
-                               source=source, key=KEY, append=append)  # fmt: skip
+    request = importer.Request(
+        data=data, file_name="f.csv", kind="registrations", source=source, key=KEY,
+        append=append, allow_end=allow_end,
+    )  # fmt: skip
     outcome = importer.run(request, path)
     assert outcome.result == "accepted", outcome.report.lines()
     return outcome.batch_id
@@ -38,8 +40,14 @@ def path(tmp_path):
 def test_rolling_back_a_full_extract_reopens_what_it_superseded(path):
     first = load(path, ["A,111122223,Sok Dara,M,1990-01-01,12,2024-01-01",
                         "B,,Chan Thida,F,1991-01-01,12,2024-01-01"])  # fmt: skip
-    second = load(path, ["A,111122223,Sok Dara,M,1990-01-01,12,2024-01-01",
-                         "C,555566667,Ly Vanna,F,1992-01-01,12,2024-02-01"])  # fmt: skip
+    second = load(
+        path,
+        [
+            "A,111122223,Sok Dara,M,1990-01-01,12,2024-01-01",
+            "C,555566667,Ly Vanna,F,1992-01-01,12,2024-02-01",
+        ],
+        allow_end=1,
+    )  # fmt: skip  (B ends: 1 of 2, confirmed)
     regs, persons, ids = state(path)
     assert (
         regs,

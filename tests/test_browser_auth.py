@@ -92,17 +92,24 @@ def test_the_map_code_is_loaded_while_the_user_types(chromium, local_server):
 
 
 def test_the_admin_url_shows_a_viewer_no_admin_page(chromium, local_server):
-    url, _ = local_server
+    url, app_db = local_server
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     browser.wait_idle(page)
     browser.sign_in(page, VIEWER, PASSWORD)
-    page.goto(f"{url}/admin")  # a new session: signs in again, lands on an allowed page
+    page.goto(f"{url}/admin")  # a new session: signs in again, on the page it asked for
     browser.wait_idle(page)
     browser.sign_in(page, VIEWER, PASSWORD)
+    page.get_by_text("Your role does not give access to this page.").wait_for()
     assert "Add a user" not in body(page)
     assert "Audit log" not in body(page)
+    assert "Administration" not in nav_links(page)  # not in the menu either
     page.close()
+    with sqlite3.connect(app_db) as con:
+        refused = con.execute(
+            "select user_name, detail from audit_log where action = 'access_refused'"
+        ).fetchall()
+    assert refused == [(VIEWER, '{"page": "admin", "required": "admin"}')]
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     browser.wait_idle(page)

@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 
 import pandas as pd
 import pytest
@@ -38,7 +39,9 @@ def test_map_is_offline_with_legend_classes_and_attribution(table):
     locations = [loc for t in spec["data"] for loc in t["locations"]]
     assert sorted(locations) == [f"{i:02d}" for i in range(1, 26)]
     assert any(
-        coverage_charts.BOUNDARY_ATTRIBUTION in a["text"] for a in spec["layout"]["annotations"]
+        # written as plain text (character references plotly decodes)
+        coverage_charts.BOUNDARY_ATTRIBUTION in html.unescape(a["text"])
+        for a in spec["layout"]["annotations"]
     )
     assert spec["layout"]["title"]["text"] == "Title"
 

@@ -350,7 +350,7 @@ def test_a_board_with_encoded_only_holds_no_key_and_no_name_or_id(tmp_path, monk
                      "--key-file", str(key_file)]) == 0  # fmt: skip
     # the demo's key is public; a store holds one key's encodings: a new store for this one
     monkeypatch.setenv("COVERAGE_DB", str(board / "second" / "coverage.duckdb"))
-    assert cli.main(["import", str(out), "--kind", "registrations"]) == 0
+    assert cli.main(["import", str(out), "--kind", "registrations", "--full-extract"]) == 0
     key_hex = pseudonym.load_key(key_file).hex()
     identities = set(IDENTITIES)
     for _, _, source, frame in _raw_demo_files(1500, 8, as_of):

@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import datetime as dt
+import html
 import io
 import xml.etree.ElementTree as ET
 
@@ -63,8 +64,13 @@ def embedded_fonts(resources) -> set[str]:
     return names
 
 
+def shown(text: str) -> str:
+    """A plotly label as plotly shows it (outside text is written as character references)."""
+    return html.unescape(text).replace("\u2060", "")
+
+
 def annotation_texts(fig):
-    return [a.text for a in fig.layout.annotations]
+    return [shown(a.text) for a in fig.layout.annotations]
 
 
 def test_decoration_carries_filters_sources_suppression_demo_and_attribution(table):
@@ -72,7 +78,7 @@ def test_decoration_carries_filters_sources_suppression_demo_and_attribution(tab
         coverage_charts.coverage_map_static(table, "Coverage, June 2024"), context()
     )
     assert fig.layout.title.text == "Coverage, June 2024"
-    assert fig.layout.title.subtitle.text == "Filters: As-of month: June 2024; Sex: Women"
+    assert shown(fig.layout.title.subtitle.text) == "Filters: As-of month: June 2024; Sex: Women"
     texts = annotation_texts(fig)
     assert any(coverage_charts.BOUNDARY_ATTRIBUTION in t for t in texts)
     assert SOURCES in texts
@@ -91,7 +97,7 @@ def test_khmer_decoration_uses_khmer_words_and_digits(table):
     assert "ទិន្នន័យសាកល្បង" in texts  # demo data
     assert "ចំនួនត្រូវបានកែតម្រូវបន្តិចបន្តួច" in texts  # counts are adjusted by small amounts
     assert "ក្រោម ១០" in texts  # below 10
-    assert fig.layout.title.subtitle.text.startswith("តម្រង៖ As-of month៖ June 2024")
+    assert shown(fig.layout.title.subtitle.text).startswith("តម្រង៖ As-of month៖ June 2024")
 
 
 def test_png_is_twice_the_figure_size(table):

@@ -254,7 +254,7 @@ def test_without_a_key_imports_refuse_to_run(base, monkeypatch, tmp_path):
 def test_dry_run_reports_and_writes_nothing(base):
     before, count = snapshot(base), len(batches(base))
     row = GOOD_ROW.replace("R-1", "R-3").replace("010203040", "")
-    outcome = importer.run(request(csv(row), dry_run=True), base)
+    outcome = importer.run(request(csv(row), dry_run=True, append=True), base)
     assert outcome.dry_run
     assert outcome.result == "accepted"
     assert snapshot(base) == before
@@ -285,7 +285,9 @@ def current_records(path, source="MLVT"):
 
 def test_a_full_extract_supersedes_and_keeps_history_append_adds(base):
     # The second extract still has R-1 but no longer R-2: R-2 ends, both old rows stay.
-    assert importer.run(request(csv(GOOD_ROW.replace("none", "1"))), base).result == "accepted"
+    # it ends 1 of MLVT's 2 records: more than 10%, so confirmed (tests/test_extract_plan.py)
+    second = request(csv(GOOD_ROW.replace("none", "1")), allow_end=1)
+    assert importer.run(second, base).result == "accepted"
     rows, persons = current_records(base)
     assert rows == [("R-1", False), ("R-1", True), ("R-2", False)]
     assert persons == 1
@@ -358,7 +360,9 @@ def test_cli_exits_non_zero_with_the_report(base, monkeypatch, capsys, tmp_path)
     monkeypatch.setenv(pseudonym.ENV_VAR, KEY.hex())
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv(GOOD_ROW.replace(",12,", ",77,")))
-    code = cli.main(["import", str(bad), "--kind", "registrations", "--source", "MLVT"])
+    code = cli.main(
+        ["import", str(bad), "--kind", "registrations", "--source", "MLVT", "--full-extract"]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "bad.csv, row 2, column 'province_code': value '77'" in err

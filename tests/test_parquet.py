@@ -18,7 +18,7 @@ import sqlglot
 import cli
 import sql
 import test_queries
-from appdb import accounts, database
+from appdb import accounts, audit, database
 from data_access import reads
 from exports import parquet_export, spark_sql
 from store import storage
@@ -196,7 +196,7 @@ def test_export_parquet_command(bit63_store_file, tmp_path, monkeypatch, capsys,
     assert "ARRAY_CONTAINS" in spark
     assert not (tmp_path / "out" / "registrations").exists()
     ((user, action, detail),) = audit_entries(app_db)
-    assert (user, action) == ("(command line)", "parquet_export")
+    assert (user, action) == (audit.os_user(), "parquet_export")
     assert not set(detail["tables"]) & RECORD_LEVEL
 
 
@@ -211,7 +211,9 @@ def test_a_full_backup_is_refused_to_anyone_but_an_administrator(
     assert cli.main(["export-parquet", str(out), "--full-backup", "--user", "sok"]) == 1
     assert "only an administrator" in capsys.readouterr().err
     assert not out.exists()
-    assert audit_entries(app_db) == [("sok", "parquet_full_backup_refused", {"role": role})]
+    assert audit_entries(app_db) == [
+        (audit.os_user(), "parquet_full_backup_refused", {"role": role, "as_account": "sok"})
+    ]
     assert cli.main(["export-parquet", str(out), "--full-backup"]) == 1
     assert "needs --user" in capsys.readouterr().err
 
@@ -227,7 +229,7 @@ def test_a_full_backup_by_an_administrator_is_audited(
     assert (out / "linkage_features.parquet").is_file()
     assert (out / "person_ids.parquet").is_file()
     ((user, action, detail),) = audit_entries(app_db)
-    assert (user, action) == ("root", "parquet_full_backup")
+    assert (user, action, detail["as_account"]) == (audit.os_user(), "parquet_full_backup", "root")
     assert set(detail["tables"]) >= RECORD_LEVEL
     assert detail["folder"] == str(out)
 

@@ -494,9 +494,14 @@ def two_agencies(tmp_path, monkeypatch) -> dict[str, int]:
 
 
 def refusals(user: str) -> list[dict]:
+    """An account's refusals: on a page it is the actor; on the command line the actor is
+    the operating-system login, acting as the account."""
     log = audit.recent(scopes.REFUSED)
-    rows = zip(log["user_name"], log["detail"], strict=True)
-    return [json.loads(detail) for name, detail in rows if name == user]
+    rows = [
+        (name, json.loads(text)) for name, text in zip(log["user_name"], log["detail"], strict=True)
+    ]
+    login = audit.os_user()
+    return [d for name, d in rows if name == user or (name, d.get("as_account")) == (login, user)]
 
 
 def store_sources() -> list[str]:
@@ -535,6 +540,7 @@ def test_an_agency_data_manager_is_refused_another_agencys_import_mapping_and_ro
     assert database.execute("mapping_get", {"source": "NSSF"}) == []
     # their own agency's batch rolls back
     at.selectbox(key="import_data_rollback_batch").set_value(two_agencies["MLVT"]).run()
+    at.checkbox(key="import_data_rollback_confirm").check().run()
     at.button(key="import_data_rollback").click().run()
     assert "rolled back" in at.success[0].value
     assert store_sources() == ["NSSF"]
@@ -561,7 +567,15 @@ def test_the_command_line_refuses_another_agency_to_a_named_user(two_agencies, t
     accounts.add("sok", "data_manager", None, "MLVT")
     file = tmp_path / "nssf.csv"
     file.write_bytes(registrations("C"))
-    imported = ["import", str(file), "--kind", "registrations", "--source", "NSSF"]
+    imported = [
+        "import",
+        str(file),
+        "--kind",
+        "registrations",
+        "--source",
+        "NSSF",
+        "--full-extract",
+    ]
     assert cli.main([*imported, "--user", "sok"]) == 1
     assert "sok acts for MLVT only: import for NSSF refused" in capsys.readouterr().err
     assert cli.main(["rollback", str(two_agencies["NSSF"]), "--user", "sok"]) == 1
@@ -570,7 +584,7 @@ def test_the_command_line_refuses_another_agency_to_a_named_user(two_agencies, t
     assert [(r["action"], r["agency"]) for r in refusals("sok")] == [
         ("restore", "every agency"), ("rollback", "NSSF"), ("import", "NSSF")
     ]  # fmt: skip
-    assert cli.main(["rollback", str(two_agencies["MLVT"]), "--user", "sok"]) == 0  # its own
+    assert cli.main(["rollback", str(two_agencies["MLVT"]), "--user", "sok", "--yes"]) == 0
     assert store_sources() == ["NSSF"]
 
 

@@ -169,6 +169,14 @@ def test_import_page_rolls_back_the_latest_batch(tmp_path, monkeypatch, as_role)
     at.run()
     at.switch_page("app_pages/import_data.py").run()
     assert at.selectbox(key="import_data_rollback_batch").value == batch
+    confirm = at.checkbox(key="import_data_rollback_confirm")
+    assert f"rolling back batch {batch}" in confirm.label  # says what it will undo
+    at.button(key="import_data_rollback").click().run()  # not confirmed: nothing happens
+    assert "tick the box" in at.warning[0].value
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select count(*) from registrations").fetchone()[0] > 0
+    con.close()
+    at.checkbox(key="import_data_rollback_confirm").check().run()
     at.button(key="import_data_rollback").click().run()
     assert not at.exception
     assert "rolled back" in at.success[0].value

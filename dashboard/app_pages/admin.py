@@ -4,7 +4,7 @@ import streamlit as st
 import i18n
 from appdb import accounts, audit
 from exports import files
-from ui import account_forms, auth, threshold_form
+from ui import account_forms, auth, downloads, threshold_form
 
 user = auth.require("admin")
 lang = st.session_state.get("lang", "en")
@@ -39,14 +39,13 @@ with audit_tab:
     chosen = None if action == every else action
     log = audit.recent(chosen, limit=10_000)
     st.dataframe(headed(log, "admin.log"), key="admin_audit_log", hide_index=True)
-    st.download_button(
+    downloads.button(
         t("admin.audit_download"),
-        data=files.to_csv(log),
+        lambda: files.to_csv(log),
         file_name="audit_log.csv",
         mime="text/csv",
         key="admin_audit_download",
-        on_click=auth.record,
-        args=("export", {"table": "audit_log", "format": "csv", "action": chosen}),
+        detail={"table": "audit_log", "format": "csv", "shown_action": chosen},
     )
 
 with threshold_tab:

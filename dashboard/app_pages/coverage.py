@@ -60,7 +60,7 @@ st.caption(
     i18n.t(
         "coverage.legend_caption", lang, marker=formatting.marker(threshold, lang),
         threshold=i18n.digits(threshold, lang),
-        source=national["denominator_source"] or i18n.t("coverage.none", lang),
+        source=formatting.plain(national["denominator_source"]) or i18n.t("coverage.none", lang),
     )
 )  # fmt: skip
 bars_title = i18n.t("coverage.bars_title", lang)

@@ -57,7 +57,7 @@ else:
     rule = targeting.rule_text(
         reads.eligibility_rule_list(), service, lambda c: t(f"criterion.{c}")
     )
-    left.caption(t("rule") + rule)
+    left.caption(t("rule") + formatting.plain(rule))
     left.dataframe(
         formatting.table(
             errors[errors["service_code"] == service],

@@ -2,6 +2,7 @@ import streamlit as st
 
 import i18n
 from data_access import reads
+from indicators import formatting
 from ingest import validation
 from ui import auth, import_panels
 
@@ -12,7 +13,7 @@ NEW = "__new__"
 st.title(i18n.t("import.title", lang))
 st.caption(i18n.t("import.intro", lang))
 if user.agency:  # imports, mappings and rollbacks of that agency only (each action checks)
-    st.info(i18n.t("import.scope_note", lang, agency=auth.plain(user.agency)))
+    st.info(i18n.t("import.scope_note", lang, agency=formatting.plain(user.agency)))
 
 upload = st.file_uploader(
     i18n.t("import.file", lang), type=["csv", "xlsx", "parquet"], key="import_data_file"
@@ -34,13 +35,14 @@ if kind in ("registrations", "uptake"):
         source = st.text_input(i18n.t("import.new_source_code", lang), key="import_data_new_source")
     if source:
         mapping_text = import_panels.mapping_editor(source, user, lang)
-append = st.checkbox(i18n.t("import.append", lang), key="import_data_append")
+append = import_panels.mode_choice(kind, lang)  # None until the user says which
 dry_run = st.checkbox(i18n.t("import.dry_run", lang), key="import_data_dry_run")
+allow_end = import_panels.end_confirmation(upload, lang)
 st.caption(i18n.t("import.samples", lang))
 
 outcome = import_panels.run_button(
     upload, kind=kind, source=source, append=append, dry_run=dry_run, mapping_text=mapping_text,
-    user=user, lang=lang,
+    user=user, lang=lang, allow_end=allow_end,
 )  # fmt: skip
 if outcome is not None:
     import_panels.outcome_report(outcome, lang)

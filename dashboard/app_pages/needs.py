@@ -4,7 +4,6 @@ import i18n
 from appdb import app_settings
 from charts import coverage_charts, needs_charts
 from data_access import reads
-from exports import files
 from indicators import formatting, needs
 from ui import auth, explain, map_controls, needs_weights
 
@@ -57,12 +56,7 @@ with right:
         needs.display(ranked, table_labels, formatting.marker(threshold)),
         hide_index=True, key="needs_ranking", height=520,
     )  # fmt: skip
-    st.download_button(
-        i18n.t("needs.download", lang),
-        data=files.to_csv(needs.export_table(ranked, weights, f.as_of)),
-        file_name=f"needs_by_province_{f.as_of:%Y-%m}.csv",
-        mime="text/csv", key="needs_download_csv",
-    )  # fmt: skip
+    needs_weights.download(ranked, weights, f, lang)
 
 partial = needs.partial(ranked, labels)
 if partial:

@@ -73,11 +73,12 @@ if agencies:
             made = outreach.produce(agency, cut.as_of, user=user.name, role=user.role,
                                     user_agency=scope, provinces=provinces)  # fmt: skip
         except outreach.Refused:
-            st.error(i18n.t("sync.back_refused", lang, source=agency))
+            st.error(i18n.t("sync.back_refused", lang, source=formatting.plain(agency)))
         else:
             st.success(
                 i18n.t(
-                    "sync.back_written", lang, source=agency, path=auth.plain(str(made.path)),
+                    "sync.back_written", lang, source=formatting.plain(agency),
+                    path=formatting.plain(made.path),
                     records=i18n.number(made.records, lang),
                     month=i18n.month_year(made.month_end, lang),
                 )

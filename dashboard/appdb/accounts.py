@@ -1,6 +1,9 @@
 """Local accounts in the app database: roles, Argon2 password hashes and lock-out.
 
-A password is never stored or logged, only its Argon2id hash. MAX_FAILURES failed
+A password is never stored or logged, only its Argon2id hash, and is refused when short
+(MIN_PASSWORD_LENGTH), easy to guess (zxcvbn's score below MIN_PASSWORD_SCORE: common,
+repeated, keyboard patterns, sequences, dates) or when it is or holds the user name.
+MAX_FAILURES failed
 sign-ins in a row lock an account for LOCK_MINUTES; a correct password while it is
 locked is refused too, so guessing cannot continue. An administrator (or
 `python -m dashboard user unlock NAME`) lifts a lock at once. An account may be limited
@@ -16,6 +19,7 @@ import secrets
 import sqlite3
 
 import argon2
+import zxcvbn
 
 import i18n
 from appdb import database, scopes
@@ -24,6 +28,29 @@ ROLES = ("viewer", "analyst", "data_manager", "admin")
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 12
+# zxcvbn's 0-4 scale; 3 is "safely unguessable: moderate protection from offline
+# slow-hash scenario" (about 10^8 guesses or more), which Argon2id makes slow.
+MIN_PASSWORD_SCORE = 3
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input: the first 72 characters are scored
+# zxcvbn's warning (English) -> the message that says why, in every language.
+WEAKNESSES = {
+    "Straight rows of keys are easy to guess.": "accounts.weak.keyboard",
+    "Short keyboard patterns are easy to guess.": "accounts.weak.keyboard",
+    'Repeats like "aaa" are easy to guess.': "accounts.weak.repeats",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        "accounts.weak.repeats"
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': "accounts.weak.sequence",
+    "Recent years are easy to guess.": "accounts.weak.dates",
+    "Dates are often easy to guess.": "accounts.weak.dates",
+    "This is a top-10 common password.": "accounts.weak.common",
+    "This is a top-100 common password.": "accounts.weak.common",
+    "This is a very common password.": "accounts.weak.common",
+    "This is similar to a commonly used password.": "accounts.weak.common",
+    "A word by itself is easy to guess.": "accounts.weak.word",
+    "Names and surnames by themselves are easy to guess.": "accounts.weak.names",
+    "Common names and surnames are easy to guess.": "accounts.weak.names",
+}
 LIST_COLUMNS = (
     "name", "role", "agency", "provinces", "has_password", "failed_count", "locked_until",
     "created_at", "last_sign_in_at",
@@ -84,16 +111,46 @@ def check_role(role: str) -> str:
     return role
 
 
-def hash_password(password: str) -> str:
-    """The Argon2id hash of a password long enough to keep; AccountError otherwise."""
-    if len(password or "") < MIN_PASSWORD_LENGTH or not password.strip():
+def _names_in(name: str) -> list[str]:
+    """The forms of a user name a password may not hold: the name, an address's local part."""
+    name = (name or "").strip().casefold()
+    forms = [name, name.partition("@")[0]] if "@" in name else [name]
+    return [form for form in forms if len(form) >= 3]  # "vi" is in too many good passwords
+
+
+def check_password(password: str, name: str | None = None) -> None:
+    """Refuse a password that is short, easy to guess, or is or holds the user name.
+
+    Raises:
+        AccountError: whose key says why ("accounts.weak.*" from zxcvbn's warning).
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
         raise AccountError("accounts.short_password", length=MIN_PASSWORD_LENGTH)
+    if (name or "").strip() and (
+        password.strip().casefold() == name.strip().casefold()
+        or any(form in password.casefold() for form in _names_in(name))
+    ):
+        raise AccountError("accounts.password_has_name")
+    result = zxcvbn.zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[name] if name else [])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        warning = result["feedback"]["warning"]
+        raise AccountError(WEAKNESSES.get(warning, "accounts.weak.other"))
+
+
+def hash_password(password: str, name: str | None = None) -> str:
+    """The Argon2id hash of a password good enough to keep (check_password); else AccountError."""
+    check_password(password, name)
     return HASHER.hash(password)
 
 
-def new_password() -> str:
-    """A random password (20 URL-safe characters, 120 bits)."""
-    return secrets.token_urlsafe(15)
+def new_password(name: str = "admin") -> str:
+    """A random password (20 URL-safe characters, 120 bits) that check_password accepts."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        with contextlib.suppress(AccountError):  # a draw that happens to spell the name
+            check_password(password, name)
+            return password
 
 
 def get(name: str) -> dict | None:
@@ -139,7 +196,7 @@ def add(
     """
     name, role = check_name(name), check_role(role)
     scope = check_scope(agency, provinces)
-    password_hash = None if password is None else hash_password(password)
+    password_hash = None if password is None else hash_password(password, name)
     try:
         database.execute(
             "account_insert",
@@ -187,7 +244,8 @@ def set_scope(name: str, agency: str | None, provinces=()) -> str:
 
 def set_password(name: str, password: str) -> str:
     """Replace an account's password (which also lifts a lock)."""
-    return _update("account_set_password", name, password_hash=hash_password(password))
+    password_hash = hash_password(password, name)
+    return _update("account_set_password", name, password_hash=password_hash)
 
 
 def unlock(name: str) -> str:

@@ -107,11 +107,16 @@ def allows_agency(scope_agency: str | None, agency: str | None) -> bool:
 
 
 def check_agency_action(
-    user: str | None, scope_agency: str | None, agency: str | None, action: str
-) -> bool:
-    """`allows_agency`, with a refusal recorded in the audit log (`access_refused`)."""
+    user: str | None, scope_agency: str | None, agency: str | None, action: str,
+    actor: str | None = None,
+) -> bool:  # fmt: skip
+    """`allows_agency`, with a refusal recorded in the audit log (`access_refused`).
+
+    `actor`: who the log names when not `user` (the command line's operating-system login,
+    `user` then being the account it acts as).
+    """
     if allows_agency(scope_agency, agency):
         return True
     detail = {"action": action, "agency": agency or "every agency", "scope_agency": scope_agency}
-    audit.record(user, REFUSED, detail)
+    audit.record(actor or user, REFUSED, detail, as_account=actor and user)
     return False

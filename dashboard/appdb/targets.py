@@ -64,9 +64,13 @@ def save(target: dict, user: str, path: Path | None = None) -> None:
 
 
 def import_csv(
-    file: Path, provinces: set[str], services: set[str], user: str, path: Path | None = None
-) -> int:
-    """Check every row of a targets CSV, then save them all; return the number saved."""
+    file: Path, provinces: set[str], services: set[str], user: str, path: Path | None = None,
+    *, as_account: str | None = None,
+) -> int:  # fmt: skip
+    """Check every row of a targets CSV, then save them all; return the number saved.
+
+    `user` sets them; `as_account`, an account the command line names, is audited too.
+    """
     frame = pd.read_csv(file, dtype=str, keep_default_na=False)
     missing = [c for c in ("province_code", "target_rate", "target_date") if c not in frame]
     if missing:
@@ -77,18 +81,21 @@ def import_csv(
             checked.append(check(row, provinces, services))
         except TargetError as exc:
             raise TargetError(f"line {number}: {exc}") from exc
-    _save_all(checked, user, Path(file).name, path)
+    _save_all(checked, user, Path(file).name, path, as_account)
     return len(checked)
 
 
-def _save_all(checked: list[dict], user: str, file_name: str, path: Path | None) -> None:
+def _save_all(
+    checked: list[dict], user: str, file_name: str, path: Path | None, as_account: str | None
+) -> None:
     """Write checked targets and their audit entry in one transaction: all or none."""
     con = database.connect(path)
     try:
         con.execute("begin")
         for target in checked:
             con.execute(sql.load_query("app/target_upsert"), {**target, "set_by": user})
-        audit.record_in(con, user, "targets_import", {"file": file_name, "rows": len(checked)})
+        detail = {"file": file_name, "rows": len(checked)}
+        audit.record_in(con, user, "targets_import", detail, as_account=as_account)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 VIEWPORT = {"width": 1500, "height": 1150}
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-USER, PASSWORD = "bench", "bench-password-not-secret"
+USER, PASSWORD = "bench", "floor-timing-passphrase"  # never the user name (accounts)
 # Notes, on the page's clock, when a map figure is drawn and when its map settles.
 PROBE = """
 window.__bench = {after: [], idle: []};

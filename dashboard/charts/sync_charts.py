@@ -4,6 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from indicators import formatting
+
 BAR = "#2171b5"
 HIDDEN = "#bdbdbd"
 DOT_OFF = {"color": "#e0e0e0", "size": 11}
@@ -22,7 +24,7 @@ def _intersection_bars(fig: go.Figure, rows: pd.DataFrame, hidden_label: str) ->
                 hidden_label if h else f"{int(v):,}" for v, h in zip(counts, hidden, strict=True)
             ],
             textposition="outside",
-            hovertext=[" + ".join(s) for s in rows["sources"]],
+            hovertext=[" + ".join(map(formatting.plain, s)) for s in rows["sources"]],
             hoverinfo="text",
             showlegend=False,
         ),
@@ -48,16 +50,17 @@ def _membership_dots(fig: go.Figure, rows: pd.DataFrame, sources: list[str]) -> 
 
 def _size_bars(fig: go.Figure, sizes: pd.DataFrame, sources: list[str]) -> None:
     counts = sizes.set_index("source").reindex(sources)["person_count"].fillna(0).astype(float)
+    ticks = [formatting.plain(s) for s in sources]  # registry codes: plain text
     fig.add_trace(
         go.Bar(
             y=list(range(len(sources))), x=counts, orientation="h", marker_color=BAR,
-            hovertext=[f"{s}: {int(c):,}" for s, c in zip(sources, counts, strict=True)],
+            hovertext=[f"{s}: {int(c):,}" for s, c in zip(ticks, counts, strict=True)],
             hoverinfo="text", showlegend=False,
         ),
         row=2,
         col=1,
     )  # fmt: skip
-    fig.update_yaxes(tickvals=list(range(len(sources))), ticktext=sources, row=2, col=1)
+    fig.update_yaxes(tickvals=list(range(len(sources))), ticktext=ticks, row=2, col=1)
     fig.update_xaxes(autorange="reversed", row=2, col=1)
 
 

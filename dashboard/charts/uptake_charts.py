@@ -4,6 +4,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from indicators import formatting
+
 
 def trend(series: pd.DataFrame, catalogue: pd.DataFrame, title: str, y_title: str) -> go.Figure:
     """Persons receiving each service per month end; dotted lines where a programme starts.
@@ -14,7 +16,8 @@ def trend(series: pd.DataFrame, catalogue: pd.DataFrame, title: str, y_title: st
         title: the figure title.
         y_title: the count axis title.
     """
-    names = catalogue.set_index("service_code")["name_en"]
+    # Names and codes come from the imported catalogue: labels as plain text.
+    names = catalogue.set_index("service_code")["name_en"].map(formatting.plain)
     data = series.assign(
         service=series["service_code"].map(names), persons=series["receiving_count"].astype(float)
     )
@@ -30,7 +33,7 @@ def trend(series: pd.DataFrame, catalogue: pd.DataFrame, title: str, y_title: st
                 line={"dash": dash, "width": 1, "color": "#555"},
             )  # fmt: skip
             fig.add_annotation(
-                x=day, y=1, yref="paper", text=row.service_code, showarrow=False,
+                x=day, y=1, yref="paper", text=formatting.plain(row.service_code), showarrow=False,
                 textangle=-90, xanchor="right", yanchor="top", font={"size": 9, "color": "#555"},
             )  # fmt: skip
     fig.update_layout(

@@ -10,6 +10,7 @@ from fpdf import FPDF
 import i18n
 from charts import coverage_charts
 from exports import brief as briefing
+from indicators import formatting
 
 FONT_DIR = Path(os.environ.get("COVERAGE_FONT_DIR", "/usr/share/fonts/truetype"))
 # Debian's fonts-khmeros and fonts-dejavu-core (Makefile: system-packages).
@@ -95,7 +96,7 @@ def _cover(pdf: BriefPDF, images: dict[str, bytes]) -> None:
     pdf.add_page()
     pdf.heading(i18n.t("brief.title", lang, area=brief.area), 17)
     pdf.para(i18n.t("brief.situation", lang, date=i18n.date_text(brief.month, lang)), 11)
-    pdf.para(brief.ctx.filter_text(), 8.5, GREY)
+    pdf.para(formatting.unlinked(brief.ctx.filter_text()), 8.5, GREY)
     if brief.ctx.is_demo:
         pdf.para(i18n.t("export.demo", lang), 10, RED)
     top = pdf.get_y() + 3
@@ -137,7 +138,7 @@ def _gap_table(pdf: BriefPDF, title_key: str, frame, note_key: str | None = None
         for values in rows:
             row = table.row()
             for value in values:
-                row.cell(value)
+                row.cell(formatting.unlinked(value))  # a programme's name: imported
     if note_key:
         pdf.para(i18n.t(note_key, lang), 8, GREY, width=178)
     pdf.ln(3)
@@ -162,11 +163,11 @@ def _definitions(pdf: BriefPDF) -> None:
         pdf.ln(1.5)
     pdf.para(brief.ctx.suppression_note(), 10)
     pdf.ln(3)
-    pdf.para(brief.ctx.sources, 9, GREY)
+    pdf.para(formatting.unlinked(brief.ctx.sources), 9, GREY)  # names an imported source
     pdf.para(
         i18n.t("chart.boundaries", lang, attribution=coverage_charts.BOUNDARY_ATTRIBUTION), 9, GREY
     )
-    pdf.para(brief.ctx.filter_text(), 9, GREY)
+    pdf.para(formatting.unlinked(brief.ctx.filter_text()), 9, GREY)
 
 
 def render(brief: briefing.Brief, images: dict[str, bytes]) -> bytes:

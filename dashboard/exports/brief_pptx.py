@@ -16,6 +16,7 @@ from pptx.util import Emu, Inches, Pt
 import i18n
 from charts import coverage_charts
 from exports import brief as briefing
+from indicators import formatting
 
 FONT = {"km": "Khmer OS System", "en": "Calibri"}
 RED, GREY = RGBColor(0xB0, 0x00, 0x20), RGBColor(0x55, 0x55, 0x55)
@@ -75,7 +76,7 @@ def _title_slide(deck, brief: briefing.Brief) -> None:
     slide = _slide(deck, brief, i18n.t("brief.title", lang, area=brief.area))
     situation = i18n.t("brief.situation", lang, date=i18n.date_text(brief.month, lang))
     lines = [(situation, 20, False, None),
-             (brief.ctx.filter_text(), 12, False, GREY)]  # fmt: skip
+             (formatting.unlinked(brief.ctx.filter_text()), 12, False, GREY)]  # fmt: skip
     _text(slide, lang, Inches(0.4), Inches(1.4), Inches(12.5), Inches(2), lines)
 
 
@@ -127,7 +128,7 @@ def _gap_slide(deck, brief: briefing.Brief, title_key: str, frame, png: bytes) -
             cell = shape.table.cell(r, c)
             cell.text = ""
             run = cell.text_frame.paragraphs[0].add_run()
-            run.text, run.font.size = value, Pt(11)
+            run.text, run.font.size = formatting.unlinked(value), Pt(11)  # names: imported
             _name_font(run, lang)
     _picture(slide, png, Inches(8.0), Inches(1.3), Inches(4.0))
 
@@ -141,7 +142,7 @@ def _definitions_slide(deck, brief: briefing.Brief) -> None:
     boundaries = i18n.t("chart.boundaries", lang, attribution=ATTRIBUTION)
     lines += [
         (brief.ctx.suppression_note(), 12, False, None),
-        (brief.ctx.sources, 10, False, GREY),
+        (formatting.unlinked(brief.ctx.sources), 10, False, GREY),  # an imported source
         (boundaries, 10, False, GREY),
     ]
     _text(slide, lang, Inches(0.4), Inches(1.2), Inches(12.5), Inches(5.5), lines)

@@ -65,7 +65,7 @@ def allowed(
 def produce(
     source: str, as_of: dt.date | None, *, user: str, role: str | None,
     user_agency: str | None = None, provinces: tuple[str, ...] = (), con=None,
-    out: Path | None = None,
+    out: Path | None = None, actor: str | None = None,
 ) -> Produced:  # fmt: skip
     """Check the user's right, build the agency's file, write it and audit it.
 
@@ -78,6 +78,8 @@ def produce(
         provinces: that account's province scope (empty: every province).
         con: a read-only store connection (default: the app's pinned one).
         out: a file to write instead of the agency's outbox (the command line's --out).
+        actor: who the audit log names when not `user` (the command line's operating-system
+            login); `user` is then recorded as the account acted as.
 
     Raises:
         Refused: the user may not (recorded in the audit log first).
@@ -86,7 +88,7 @@ def produce(
     if not allowed(role, user_agency, source, provinces):
         detail = {"source": source, "role": role, "agency": user_agency,
                   "provinces": list(provinces)}  # fmt: skip
-        audit.record(user, REFUSED, detail)
+        audit.record(actor or user, REFUSED, detail, as_account=actor and user)
         raise Refused(f"{user} ({role}) may not produce the outreach file of {source}")
     con = con if con is not None else reads.connection()
     month_end = _month_end(con, as_of)
@@ -98,7 +100,7 @@ def produce(
     detail = {"source": source, "as_of": month_end.isoformat(), "records": len(frame),
               "file": str(path)}  # fmt: skip
     try:
-        audit.record(user, ACTION, detail)
+        audit.record(actor or user, ACTION, detail, as_account=actor and user)
     except Exception:
         path.unlink(missing_ok=True)  # no file without its audit entry
         raise

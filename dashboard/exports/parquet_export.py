@@ -62,7 +62,7 @@ class BackupRefused(PermissionError):
 
 def export(
     folder: Path, path: Path | None = None, *, full_backup_by: str | None = None,
-    user: str = "(command line)",
+    user: str | None = None, as_account: str | None = None,
 ) -> dict:  # fmt: skip
     """Write the store at `path` (default: the configured store) to an empty `folder`.
 
@@ -72,15 +72,18 @@ def export(
         full_backup_by: an administrator's account name: every table (but record_keys)
             instead of the aggregates and reference data. Refused, and audited, for anyone
             else.
-        user: who the audit log names for an export of aggregates.
+        user: who the audit log names as the actor (default: the operating-system login).
+        as_account: the app account the command line acts as (--user), recorded as a
+            detail; a full backup's is `full_backup_by`.
 
     Returns:
         The manifest written to folder/export.json.
     """
     path, folder = Path(path or settings.store_path()), Path(folder)
     backup = full_backup_by is not None
+    user = user or audit.os_user()
     if backup:
-        user = _check_admin(full_backup_by)
+        as_account = _check_admin(full_backup_by, user)
     _empty_folder(folder, private=backup)
     con = storage.open_read(path)
     try:
@@ -104,7 +107,8 @@ def export(
         "tables": sorted(tables),
         "store_version": manifest["store_version"],
     }
-    audit.record(user, "parquet_full_backup" if backup else "parquet_export", detail)
+    action = "parquet_full_backup" if backup else "parquet_export"
+    audit.record(user, action, detail, as_account=as_account)
     return manifest
 
 
@@ -117,12 +121,12 @@ def _empty_folder(folder: Path, private: bool) -> None:
         folder.chmod(BACKUP_FOLDER_MODE)  # record-level files: the owner's alone
 
 
-def _check_admin(name: str) -> str:
-    """The account name, if it is an administrator's; else audit the refusal and raise."""
+def _check_admin(name: str, user: str) -> str:
+    """The account name, if it is an administrator's; else audit `user`'s refusal and raise."""
     account = accounts.get(name)
     if account is None or account["role"] != "admin":
         role = account["role"] if account else None
-        audit.record(name, "parquet_full_backup_refused", {"role": role})
+        audit.record(user, "parquet_full_backup_refused", {"role": role}, as_account=name)
         raise BackupRefused(
             f"a full backup holds record-level tables: only an administrator may ask for one "
             f"({name!r} is {'no account' if account is None else 'a ' + role})"

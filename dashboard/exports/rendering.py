@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 import i18n
 import settings
+from indicators import formatting
 
 CHROMIUM = os.environ.get("COVERAGE_CHROMIUM", "/usr/bin/chromium")
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -189,9 +190,9 @@ def _wrap(text: str, lang: str) -> list[str]:
 
 
 def _footer(ctx: ExportContext) -> list[tuple[str, dict]]:
-    """Footer lines, top to bottom, each with its font."""
+    """Footer lines, top to bottom, each with its font (outside text as plain text)."""
     grey = {"size": 11, "color": "#444"}
-    lines = [(line, grey) for line in _wrap(ctx.sources, ctx.lang)]
+    lines = [(formatting.plain(line), grey) for line in _wrap(ctx.sources, ctx.lang)]
     lines += [(line, grey) for line in _wrap(ctx.suppression_note(), ctx.lang)]
     if ctx.is_demo:
         lines.append(
@@ -215,7 +216,8 @@ def decorate(fig: go.Figure, ctx: ExportContext) -> go.Figure:
     title = layout.title.text or ""
     out.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.985, "yanchor": "top",
-               "subtitle": {"text": ctx.filter_text(), "font": {"size": 12, "color": "#444"}}},
+               "subtitle": {"text": formatting.plain(ctx.filter_text()),
+                            "font": {"size": 12, "color": "#444"}}},
         margin={"t": top, "b": bottom, "l": max(layout.margin.l or 0, 10),
                 "r": max(layout.margin.r or 0, 10)},
         height=height, width=WIDTH, paper_bgcolor="white",

@@ -1,4 +1,11 @@
-"""The one formatter of cells and numbers: suppressed frames as text tables, in a language."""
+"""The one formatter of cells and numbers: suppressed frames as text tables, in a language.
+
+Also the one escaper of outside text (`plain`): what comes from a file, an account or a
+setting is shown as itself wherever Markdown or plotly's HTML-like labels would read it.
+"""
+
+import re
+import string
 
 import pandas as pd
 
@@ -166,3 +173,44 @@ def table(
             cell(v, kind, bool(h), marker, lang) for v, h in zip(frame[column], hidden, strict=True)
         ]
     return out.reset_index(drop=True)
+
+
+# Markdown (CommonMark, GitHub's links, images, autolinks, tables and strike-through),
+# Streamlit's directives (:red[...], :material/icon:), math ($...$), HTML and plotly's
+# label tags (<a href>, <b>, %{...} templates) all take their syntax from ASCII
+# punctuation. Written as a numeric character reference, each mark shows as itself and
+# means nothing, in Streamlit's Markdown and in plotly's labels alike (both decode it).
+_REFERENCES = str.maketrans({mark: f"&#{ord(mark)};" for mark in string.punctuation})
+# Streamlit swaps ":streamlit:" and emoji short codes (":smile:") for a picture after the
+# references are decoded; an invisible word joiner after the colon keeps the words.
+_SHORT_CODE = re.compile(r"(&#58;)(?=\w|&#43;|&#45;)")  # before a letter, digit, + or -
+
+
+def plain(value: object) -> str:
+    """Outside text (a file's, an account's, a setting's) to show as itself, as plain text.
+
+    The one escaper for every Streamlit element that reads Markdown (markdown, caption,
+    alerts, labels, help) and every plotly label (titles, legends, hover text, axes,
+    annotations, so exported SVG and PDF charts too): no link, image, HTML, directive or
+    formula can come out of it. Tables (st.dataframe) and files need none. A missing
+    value (None, NaN, NA) is "".
+    """
+    missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    text = "" if missing else str(value)
+    return _SHORT_CODE.sub("\\1\u2060", text.translate(_REFERENCES))
+
+
+# PDF readers (Chrome's, Firefox's, Acrobat) and office programs make a link of any text
+# that looks like one ("https://…", "www.…", "name@host"), whatever the file says.
+_LINK_LIKE = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+
+
+def unlinked(value: object) -> str:
+    """Outside text for a document (PDF, PowerPoint): shown as itself, never made a link.
+
+    A zero-width space (invisible, and in every font the packs embed) follows each colon
+    and "@" and splits "www.", so no reader recognises an address in it. Markup needs no
+    escaping there: the packs' text is never read as Markdown or HTML.
+    """
+    text = "" if value is None else str(value)
+    return _LINK_LIKE.sub("\\1\u200b", text)

@@ -15,17 +15,16 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
-import getpass
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+import settings
 from appdb import audit
 from ingest import encoded, mappings, readers, reference, rules, validation
 from linkage import features, pseudonym
@@ -43,11 +42,8 @@ STAGES = ("reading", "validated", "pseudonymising", "linking", "written")
 
 
 def current_user() -> str:
-    """Who runs the import: $COVERAGE_USER, else the login name."""
-    try:
-        return os.environ.get("COVERAGE_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, as in some containers
-        return "unknown"
+    """Who runs an import outside the app: the operating-system login (audit.os_user)."""
+    return audit.os_user()
 
 
 @dataclasses.dataclass
@@ -62,9 +58,11 @@ class Request:
     dry_run: bool = False
     mapping_text: str | None = None  # a mapping saved on the Import page
     user: str = dataclasses.field(default_factory=lambda: current_user())
+    as_account: str | None = None  # the app account the command line acts as (--user)
     today: dt.date = dataclasses.field(default_factory=dt.date.today)
     key: bytes | None = None
     manifest: dict | None = None  # an encoded file's (set by run / import_into)
+    allow_end: int | None = None  # records a full extract may end beyond the share allowed
 
     @property
     def sha256(self) -> str:
@@ -129,7 +127,7 @@ def run(request: Request, path: Path | None = None, progress=PROGRESS) -> Outcom
     )
     detail = {"file": request.file_name, "kind": request.kind, "source": request.source,
               "batch": outcome.batch_id, "result": outcome.result}  # fmt: skip
-    audit.record(request.user, "import", detail)
+    audit.record(request.user, "import", detail, as_account=request.as_account)
     return outcome
 
 
@@ -178,9 +176,39 @@ def import_into(
     if typed is None:
         return _record(con, request, batch_id, "rejected", report, {})
     progress(0.4, "validated")
-    stats = writer(con, request, typed, batch_id, progress)
+    plan = _extract_plan(con, request, typed)
+    if plan and (reason := _ending_refusal(plan, request)):
+        report.problems.append(validation.Problem(0, "", "", reason))
+        stats = {"plan": plan, "confirm_end": plan["ended"]}  # what a confirmation must say
+        return _record(con, request, batch_id, "rejected", report, stats)
+    stats = writer(con, request, typed, batch_id, progress) | ({"plan": plan} if plan else {})
     progress(0.95, "written")
     return _record(con, request, batch_id, "accepted", report, stats)
+
+
+def _extract_plan(con, request: Request, typed: pd.DataFrame) -> dict[str, int] | None:
+    """What a registrations file adds, changes and (a full extract) ends, before writing."""
+    if request.kind != "registrations":
+        return None
+    found = storage.query_with(con, "imports/extract_plan", typed[["record_id"]],
+                               source=request.source, whole=not request.append)  # fmt: skip
+    return {str(k): int(v) for k, v in found.iloc[0].items()}
+
+
+def _ending_refusal(plan: dict[str, int], request: Request) -> str | None:
+    """Why a full extract that ends more than the allowed share needs a confirmation."""
+    share, ended, held = settings.max_end_share(), plan["ended"], plan["current_records"]
+    if ended == 0 or ended <= share * held:
+        return None
+    if request.allow_end is not None and request.allow_end >= ended:
+        return None
+    return (
+        f"as a full extract this file would end {ended:,} of the {held:,} current records of "
+        f"{request.source} ({ended / held:.0%}, more than the {share:.0%} allowed without a "
+        f"confirmation): if it really is a full extract, confirm ending {ended:,} records "
+        f"(--allow-end {ended}); if it only adds and changes records, import it as "
+        "additions and changes (--append)"
+    )
 
 
 RAW_REFUSED = (
@@ -205,8 +233,17 @@ def _read_raw(con, request: Request, report: validation.Report, table) -> pd.Dat
         return typed
     if request.key is None:
         request.key = pseudonym.load_key()
+        _record_key_use(request)
     report.problems += _key_problems(con, pseudonym.fingerprint(request.key))
     return None if report.problems else typed
+
+
+def _record_key_use(request: Request) -> None:
+    """Audit the Board's use of its key file: a raw file encoded here (README, "Keys")."""
+    detail = {"purpose": "import", "fingerprint": pseudonym.fingerprint(request.key),
+              "source": request.source, "file": Path(request.file_name).name,
+              "dry_run": request.dry_run}  # fmt: skip
+    audit.record(request.user, "key_use", detail, as_account=request.as_account)
 
 
 def validated(

@@ -8,12 +8,14 @@ columns.
 """
 
 import dataclasses
+import hashlib
 import json
 import re
 
 import pandas as pd
 
 import settings
+import sql
 
 MAPPINGS_DIR = settings.DATA_DIR / "mappings"
 SOURCE_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
@@ -70,14 +72,36 @@ def saved_text(source: str) -> str | None:
 
 
 def save(source: str, text: str, user: str) -> None:
-    """Save a source's mapping document (checked first) for every later import."""
-    from appdb import database
+    """Save a source's mapping document (checked first) for every later import, audited.
 
+    The audit entry (`mapping_save`, in the same transaction) names the source and the
+    SHA-256 and size of the new text and the SHA-256 of the text it replaces, not the text.
+    """
+    from appdb import audit, database
+
+    source = check_source(source)
     for kind in ("registrations", "uptake"):
         parse(text, kind)
-    database.execute(
-        "mapping_save", {"source": check_source(source), "mapping": text, "saved_by": user}
-    )
+    con = database.connect()
+    try:
+        with con:
+            con.execute("begin immediate")
+            before = con.execute(sql.load_query("app/mapping_get"), {"source": source}).fetchone()
+            con.execute(
+                sql.load_query("app/mapping_save"),
+                {"source": source, "mapping": text, "saved_by": user},
+            )
+            audit.record_in(con, user, "mapping_save", _saved_detail(source, text, before))
+    finally:
+        con.close()
+
+
+def _saved_detail(source: str, text: str, before) -> dict:
+    """What the audit log keeps of a saved mapping: hashes and size, not the text."""
+    data = text.encode("utf-8")
+    previous = hashlib.sha256(before["mapping"].encode("utf-8")).hexdigest() if before else None
+    return {"source": source, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+            "previous_sha256": previous}  # fmt: skip
 
 
 def text_in_force(source: str) -> str:

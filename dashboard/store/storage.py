@@ -371,11 +371,13 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _archive(path: Path) -> None:
-    """Keep the current store under versions/ (a hard link: no copy), pruning old ones."""
+def _archive(path: Path) -> Path | None:
+    """Keep the current store under versions/ (a hard link: no copy), pruning old ones.
+
+    Returns the kept version (None when there was no store).
+    """
     pending = _archive_pending(path)
-    if pending is not None:
-        _keep_version(path, pending)
+    return _keep_version(path, pending) if pending is not None else None
 
 
 def _archive_pending(path: Path) -> Path | None:
@@ -392,7 +394,7 @@ def _archive_pending(path: Path) -> Path | None:
     return pending
 
 
-def _keep_version(path: Path, pending: Path) -> None:
+def _keep_version(path: Path, pending: Path) -> Path:
     """Give a swapped-out store its version name and prune the oldest kept versions."""
     kept_as = pending.with_name(pending.name[1:].replace(".pending", ".duckdb"))
     pending.rename(kept_as)
@@ -400,6 +402,7 @@ def _keep_version(path: Path, pending: Path) -> None:
     kept = sorted((path.parent / "versions").glob(f"{path.stem}-*.duckdb"))
     for old in kept[: -_count_of(path)]:
         old.unlink(missing_ok=True)
+    return kept_as
 
 
 def _count_of(path: Path) -> int:
@@ -532,8 +535,11 @@ def run_statement(con: duckdb.DuckDBPyConnection, name: str, **params: object) -
     return con.execute(sql.load_query(name), params or None).df()
 
 
-def restore(version_file: Path, path: Path | None = None) -> None:
-    """Make an earlier version (from list_versions) the store again; the current one is kept."""
+def restore(version_file: Path, path: Path | None = None) -> Path | None:
+    """Make an earlier version (from list_versions) the store again; the current one is kept.
+
+    Returns where the replaced store is kept (None if there was none).
+    """
     path = Path(path or settings.store_path())
     version_file = Path(version_file)
     if version_file not in list_versions(path):
@@ -544,11 +550,12 @@ def restore(version_file: Path, path: Path | None = None) -> None:
             shutil.copyfile(version_file, tmp)
             at_rest.protect(tmp)
             _fsync(tmp)
-            _archive(path)
+            kept_as = _archive(path)
             os.replace(tmp, path)
             _fsync(path.parent)
         finally:
             tmp.unlink(missing_ok=True)
+    return kept_as
 
 
 # Columns added last to the schema: a store without them was built by older code.

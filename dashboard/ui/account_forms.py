@@ -8,6 +8,7 @@ import streamlit as st
 import i18n
 from appdb import accounts, audit, scopes
 from data_access import reads
+from indicators import formatting
 from ui import auth
 
 
@@ -16,7 +17,7 @@ def _apply(user: auth.User, lang: str, action: str, detail: dict, change: Callab
     try:
         change(*args)
     except accounts.AccountError as exc:
-        st.error(i18n.t(exc.key, lang, **exc.values))
+        st.error(i18n.t(exc.key, lang, **{k: formatting.plain(v) for k, v in exc.values.items()}))
         return
     audit.record(user.name, action, detail)
     st.success(i18n.t("admin.done", lang))

@@ -12,20 +12,29 @@ own scope, or for an OIDC identity without an account `[scopes]` in secrets
 (`"@kampot.gov.kh" = { provinces = ["07"] }`). `gate()` pins the user's provinces for the
 run's reads (data_access/scope.py), so every page gets only the rows the user may see;
 `agency_allowed` checks an agency action, auditing and explaining a refusal.
+
+A session idle for longer than `settings.idle_minutes()` (from its last interaction, that
+is its last script run while signed in) is signed out at its next run (`session_expired`
+in the audit log), and the sign-in screen says why.
 """
 
 import dataclasses
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
 import i18n
+import settings
 from appdb import accounts, audit, scopes
 from data_access import scope
+from indicators.formatting import plain  # names, agencies: shown as plain text
 from ui import element_preload
 
 SESSION_KEY = "auth_user"  # the local account signed in to this session
 RECORDED_KEY = "auth_recorded"  # an OIDC session whose sign-in is in the audit log
+ACTIVE_KEY = "auth_last_active"  # time.time() of the session's last run while signed in
+EXPIRED_KEY = "auth_expired"  # the idle minutes after which this session was signed out
 # The least role each action needs; pages name theirs in app.PAGES.
 PERMISSIONS = {
     "aggregates": "viewer",
@@ -138,15 +147,21 @@ def record(action: str, detail: Mapping | None = None) -> None:
     audit.record(user.name if user else None, action, detail)
 
 
-def gate() -> User:
+def gate(before_sign_in: Callable[[], object] | None = None) -> User:
     """Return the signed-in user, their provinces pinned for the run's reads.
 
     Otherwise show sign-in and stop the script run (with no provinces pinned: nothing of
-    the store can be read).
+    the store can be read). `before_sign_in` runs first on the sign-in screen (the app
+    registers its pages there, so that the page asked for opens after the sign-in).
     """
     scope.unpin()
     user = current_user()
+    if user is not None and _idle_too_long():
+        _expire(user)
+        user = None
     if user is None:
+        if before_sign_in is not None:
+            before_sign_in()
         _sign_in_screen()
         st.stop()
     if user.via == "oidc" and not st.session_state.get(RECORDED_KEY):
@@ -162,13 +177,54 @@ def gate() -> User:
     return user
 
 
+def _idle_too_long() -> bool:
+    """Whether the session's last interaction is older than the idle time-out.
+
+    Otherwise this run becomes its last interaction (every run follows one: a click, a
+    changed widget, a page opened).
+    """
+    now, last = time.time(), st.session_state.get(ACTIVE_KEY)
+    if last is not None and now - last > settings.idle_minutes() * 60:
+        return True
+    st.session_state[ACTIVE_KEY] = now
+    return False
+
+
+def _expire(user: User) -> None:
+    """Sign an idle session out, audited; the sign-in screen then says why."""
+    minutes = settings.idle_minutes()
+    audit.record(user.name, "session_expired", {"via": user.via, "idle_minutes": minutes})
+    _forget()
+    st.session_state[EXPIRED_KEY] = minutes
+    if user.via == "oidc":  # the identity cookie goes too (a new session begins)
+        st.logout()
+
+
+def _forget() -> None:
+    """Forget who is signed in to this session."""
+    for key in (SESSION_KEY, RECORDED_KEY, ACTIVE_KEY):
+        st.session_state.pop(key, None)
+
+
+def refuse(role: str, page: str | None = None) -> None:
+    """Say that the page is not permitted, record it (`access_refused`) and stop the run.
+
+    Args:
+        role: the least role the page needs.
+        page: the page's URL path, when known (a page opened by its address).
+    """
+    user = current_user()
+    detail = {"required": role} | ({"page": page} if page else {})
+    audit.record(user.name if user else None, scopes.REFUSED, detail)
+    st.error(i18n.t("auth.refused", _lang()))
+    st.stop()
+
+
 def require(role: str) -> User:
     """Stop a page unless the user's role includes `role` (the page reached by its URL)."""
     user = current_user()
     if user is None or not accounts.allows(user.role, role):
-        audit.record(user.name if user else None, scopes.REFUSED, {"required": role})
-        st.error(i18n.t("auth.refused", _lang()))
-        st.stop()
+        refuse(role)
     scope.pin(user.name, visible_provinces(user))
     return user
 
@@ -185,11 +241,6 @@ def agency_allowed(user: User, agency: str | None, action: str) -> bool:
     key = "auth.agency_refused" if agency else "auth.agency_refused_every"
     st.error(i18n.t(key, _lang(), agency=plain(agency or ""), scope=plain(user.agency or "")))
     return False
-
-
-def plain(name: str) -> str:
-    """A name as a Markdown code span, so that nothing in it is read as markup."""
-    return "`" + name.replace("`", "'") + "`"
 
 
 def _sign_in_screen() -> None:
@@ -225,6 +276,9 @@ def _password_form(lang: str) -> None:
     error = st.session_state.pop(ERROR_KEY, None)
     if error:
         st.error(error)
+    expired = st.session_state.pop(EXPIRED_KEY, None)
+    if expired and not error:
+        st.warning(i18n.t("auth.expired", lang, minutes=i18n.digits(expired, lang)))
     if accounts.counts()["password_count"] == 0:
         st.info(i18n.t("auth.no_accounts", lang))
 
@@ -237,10 +291,11 @@ def _attempt(lang: str) -> None:
     result = accounts.authenticate(name, st.session_state.get("signin_password", ""))
     if result.ok:
         st.session_state[SESSION_KEY] = result.name
+        st.session_state[ACTIVE_KEY] = time.time()
         audit.record(result.name, "sign_in", {"via": "password"})
         return
     detail = {"reason": result.reason, "locked_until": result.locked_until}
-    audit.record(result.name, "sign_in_failed", detail)
+    audit.record(result.name, "sign_in_failed", detail | {"tried": tried_name(name)})
     if result.locked_until:
         until = result.locked_until.replace("T", " ")[:16]
         st.session_state[ERROR_KEY] = i18n.t("auth.locked", lang, until=until)
@@ -248,10 +303,20 @@ def _attempt(lang: str) -> None:
         st.session_state[ERROR_KEY] = i18n.t("auth.failed", lang)
 
 
+def tried_name(name: str) -> str | None:
+    """The name a failed sign-in tried, as the audit log keeps it.
+
+    Only a well-formed account name (no space, 100 characters at most): people sometimes
+    type their password in the name field, and a passphrase has spaces. An unknown name
+    is kept too (guessing at names is worth seeing), in the detail, not as the user.
+    """
+    name = (name or "").strip()
+    return name if accounts.NAME_PATTERN.fullmatch(name) else None
+
+
 def _sign_out(user: User) -> None:
     audit.record(user.name, "sign_out", {"via": user.via})
-    st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(RECORDED_KEY, None)
+    _forget()
     if user.via == "oidc":
         st.logout()
 
@@ -267,7 +332,7 @@ def sidebar(user: User) -> None:
         if user.provinces:
             names = scopes.reference_provinces()
             column = "name_km" if lang == "km" else "name_en"
-            listed = ", ".join(names[code][column] for code in user.provinces)
+            listed = ", ".join(plain(names[code][column]) for code in user.provinces)
             st.caption(i18n.t("auth.scope_provinces", lang, names=listed))
         st.button(
             i18n.t("auth.sign_out", lang), key="auth_sign_out", on_click=_sign_out, args=(user,)

@@ -52,11 +52,11 @@ def render(
         ) or "pdf"  # fmt: skip
         detail = {"action": "briefing_pack", "area": area or settings.NATIONAL, "format": fmt}
         con = reads.connection()
-        st.download_button(
-            i18n.t("brief.download", lang), icon=":material/download:", on_click="ignore",
-            data=downloads.audited(detail, lambda: brief_files.document(
+        downloads.button(
+            i18n.t("brief.download", lang),
+            lambda: brief_files.document(
                 brief.build(con, f, area, lang, threshold, provinces=limit), fmt
-            )),
+            ),
             file_name=f"brief_{area or settings.NATIONAL}_{month:%Y-%m}_{lang}.{fmt}",
-            mime=brief_files.FORMATS[fmt], key="coverage_brief_download",
+            mime=brief_files.FORMATS[fmt], key="coverage_brief_download", detail=detail,
         )  # fmt: skip

@@ -6,7 +6,7 @@ import streamlit as st
 import i18n
 import settings
 from data_access import reads
-from indicators import lineage
+from indicators import formatting, lineage
 
 WORDS = ("all", "none", "yes", "no", "hidden", "shown")
 
@@ -26,7 +26,8 @@ def _note(note: str, lang: str) -> str:
 
 
 def _fact(key: str, value: str, lang: str) -> str:
-    value = _word(value, lang)
+    # A fact may quote a file (the population estimate's source, a programme's code).
+    value = formatting.plain(_word(value, lang))
     if key.startswith("input:"):
         return f"- {i18n.t('needs.input.' + key.removeprefix('input:'), lang)}: {value}"
     return f"- {i18n.t('explain.fact.' + key, lang)}: {value}"
@@ -34,7 +35,7 @@ def _fact(key: str, value: str, lang: str) -> str:
 
 def render(item: lineage.Lineage, lang: str, key: str) -> None:
     """Write a lineage into the current container: facts, suppression, sources, batches."""
-    st.markdown(f"**{item.figure}: {item.value}**")
+    st.markdown(f"**{item.figure}: {item.value}**")  # a reference name, a computed value
     st.markdown("\n".join(_fact(k, v, lang) for k, v in item.facts))
     st.markdown(f"**{i18n.t('explain.suppression', lang)}**")
     st.markdown("\n".join(f"- {_note(n, lang)}" for n in item.suppression))

@@ -8,11 +8,15 @@ import streamlit as st
 
 import i18n
 from data_access import reads
+from indicators import formatting
 from ingest import batches, importer, mappings
 from linkage import pseudonym
 from ui import auth
 
 ROW_KINDS = ("registrations", "uptake")  # files of one source; the others are for every agency
+# (file name, records) of the last full extract refused for ending more than the share allowed
+PENDING_END = "import_data_pending_end"
+KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
 def mapping_editor(source: str, user: auth.User, lang: str) -> str:
@@ -34,8 +38,38 @@ def mapping_editor(source: str, user: auth.User, lang: str) -> str:
         saved = st.button(i18n.t("import.save_mapping", lang), key="import_data_save_mapping")
         if saved and auth.agency_allowed(user, source, "mapping_save"):
             mappings.save(source, mapping_text, user.name)
-            st.success(i18n.t("import.mapping_saved", lang, source=source))
+            st.success(i18n.t("import.mapping_saved", lang, source=formatting.plain(source)))
     return mapping_text
+
+
+def mode_choice(kind: str, lang: str) -> bool | None:
+    """Full extract or additions and changes, said by the user (no default); None if unsaid.
+
+    Files of other kinds have no such choice (False).
+    """
+    if kind not in ("registrations", "uptake"):
+        return False
+    choice = st.radio(
+        i18n.t("import.mode", lang), ["full", "additions"], index=None, key="import_data_mode",
+        format_func=lambda m: i18n.t(f"import.mode_{m}", lang),
+    )  # fmt: skip
+    return None if choice is None else choice == "additions"
+
+
+def end_confirmation(upload, lang: str) -> int | None:
+    """After a full extract was refused for ending many records: the number typed to confirm.
+
+    Returns the number when the user typed exactly what the refused import would end (for
+    the same file), else None.
+    """
+    pending = st.session_state.get(PENDING_END)
+    if not pending or upload is None or pending[0] != upload.name:
+        return None
+    name, ended = pending
+    label = i18n.t("import.confirm_end", lang, records=i18n.number(ended, lang),
+                   file=formatting.plain(name))  # fmt: skip
+    typed = st.text_input(label, key="import_data_allow_end")
+    return ended if typed.strip().translate(KHMER_DIGITS) == str(ended) else None
 
 
 def run_button(
@@ -43,11 +77,12 @@ def run_button(
     *,
     kind: str,
     source: str | None,
-    append: bool,
+    append: bool | None,
     dry_run: bool,
     mapping_text: str | None,
     user: auth.User,
     lang: str,
+    allow_end: int | None = None,
 ) -> importer.Outcome | None:
     """The run button: import the uploaded file with a progress bar; errors in words.
 
@@ -55,11 +90,12 @@ def run_button(
         upload: the uploaded file, or None (the button then asks for one).
         kind: what the file holds (validation.KINDS).
         source: the source registry's code (empty or None: the file has none).
-        append: whether the rows add to the source's earlier ones.
+        append: whether the rows add to the source's earlier ones (None: not said yet).
         dry_run: whether to check the file without loading it.
         mapping_text: the column mapping shown in the editor, if any.
         user: who runs the import (their agency limit applies).
         lang: the UI language.
+        allow_end: how many records the user confirmed a full extract may end.
 
     Returns:
         What the import did, or None when it did not run or failed.
@@ -71,10 +107,13 @@ def run_button(
     if upload is None:
         st.warning(i18n.t("import.choose_file", lang))
         return None
+    if append is None:
+        st.warning(i18n.t("import.choose_mode", lang))
+        return None
     bar = st.progress(0.0, text=i18n.t("import.progress", lang))
     request = importer.Request(
         data=upload.getvalue(), file_name=upload.name, kind=kind, source=source or None,
-        append=append, dry_run=dry_run, mapping_text=mapping_text,
+        append=append, dry_run=dry_run, mapping_text=mapping_text, allow_end=allow_end,
     )  # fmt: skip
     request.user = user.name
     try:
@@ -85,9 +124,11 @@ def run_button(
             ),
         )
         bar.progress(1.0, text=i18n.t("import.stage_done", lang))
-    except (pseudonym.KeyMissing, ValueError) as exc:
-        st.error(str(exc))
+    except (pseudonym.KeyMissing, ValueError) as exc:  # may quote the file: plain text
+        st.error(formatting.plain(exc))
         return None
+    ending = outcome.stats.get("confirm_end")
+    st.session_state[PENDING_END] = (upload.name, ending) if ending else None
     return outcome
 
 
@@ -112,6 +153,11 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
         st.success(i18n.t("import.would_accept", lang, rows=f"{rows:,}"))
     else:
         st.success(i18n.t("import.accepted", lang, batch=outcome.batch_id, rows=f"{rows:,}"))
+    if plan := outcome.stats.get("plan"):
+        counts = {k: i18n.number(v, lang) for k, v in plan.items()}
+        st.info(i18n.t("import.plan", lang, **counts))
+    if outcome.stats.get("confirm_end"):
+        st.warning(i18n.t("import.confirm_end_note", lang))
     if outcome.stats.get("link_methods"):
         st.markdown(f"**{i18n.t('import.link_methods', lang)}**")
         st.dataframe(outcome.stats["link_methods"], key="import_data_links")
@@ -139,9 +185,17 @@ def rollback_panel(user: auth.User, lang: str) -> None:
         format_func=labels.get,
     )  # fmt: skip
     sources = dict(zip(candidates["batch_id"], candidates["source"], strict=True))
+    effect = batches.rollback_effect(int(chosen))
+    confirmed = st.checkbox(
+        i18n.t("import.rollback_confirm", lang, effect=formatting.plain(effect)),
+        key="import_data_rollback_confirm",
+    )
     clicked = st.button(i18n.t("import.rollback_run", lang), key="import_data_rollback")
     if clicked and auth.agency_allowed(user, sources[chosen], "rollback"):
+        if not confirmed:
+            st.warning(i18n.t("import.rollback_unconfirmed", lang))
+            return
         try:
-            st.success(batches.rollback(int(chosen)))
+            st.success(formatting.plain(batches.rollback(int(chosen), user=user.name)))
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(formatting.plain(exc))

@@ -1,11 +1,16 @@
-"""The needs page's inputs: the weight sliders, the inputs table, the inputs left out."""
+"""The needs page's inputs: the weight sliders, the inputs table, the inputs left out.
+
+Also the ranking's download, with the weights it was ranked by.
+"""
 
 import pandas as pd
 import streamlit as st
 
 import i18n
+from data_access import reads
+from exports import files
 from indicators import needs
-from ui import auth
+from ui import auth, downloads, filters
 
 
 def weights(labels: dict[str, str], lang: str) -> dict[str, float]:
@@ -82,3 +87,22 @@ def left_out_notes(
             shown = values[key].dropna()
             value = f" ({shown.iloc[0]:.1%})" if state == "constant" and "share" in key else ""
             st.info(i18n.t(f"needs.left_out.{state}", lang, input=labels[key]) + value)
+
+
+def download(
+    ranked: pd.DataFrame, weights: dict[str, float], f: reads.CoverageFilter, lang: str
+) -> None:
+    """The ranking as CSV (key `needs_download_csv`), audited with its filters and weights.
+
+    Args:
+        ranked: the ranking (needs.rank).
+        weights: the weight per input it was ranked by.
+        f: the shared coverage filter.
+        lang: the UI language.
+    """
+    downloads.button(
+        i18n.t("needs.download", lang),
+        lambda: files.to_csv(needs.export_table(ranked, weights, f.as_of)),
+        file_name=f"needs_by_province_{f.as_of:%Y-%m}.csv", mime="text/csv",
+        key="needs_download_csv", detail={"filters": filters.describe(f, lang), "weights": weights},
+    )  # fmt: skip

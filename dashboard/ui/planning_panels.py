@@ -13,7 +13,7 @@ from charts import classes, coverage_charts
 from data_access import reads
 from exports import files
 from indicators import formatting, planning
-from ui import auth, map_controls
+from ui import auth, downloads, filters, map_controls
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -87,10 +87,13 @@ def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: 
     st.dataframe(
         formatting.table(plan, labels, marker, lang=lang), hide_index=True, key="planning_plan"
     )
-    st.download_button(
-        _t("plan_download", lang), files.to_csv(planning.plan_export(plan, people, split, f.as_of)),
+    downloads.button(
+        _t("plan_download", lang),
+        lambda: files.to_csv(planning.plan_export(plan, people, split, f.as_of)),
         file_name=f"registration_drive_{f.as_of:%Y-%m}.csv", mime="text/csv",
         key="planning_plan_csv",
+        detail={"filters": filters.describe(f, lang), "provinces": chosen, "people": people,
+                "split": split},
     )  # fmt: skip
 
 

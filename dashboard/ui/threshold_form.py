@@ -5,7 +5,7 @@ import streamlit as st
 import i18n
 import settings
 from appdb import app_settings, audit
-from indicators import disclosure
+from indicators import disclosure, formatting
 from ui import auth
 
 
@@ -14,7 +14,7 @@ def _change(user: auth.User, new: int | None, old: int | None) -> None:
     try:
         app_settings.set_min_count(new, user.name)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(formatting.plain(exc))
         return
     audit.record(user.name, "threshold_set", {"from": old, "to": new})
     st.rerun()
