@@ -134,3 +134,72 @@ def test_encode_equals_the_reference_on_real_looking_names(dtype):
     frame = pd.DataFrame({"full_name": pd.Series(names, dtype=dtype), "birth_date": born})
     frame.loc[::17, "birth_date"] = pd.NaT
     assert_same_features(frame)
+
+
+ids = st.one_of(
+    st.none(),
+    st.just(""),
+    st.text(st.sampled_from("0123456789AZ"), min_size=1, max_size=20),
+    st.text(max_size=10),
+)
+
+
+@settings(max_examples=100 * SCALE, deadline=None)
+@given(values=st.lists(ids, max_size=20))
+@example(values=["7180320", "7180230", "1123", "1111", "", None, "e\u0301\x00"])
+def test_id_variants_computed_at_once_equal_the_per_id_definition(values):
+    frame = pd.DataFrame(
+        {
+            "full_name": None,
+            "birth_date": pd.NaT,
+            "national_id": pd.Series(values, dtype=object),
+        },
+        index=pd.RangeIndex(7, 7 + len(values)),
+    )
+    assert_same_features(frame)
+
+
+def variants(ids: list[str]) -> list[str | None]:
+    frame = pd.DataFrame({"full_name": None, "birth_date": pd.NaT, "national_id": ids})
+    return features.encode(frame, KEY)["id_variants"].tolist()
+
+
+def test_ids_one_typo_apart_share_a_variant_and_others_do_not():
+    one, digit, swapped, two, other, short = variants(
+        ["718032049", "718032949", "718302049", "718132949", "512976384", "7180"]
+    )
+    assert features.ids_near(one, digit)  # one digit changed
+    assert features.ids_near(one, swapped)  # two adjacent digits swapped
+    assert not features.ids_near(one, two)  # two digits changed
+    assert not features.ids_near(one, other)
+    assert not features.ids_near(one, None)
+    assert len(one) == 9 * features.VARIANT_DIGITS  # nine distinct deletions
+    assert len(short) == 4 * features.VARIANT_DIGITS
+    assert "718032049" not in one
+
+
+def birth_variants(*dates: str) -> list[list[str]]:
+    frame = pd.DataFrame({"full_name": None, "birth_date": pd.to_datetime(list(dates))})
+    step = features.VARIANT_DIGITS
+    return [
+        [text[i : i + step] for i in range(0, len(text), step)]
+        for text in features.encode(frame, KEY)["birth_variants"]
+    ]
+
+
+def test_near_birth_dates_share_the_variants_their_comparison_levels_read():
+    date, digit, year, day, month_day, swapped = birth_variants(
+        "1990-04-12", "1990-04-17", "1980-04-12", "1990-04-29", "1989-04-12", "1990-12-04"
+    )
+    near = len(features.DATE_DIGITS)  # one-digit variants, then year-month, month-day
+
+    def shared(a: list[str], b: list[str]) -> list[int]:
+        return [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x == y]
+
+    assert shared(date, digit) == [near - 1, near]  # the last digit; the same year and month
+    assert shared(date, year) == [0, near + 1]  # the decade; the same month and day
+    assert shared(date, day) == [near]
+    assert shared(date, month_day) == [near + 1]
+    assert shared(date, swapped) == []  # the swap has its own hash
+    assert all(len(v) == features.VARIANT_DIGITS for v in date)
+    assert len(date) == near + 2

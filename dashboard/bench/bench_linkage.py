@@ -7,7 +7,8 @@ A pair of records is a true match when the generator made them for the same pers
 predicted match when linkage gave them the same person_key. Precision = true predicted
 pairs / predicted pairs; recall = true predicted pairs / true pairs. Scores are given
 for all cross-registry pairs and for the pairs where at least one record had no ID (the
-ones that only the probabilistic step can find).
+ones that only the probabilistic step can find). `bench linkage` then scores the labelled
+set of issue 17 (bench/labelled.py).
 """
 
 import dataclasses
@@ -19,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench import labelled, pairwise
 from demo import demo_sources, generator
 from ingest import encoding, importer
-from store import storage
 
 RATES = (0.1, 0.3)
 AS_OF = dt.date(2026, 6, 30)
@@ -55,30 +56,18 @@ def labelled_sources(people: int, seed: int, dirt: float) -> tuple[dict, pd.Data
     return files, regs[["source", "record_id", "person_key"]]
 
 
-def _pairs(frame: pd.DataFrame, key: str) -> set[tuple[str, str]]:
-    both = frame.merge(frame, on=key)
-    both = both[both["rid_x"] < both["rid_y"]]
-    return set(zip(both["rid_x"], both["rid_y"], strict=True))
-
-
-def _precision_recall(predicted: set, true: set) -> tuple[float, float]:
-    hits = len(predicted & true)
-    return hits / max(len(predicted), 1), hits / max(len(true), 1)
-
-
 def score(path: Path, files: dict, truth: pd.DataFrame, dirt: float, seconds: float) -> Score:
     """Compare the store's person keys with the truth."""
-    con = storage.open_read(path)
-    linked = con.execute("select source, record_id, person_key from registrations").df()
-    con.close()
+    linked = pairwise.linked_records(path)
     ids = pd.concat([f.assign(source=s) for s, f in files.items()])
     no_id = set((ids["source"] + "/" + ids["record_id"])[ids["national_id"] == ""])
     for frame in (linked, truth):
         frame["rid"] = frame["source"] + "/" + frame["record_id"]
-    predicted, true = _pairs(linked, "person_key"), _pairs(truth, "person_key")
-    precision, recall = _precision_recall(predicted, true)
+    predicted = pairwise.pairs(linked, "person_key")
+    true = pairwise.pairs(truth, "person_key")
+    precision, recall = pairwise.precision_recall(predicted, true)
     keep = {p for p in predicted | true if p[0] in no_id or p[1] in no_id}
-    precision_no_id, recall_no_id = _precision_recall(predicted & keep, true & keep)
+    precision_no_id, recall_no_id = pairwise.precision_recall(predicted & keep, true & keep)
     return Score(dirt, len(linked), precision, recall, precision_no_id, recall_no_id, seconds)
 
 
@@ -102,7 +91,11 @@ def run(people: int, seed: int, dirt: float, folder: Path) -> Score:
 
 
 def linkage_lines(people: int, seed: int) -> list[str]:
-    """The benchmark at both dirt rates, as lines to print."""
+    """The benchmark at both dirt rates, then the labelled set of issue 17, as lines to print.
+
+    The labelled set (bench/labelled.py) registers `people` persons twice, without and with
+    IDs, and prints each figure beside the issue's target.
+    """
     lines = [
         f"Linkage benchmark: {people:,} synthetic persons in {len(generator.SOURCES)} registries, "
         "each registry imported separately; pairwise scores."
@@ -115,4 +108,4 @@ def linkage_lines(people: int, seed: int) -> list[str]:
                 f"recall {s.recall:.3f}; pairs with a missing ID: precision "
                 f"{s.precision_no_id:.3f}, recall {s.recall_no_id:.3f}; {s.seconds:.1f} s"
             )
-    return lines
+    return lines + labelled.labelled_lines(people, seed)

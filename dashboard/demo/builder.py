@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 
 from demo import demo_files, demo_linkage, generator
-from ingest import reference
+from ingest import encoded, reference
 from store import faults, storage
 
 # Up to this many persons the demo goes through the agencies' door (demo/demo_files.py: files,
@@ -58,6 +58,7 @@ def build(
             con, is_demo="true", data_as_of=as_of.isoformat(), demo_seed=str(seed),
             demo_people=str(people), demo_scale=f"{scale:.6f}", demo_route="direct",
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            linkage_encoder=encoded.ENCODER_VERSION,
         )  # fmt: skip
         if encoded_only is not None:
             storage.set_meta(con, encoded_only="on" if encoded_only else "off")

@@ -5,8 +5,8 @@ importer, but a store must hold, for every current record, the linkage features 
 keyed ID hashes that the next agency file is linked against; without them a bench
 import would link against nothing. Each registry's records are written as its file
 would carry them (demo_sources.dirty: its script and name order, its missing IDs, the
-demo's dirt), then encoded exactly as the importer encodes (features.encode,
-pseudonym.hash_ids) with the demo's key.
+demo's dirt), then encoded exactly as the importer encodes (features.encode, with the
+date's and ID's variants; pseudonym.hash_ids) with the demo's key.
 """
 
 import datetime as dt
@@ -39,7 +39,9 @@ def records(rng, regs: pd.DataFrame, people: pd.DataFrame, as_of: dt.date) -> pd
 def encoded(files: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """The linkage_features rows of canonical records (as the importer keeps them)."""
     born = pd.to_datetime(files["birth_date"].replace("", None), format="%Y-%m-%d")
-    kept = features.encode(pd.DataFrame({"full_name": files["full_name"], "birth_date": born}), key)
+    identity = {"full_name": files["full_name"], "birth_date": born,
+                "national_id": pseudonym.normalise_ids(files["national_id"])}  # fmt: skip
+    kept = features.encode(pd.DataFrame(identity), key)
     year = born.dt.year.fillna(pd.to_numeric(files["birth_year"].replace("", None)))
     blank = files[["commune_code", "province_code", "sex"]].replace("", None)
     return pd.concat(

@@ -6,8 +6,9 @@ import reads it (ingest/importer.py). It is a Parquet file of one row per regist
 - the validated registration in canonical text (`TEXT_COLUMNS`: record_id, sex, birth
   year, geography codes, occupation, registration date, poverty level, disability);
 - the identity as the agency's key encodes it (`HASH_COLUMNS`, `CLK_COLUMN`): the keyed ID
-  hash, the name's CLK and token hashes, the keyed birth-date hashes. No name, no ID
-  number and no birth date: only the year.
+  hash and the hashes of the ID's variants, the name's CLK and token hashes, the keyed
+  birth-date hashes and the hashes of the date's variants (linkage/features.py). No name,
+  no ID number and no birth date: only the year.
 
 Its footer carries a manifest (`MANIFEST_KEY`): source, row count, schema and encoder
 version, the key's fingerprint and the SHA-256 of the rows (`content_hash`), so that the
@@ -29,19 +30,32 @@ from linkage import features
 
 MANIFEST_KEY = b"coverage_dashboard.encoded_manifest"
 FORMAT = "coverage-dashboard encoded registrations"
-SCHEMA_VERSION = 1
-# What makes two encodings comparable: the CLK's size and bits per pair, the hash purposes.
-ENCODER_VERSION = f"1: CLK {features.CLK_BITS} bits, {features.CLK_K} per pair; HMAC-SHA-256"
+SCHEMA_VERSION = 2
+# What makes two encodings comparable: the CLK's size and bits per pair, the hash purposes,
+# the variants of birth dates and IDs.
+ENCODER_VERSION = (
+    f"2: CLK {features.CLK_BITS} bits, {features.CLK_K} per pair; HMAC-SHA-256; "
+    f"date and ID variants of {features.VARIANT_DIGITS} hex digits"
+)
 TEXT_COLUMNS = (
     "record_id", "sex", "birth_year", "province_code", "district_code", "commune_code",
     "occupation", "registered_on", "poverty_level", "disability",
 )  # fmt: skip
-HASH_COLUMNS = {  # the hex digits each keyed hash has
-    "id_hash": 64,
-    "token_min_hash": 32,
-    "token_max_hash": 32,
-    "birth_hash": 32,
-    "birth_swap_hash": 32,
+_VARIANT = f"[0-9a-f]{{{features.VARIANT_DIGITS}}}"
+HASH_COLUMNS = {  # the form of each column of keyed hashes (hex digits): a pattern, in words
+    "id_hash": ("[0-9a-f]{64}", "64 hexadecimal digits"),
+    "token_min_hash": ("[0-9a-f]{32}", "32 hexadecimal digits"),
+    "token_max_hash": ("[0-9a-f]{32}", "32 hexadecimal digits"),
+    "birth_hash": ("[0-9a-f]{32}", "32 hexadecimal digits"),
+    "birth_swap_hash": ("[0-9a-f]{32}", "32 hexadecimal digits"),
+    "birth_variants": (
+        f"(?:{_VARIANT}){{{features.BIRTH_VARIANTS}}}",
+        f"{features.BIRTH_VARIANTS * features.VARIANT_DIGITS} hexadecimal digits",
+    ),
+    "id_variants": (
+        f"(?:{_VARIANT}){{1,20}}",
+        f"1 to 20 hashes of {features.VARIANT_DIGITS} hexadecimal digits",
+    ),
 }
 CLK_COLUMN = "name_clk"
 COLUMNS = (*TEXT_COLUMNS, *HASH_COLUMNS, CLK_COLUMN)

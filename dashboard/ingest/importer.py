@@ -235,6 +235,7 @@ def _read_raw(con, request: Request, report: validation.Report, table) -> pd.Dat
         request.key = pseudonym.load_key()
         _record_key_use(request)
     report.problems += _key_problems(con, pseudonym.fingerprint(request.key))
+    report.problems += _encoder_problems(con)
     return None if report.problems else typed
 
 
@@ -307,6 +308,27 @@ def _key_problems(con, key_fp: str) -> list[validation.Problem]:
     return []
 
 
+def _encoder_problems(con) -> list[validation.Problem]:
+    """Linkage features of this store made by another encoder than this Board's: refuse.
+
+    Names, dates and IDs encoded otherwise are not compared alike (the phonetic keys of
+    names changed with encoder 2), so linkage against them would silently lose links. A
+    store without the record (built before it was kept) made them with encoder 1.
+    """
+    stored = storage.meta_values(con).get("linkage_encoder")
+    if stored == encoded.ENCODER_VERSION:
+        return []
+    if stored is None and not storage.run_statement(con, "imports/current_features").iloc[0, 0]:
+        return []
+    reason = (
+        f"the store's linkage features were encoded by encoder {stored or '1'!r}, this "
+        f"Board's by {encoded.ENCODER_VERSION!r}: they would not be compared alike; have "
+        "every agency encode its full extract again and import them all into a new store "
+        '(README, "Keys": rotation)'
+    )
+    return [validation.Problem(0, "", "", reason)]
+
+
 def _read_encoded(con, request: Request, report: validation.Report) -> pd.DataFrame | None:
     """An encoded file's records (identity encodings included), checked as a raw file's are.
 
@@ -319,6 +341,7 @@ def _read_encoded(con, request: Request, report: validation.Report) -> pd.DataFr
         reason = f"the file was encoded for {manifest['source']}, not {request.source}"
         report.problems.append(validation.Problem(0, "", "", reason))
     report.problems += _key_problems(con, manifest["key_fingerprint"])
+    report.problems += _encoder_problems(con)
     if report.problems:
         return None
     try:
@@ -331,10 +354,10 @@ def _read_encoded(con, request: Request, report: validation.Report) -> pd.DataFr
     checker = validation.Checker(rows[[*encoded.TEXT_COLUMNS, *hashes]], str, request.today)
     ctx = rules.context(con, request.source, request.today)
     typed = rules.typed_rows("registrations", checker, ctx)
-    for column, digits in encoded.HASH_COLUMNS.items():
+    for column, (pattern, form) in encoded.HASH_COLUMNS.items():
         text = checker.strings(column)
-        bad = (text != "") & ~text.str.fullmatch(f"[0-9a-f]{{{digits}}}")
-        checker.flag(bad, column, f"not a keyed hash ({digits} hexadecimal digits)")
+        bad = (text != "") & ~text.str.fullmatch(pattern)
+        checker.flag(bad, column, f"not a keyed hash ({form})")
     clk = rows[encoded.CLK_COLUMN]
     size = features.CLK_BITS // 8
     wrong = clk.notna() & (clk.map(lambda b: len(b) if b is not None else size) != size)
@@ -416,6 +439,7 @@ def _write_encoded(con, request, records, batch_id, progress) -> dict:
     storage.run_statement(con, "imports/add_source", source=request.source)
     storage.append(con, "registrations", rows)
     storage.append(con, "linkage_features", rows)
+    storage.set_meta(con, linkage_encoder=encoded.ENCODER_VERSION)
     storage.execute_with(con, "imports/new_person_ids", rows, batch_id=batch_id)
     return {"rows_loaded": len(linked), "link_methods": {k: int(v) for k, v in methods.items()}}
 

@@ -4,8 +4,11 @@ A pair of records (l: an incoming record, r: a stored one) is compared only when
 one rule of RULES. A rule is declarative (Rule): the columns that must be equal (the same
 column on both sides, or an incoming column against a stored one, as the birth date against
 the swapped date), and the columns that must be missing on one side (the rules for records
-without a date). Every rule also holds only under ONE_ID (an incoming record with an ID
-meets only a stored record whose person has none). From that one list come:
+without a date). Every rule but those marked any_id also holds only under ONE_ID (an
+incoming record with an ID meets only a stored record whose person has none); an any_id
+rule, strict enough that two IDs one typo apart meeting it are one person's, brings a
+stored record whatever the IDs, and matching tells the typos from other IDs. From that one
+list come:
 
 - splink_rules(): the rules as SQL conditions on l. and r., which matching hands to Splink
   as its blocking rules;
@@ -63,11 +66,14 @@ class Rule:
             stored column) compares two columns.
         missing_incoming: columns missing in the incoming record.
         missing_stored: columns missing in the stored record.
+        any_id: the rule holds whatever the IDs (not under ONE_ID): for rules strict
+            enough that a pair meeting them with two IDs one typo apart is one person.
     """
 
     equal: tuple[str | tuple[str, str], ...]
     missing_incoming: tuple[str, ...] = ()
     missing_stored: tuple[str, ...] = ()
+    any_id: bool = False
 
     def __post_init__(self) -> None:
         """Reject a rule that names a column outside COLUMNS, or that is never met.
@@ -89,25 +95,43 @@ class Rule:
         return tuple((c, c) if isinstance(c, str) else c for c in self.equal)
 
 
-# Each rule pairs the birth date with a name token, or with the province and sex; or a name
-# token with the birth year and the commune, or with the province and sex: so that a block
-# stays small at national scale (some 240 persons share a birth date among 7 million; the
-# demo's name tokens are each shared by one in twenty to thirty). Without a date on one
-# side, a name token, the year, the province and sex suffice: such records are few.
+# Each rule pairs the birth date with a name token, the commune, or the province and sex;
+# or a name token with the birth year and the commune; or both name tokens with the
+# commune, or with the year, province and sex: so that a block stays small at national scale
+# (some 240 persons share a birth date among 7 million; the demo's name tokens are each
+# shared by one in twenty to thirty, a pair of them by one in a thousand, a commune by some
+# 4,000). The same first and last tokens and commune find garbled dates and missing sexes;
+# the birth date and commune, missing sexes with other names. Records without a date, or a
+# year, have rules of their own, and these records are few. A given name replaced by a
+# nickname may change which token sorts first: the date is also paired with the tokens
+# crossed. A date equal to the other's swapped one needs one rule, not two: the swap of a
+# swap is the date.
 PLACE = ("province_code", "sex")
+TOKENS = ("token_min_hash", "token_max_hash")
+CROSSED = (("token_min_hash", "token_max_hash"), ("token_max_hash", "token_min_hash"))
+SWAPPED = ("birth_hash", "birth_swap_hash")
 RULES = (
     Rule(("birth_hash", "token_min_hash")),
     Rule(("birth_hash", "token_max_hash")),
+    Rule(("birth_hash", CROSSED[0])),
+    Rule(("birth_hash", CROSSED[1])),
     Rule(("birth_hash", *PLACE)),
-    Rule((("birth_hash", "birth_swap_hash"), *PLACE)),
-    Rule((("birth_swap_hash", "birth_hash"), *PLACE)),
+    Rule(("birth_hash", "commune_code")),
+    Rule((SWAPPED, *PLACE)),
     Rule(("token_min_hash", "birth_year", "commune_code")),
     Rule(("token_max_hash", "birth_year", "commune_code")),
-    Rule(("token_min_hash", "token_max_hash", "birth_year", *PLACE)),
+    Rule((*TOKENS, "birth_year", *PLACE)),
+    Rule((*TOKENS, "commune_code")),
     Rule(("token_min_hash", "birth_year", *PLACE), missing_incoming=("birth_hash",)),
     Rule(("token_max_hash", "birth_year", *PLACE), missing_incoming=("birth_hash",)),
     Rule(("token_min_hash", "birth_year", *PLACE), missing_stored=("birth_hash",)),
     Rule(("token_max_hash", "birth_year", *PLACE), missing_stored=("birth_hash",)),
+    Rule((*TOKENS, "province_code"), missing_incoming=("birth_year",)),
+    Rule((*TOKENS, "province_code"), missing_stored=("birth_year",)),
+    # two IDs one typo apart (linkage.matching tells, and links them as id_typo)
+    Rule(("birth_hash", "token_min_hash", "province_code"), any_id=True),
+    Rule(("birth_hash", "token_max_hash", "province_code"), any_id=True),
+    Rule((SWAPPED, *TOKENS), any_id=True),
 )
 # A person has one ID, and an incoming record still unlinked has no ID that is stored (else
 # it was linked by it): so an incoming record with an ID may only be the person of a stored
@@ -127,8 +151,8 @@ def condition(rule: Rule) -> str:
 
 
 def splink_rules() -> list[str]:
-    """Splink's blocking rules: each rule of RULES under ONE_ID."""
-    return [f"{condition(rule)} AND {ONE_ID}" for rule in RULES]
+    """Splink's blocking rules: each rule of RULES under ONE_ID (but an any_id rule)."""
+    return [condition(rule) if rule.any_id else f"{condition(rule)} AND {ONE_ID}" for rule in RULES]
 
 
 # The place in imports/linkage_candidates.sql that candidate_sql() fills: the lines from the
@@ -163,13 +187,16 @@ def _met(rule: Rule, alias: str) -> str:
     """Whether the stored record `f` meets the rule through its join `alias`.
 
     Null when no incoming record meets the rule with it, else whether one of those has no
-    ID.
+    ID (an any_id rule: true).
     """
     terms = [f"f.{c} is null" for c in rule.missing_stored]
     value = f"{alias}.unkeyed"
     if rule.missing_incoming:
         terms.append(f"{alias}.{_flag(rule.missing_incoming)}")
         value = f"{alias}.{_flag(rule.missing_incoming)}_unkeyed"
+    if rule.any_id:
+        terms += [] if rule.missing_incoming else [f"{alias}.unkeyed is not null"]
+        value = "true"
     return f"case when {' and '.join(terms)} then {value} end" if terms else value
 
 

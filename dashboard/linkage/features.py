@@ -1,10 +1,7 @@
-"""Privacy-preserving linkage features: what is kept of a name and a birth date.
+"""Privacy-preserving linkage features: what is kept of a name, a birth date and an ID.
 
-Names arrive in Khmer script or romanised, in either order, with transliteration
-variants ("Sophea", "Sopha", "សុភា"). Each token is brought to one approximate phonetic
-key: Khmer script is transliterated to Latin letters, then aspiration marks and
-voicing are dropped and vowel runs reduced to three classes, so that the variants of one
-name share most of their letter pairs. The key never leaves memory; what is kept is:
+Each name token is brought to one approximate phonetic key (linkage/names.py: Khmer
+script and romanised spellings alike). The keys never leave memory; what is kept is:
 
 - `name_clk`: a cryptographic long-term key (CLK, Schnell et al. 2009, as in clkhash): a
   512-bit Bloom filter of the keys' letter pairs, each pair setting 10 bits chosen by
@@ -14,13 +11,21 @@ name share most of their letter pairs. The key never leaves memory; what is kept
   token key (order-free), for blocking.
 - `birth_hash`, `birth_swap_hash`: keyed hashes of the birth date and of the same date
   with day and month swapped (a common data-entry slip); the birth year is kept plain.
+- `birth_variants`: eight keyed hashes of 32 bits (8 hex digits each, in this order) that
+  let two dates be compared for nearness without either being kept: the date (YYYYMMDD)
+  with its third to eighth digit masked in turn (two dates one digit apart share the
+  variant of that digit; the first two digits cannot change by one and stay a valid
+  date), then its year and month, then its month and day.
+- `id_variants`: keyed hashes of 32 bits of the national ID's one-deletion variants (the
+  ID with one character left out), distinct and sorted (so their order tells nothing):
+  two IDs one digit apart, or with two adjacent digits swapped, share one. A hash
+  reveals neither the ID nor the variant; their number is the ID's length, less its
+  runs of a repeated character.
 """
 
-import functools
+import concurrent.futures
 import hashlib
 import hmac
-import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -28,79 +33,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkage import pseudonym
+from linkage.names import bigrams, name_keys
 
 CLK_BITS = 512
 CLK_K = 10
-# Khmer consonants (U+1780-U+17A2) to Latin; the register (series) is dropped.
-CONSONANT_LATIN = (
-    "k kh k kh ng ch chh ch chh nh d th d th n t th t th n b ph p ph m y r l v s s s h l _"
-)
-CONSONANTS = dict(zip("កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអ", CONSONANT_LATIN.split(), strict=True))
-VOWEL_LATIN = (
-    "a i ei oe eu o ou uo aeu oea ie e ae ai ao ov m h a e ei o ov rue rue lue lue e ai ao ao au"
-)
-VOWELS = dict(zip("ាិីឹឺុូួើឿៀេែៃោៅំះៈឥឦឧឪឫឬឭឮឯឰឱឲឳ", VOWEL_LATIN.split(), strict=True))
-COENG = "\u17d2"
-KHMER = re.compile(r"[\u1780-\u17ff]")
-NOT_LETTER = re.compile(r"[^a-z ]+")
-DIGRAPHS = [("chh", "c"), ("ch", "c"), ("kh", "k"), ("ph", "p"), ("th", "t"), ("nh", "n")]
-LETTERS = str.maketrans("bdgjqvxzfy", "ptkcuwssp_")
-VOWEL_RUN = re.compile(r"[aeiou_]+")
-
-
-def transliterate(text: str) -> str:
-    """Khmer script to Latin letters (approximate, for linkage keys only)."""
-    out, chars = [], list(text)
-    for i, char in enumerate(chars):
-        nxt = chars[i + 1] if i + 1 < len(chars) else ""
-        if char in CONSONANTS:
-            after_coeng = i > 0 and chars[i - 1] == COENG
-            if after_coeng and char == "រ" and nxt in ("", " "):
-                continue  # a final subscript ro is silent: ពេជ្រ is "Pich"
-            out.append(CONSONANTS[char].replace("_", ""))
-            # an inherent vowel between two consonants, as romanisations write it
-            if nxt in CONSONANTS and not after_coeng:
-                out.append("a")
-        elif char in VOWELS:
-            out.append(VOWELS[char])
-        elif char == " " or not KHMER.match(char):
-            out.append(char)
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _token_key(token: str) -> str:
-    for old, new in DIGRAPHS:
-        token = token.replace(old, new)
-    first, rest = token[:1], token[1:].replace("y", "i")
-    token = (first + rest).translate(LETTERS).replace("h", "")
-
-    def vowel_class(match: re.Match) -> str:
-        run = match.group(0)
-        return "a" if "a" in run else "u" if ("o" in run or "u" in run) else "i"
-
-    token = VOWEL_RUN.sub(vowel_class, token)
-    return re.sub(r"(.)\1+", r"\1", token)
-
-
-@functools.lru_cache(maxsize=200_000)
-def name_keys(name: str) -> tuple[str, ...]:
-    """Phonetic keys of a name's tokens, sorted (so the order of names does not matter)."""
-    text = unicodedata.normalize("NFC", name)
-    if KHMER.search(text):
-        text = transliterate(text)
-    text = text.lower()
-    if not text.isascii():  # strip accents: é to e
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    text = NOT_LETTER.sub(" ", text)
-    keys = [_token_key(token) for token in text.split()]
-    return tuple(sorted(k for k in keys if k))
-
-
-def bigrams(keys: tuple[str, ...]) -> set[str]:
-    """Letter pairs of each padded token key."""
-    return {f"_{k}_"[i : i + 2] for k in keys for i in range(len(k) + 1)}
+# Variant hashes are short: they are only ever compared within a candidate pair.
+VARIANT_DIGITS = 8
+DATE_DIGITS = range(2, 8)  # the digits of YYYYMMDD masked in turn
+BIRTH_VARIANTS = len(DATE_DIGITS) + 2  # and the year-month, the month-day
+ID_VARIANT = "nidv"  # the purpose of the ID variants' hashes
 
 
 class Encoder:
@@ -129,14 +70,34 @@ class Encoder:
             value |= self._pair_bits(pair)
         return value.to_bytes(CLK_BITS // 8)
 
-    def hashed(self, purpose: str, value: str | None) -> str | None:
-        """Keyed hash of a value (cached), None for an empty one; 32 hex digits suffice."""
+    def hashed(self, purpose: str, value: str | None, digits: int = 32) -> str | None:
+        """Keyed hash of a value (cached), None for an empty one; 32 hex digits suffice.
+
+        A purpose always comes with the same number of digits (the cache holds one).
+        """
         if not value:
             return None
         cache_key = f"{purpose}:{value}"
         if cache_key not in self._hashes:
-            self._hashes[cache_key] = pseudonym.keyed_hash(self.key, purpose, value)[:32]
+            self._hashes[cache_key] = pseudonym.keyed_hash(self.key, purpose, value)[:digits]
         return self._hashes[cache_key]
+
+    def birth_variants(self, iso: str) -> str | None:
+        """The `birth_variants` of an ISO date ('' or None: missing)."""
+        if not iso:
+            return None
+        digits = iso.replace("-", "")
+        parts = [digits[:i] + "_" + digits[i + 1 :] for i in DATE_DIGITS]
+        parts += [f"ym:{iso[:7]}", f"md:{iso[5:]}"]
+        return "".join(self.hashed("dobv", part, VARIANT_DIGITS) for part in parts)
+
+    def id_variants(self, normalised: str | None) -> str | None:
+        """The `id_variants` of a normalised national ID ('' or None: missing)."""
+        if not normalised:
+            return None
+        variants = {normalised[:i] + normalised[i + 1 :] for i in range(len(normalised))}
+        hashes = {pseudonym.keyed_hash(self.key, ID_VARIANT, v)[:VARIANT_DIGITS] for v in variants}
+        return "".join(sorted(hashes))
 
 
 def _swapped(dates: pd.Series) -> pd.Series:
@@ -228,15 +189,30 @@ def _or_per_name(enc: Encoder, pieces: list[str], codes: np.ndarray, starts: np.
     return np.ascontiguousarray(combined.T).view(f"V{width}").ravel().tolist()
 
 
-def _birth_features(enc: Encoder, birth: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Hashes of each birth date and of its day-month swap, worked out once per distinct date."""
+def _birth_features(enc: Encoder, birth: pd.Series) -> list[np.ndarray]:
+    """Hashes of each birth date, of its day-month swap, and its variants, once per date."""
     codes, uniques = pd.factorize(birth, use_na_sentinel=False)
     dates = pd.Series(uniques)
     iso = dates.dt.strftime("%Y-%m-%d").fillna("")
     swap = _swapped(dates).dt.strftime("%Y-%m-%d").fillna("")
     iso_hash = np.array([enc.hashed("dob", d) for d in iso], dtype=object)
     swap_hash = np.array([enc.hashed("dob", d) for d in swap], dtype=object)
-    return iso_hash[codes], swap_hash[codes]
+    variants = np.array([enc.birth_variants(d) for d in iso], dtype=object)
+    return [iso_hash[codes], swap_hash[codes], variants[codes]]
+
+
+def _id_features(key: bytes, ids: pd.Series) -> np.ndarray:
+    """The `id_variants` of each normalised ID, worked out once per distinct ID in DuckDB."""
+    codes, uniques = pd.factorize(ids.fillna("").astype(str), use_na_sentinel=False)
+    hashes = pseudonym.hash_id_variants(key, list(uniques), ID_VARIANT, VARIANT_DIGITS)
+    return np.array(hashes, dtype=object)[codes]
+
+
+def _ids(frame: pd.DataFrame) -> pd.Series:
+    """The frame's normalised national IDs, or none when it has no such column."""
+    if "national_id" in frame:
+        return frame["national_id"]
+    return pd.Series(None, index=frame.index, dtype=object)
 
 
 def encode(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
@@ -246,12 +222,16 @@ def encode(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     date: names are many, the tokens they are made of and the birth dates far fewer.
 
     Args:
-        frame: with columns full_name (text or missing), birth_date (datetime or NaT).
+        frame: with columns full_name (text or missing), birth_date (datetime or NaT), and
+            optionally national_id (normalised, pseudonym.normalise_ids; '' or missing).
         key: the pseudonymisation key.
     """
     enc = Encoder(key)
-    clk, first, last = _name_features(enc, frame["full_name"].fillna("").astype(str))
-    birth_hash, swap_hash = _birth_features(enc, pd.to_datetime(frame["birth_date"]))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # DuckDB hashes without the GIL
+        ids = pool.submit(_id_features, key, _ids(frame))
+        clk, first, last = _name_features(enc, frame["full_name"].fillna("").astype(str))
+        birth_hash, swap_hash, variants = _birth_features(enc, pd.to_datetime(frame["birth_date"]))
+        id_variants = ids.result()
     return pd.DataFrame(
         {
             "name_clk": clk,
@@ -259,6 +239,8 @@ def encode(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
             "token_max_hash": last,
             "birth_hash": birth_hash,
             "birth_swap_hash": swap_hash,
+            "birth_variants": variants,
+            "id_variants": id_variants,
         },
         index=frame.index,
     )
@@ -268,7 +250,8 @@ def encode_reference(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """The features as defined, name by name: `encode` must give exactly this (tests check it).
 
     Args:
-        frame: with columns full_name (text or missing), birth_date (datetime or NaT).
+        frame: with columns full_name (text or missing), birth_date (datetime or NaT), and
+            optionally national_id (normalised; '' or missing).
         key: the pseudonymisation key.
     """
     enc = Encoder(key)
@@ -289,8 +272,20 @@ def encode_reference(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
             "token_max_hash": [t[1] for t in token_pairs],
             "birth_hash": _per_unique(iso, lambda d: enc.hashed("dob", d)),
             "birth_swap_hash": _per_unique(swap, lambda d: enc.hashed("dob", d)),
+            "birth_variants": _per_unique(iso, enc.birth_variants),
+            "id_variants": _per_unique(_ids(frame).fillna("").astype(str), enc.id_variants),
         },
         index=frame.index,
+    )
+
+
+def ids_near(a: str | None, b: str | None) -> bool:
+    """Whether two IDs' `id_variants` share a variant: one digit apart, or two swapped."""
+    if not a or not b:
+        return False
+    step = VARIANT_DIGITS
+    return not {a[i : i + step] for i in range(0, len(a), step)}.isdisjoint(
+        b[i : i + step] for i in range(0, len(b), step)
     )
 
 

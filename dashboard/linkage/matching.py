@@ -6,13 +6,18 @@ Splink (DuckDB backend, on a private in-memory database) against the kept linkag
 features of every other source's current records that meet a blocking rule with one of
 them (blocking.RULES; fetched by blocking.candidates); a match needs a probability of at
 least THRESHOLD, and a record with an ID is never matched to a person known by another
-ID; (4) what is still unmatched becomes a new person (records of the file sharing a new
-ID, one person).
+ID, unless the two IDs are one typo apart with the same birth date and names alike (link
+method `id_typo`, _checked_ids); (4) what is still unmatched becomes a new person (records
+of the file sharing a new ID, one person).
+
+For a review queue, each record keeps the probability of its probabilistic or id_typo
+link (match_probability) and the most probable stored person it was not linked to, from
+REVIEW_FLOOR up (review_person_key, review_probability).
 
 The model's m and u probabilities are stated here rather than trained, so that a file
 of ten rows links as well as one of a million and results do not depend on a sample;
 they were set by reasoning about the features and checked with `python -m dashboard
-bench linkage`.
+bench linkage` (the demo's dirt, and the labelled set of bench/labelled.py).
 """
 
 import logging
@@ -25,75 +30,19 @@ import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from linkage import blocking, features
+from linkage.comparisons import BIRTH_WORDS, CLK_WORDS, CODED, COMPARISONS
 from store import storage
 
 THRESHOLD = 0.8
+# Pairs from this probability up are scored: below THRESHOLD they are kept for review only.
+REVIEW_FLOOR = 0.2
+# Two IDs one typo apart link only with names at least this similar (and equal birth dates).
+ID_TYPO_DICE = 0.75
 # Share of an incoming source's records expected to exist in the other registries.
 EXPECTED_OVERLAP = 0.3
-# The ID hash and the name's CLK, then the columns the blocking rules may compare.
-FEATURES = ["id_hash", "name_clk", *blocking.BLOCKING_COLUMNS]
-# Splink is given each CLK as 64-bit words (clk0, clk1, ...) and its count of set bits
-# (clk_bits), and each keyed hash as a small integer code (_compact): comparing integers is
-# several times faster than casting 64-byte blobs to bit strings and joining on hex text.
-CLK_WORDS = features.CLK_BITS // 64
-DICE = (
-    "(2.0 * ("
-    + " + ".join(f"bit_count(clk{i}_l & clk{i}_r)" for i in range(CLK_WORDS))
-    + ") / (clk_bits_l + clk_bits_r))"
-)
-# Keyed hashes compared with each other share one code list (the ID hash is only tested for
-# missing: it becomes 1 or missing).
-CODED = [("token_min_hash", "token_max_hash"), ("birth_hash", "birth_swap_hash")]
-
-
-def _comparison(name: str, null_column: str, levels: list[tuple]) -> dict:
-    """A Splink comparison: a null level, then (SQL condition, label, m, u) levels."""
-    null = f"{null_column}_l IS NULL OR {null_column}_r IS NULL"
-    return {
-        "output_column_name": name,
-        "comparison_levels": [
-            {"sql_condition": null, "label_for_charts": "missing", "is_null_level": True},
-            *(
-                {"sql_condition": sql, "label_for_charts": label,
-                 "m_probability": m, "u_probability": u}
-                for sql, label, m, u in levels
-            ),
-        ],
-    }  # fmt: skip
-
-
-ONE_DATE_MISSING = "(birth_hash_l IS NULL OR birth_hash_r IS NULL)"
-ONE_COMMUNE_MISSING = "(commune_code_l IS NULL OR commune_code_r IS NULL)"
-# m = P(level | same person), u = P(level | different persons); each column sums to 1.
-COMPARISONS = [
-    _comparison("name", "clk_bits", [
-        (f"{DICE} >= 0.9", "name Dice >= 0.9", 0.80, 0.002),
-        (f"{DICE} >= 0.75", "name Dice >= 0.75", 0.12, 0.01),
-        (f"{DICE} >= 0.55", "name Dice >= 0.55", 0.05, 0.08),
-        ("ELSE", "names differ", 0.03, 0.908),
-    ]),
-    _comparison("birth", "birth_year", [
-        ("birth_hash_l = birth_hash_r", "same birth date", 0.80, 0.00004),
-        ("birth_hash_l = birth_swap_hash_r OR birth_swap_hash_l = birth_hash_r",
-         "day and month swapped", 0.04, 0.00004),
-        (f"{ONE_DATE_MISSING} AND birth_year_l = birth_year_r",
-         "same birth year, a date missing", 0.10, 0.002),
-        ("birth_year_l = birth_year_r", "same birth year, dates differ", 0.03, 0.018),
-        ("ELSE", "births differ", 0.03, 0.97992),
-    ]),
-    _comparison("sex", "sex", [
-        ("sex_l = sex_r", "same sex", 0.97, 0.5),
-        ("ELSE", "sexes differ", 0.03, 0.5),
-    ]),
-    _comparison("place", "province_code", [
-        ("commune_code_l = commune_code_r", "same commune", 0.75, 0.001),
-        (f"{ONE_COMMUNE_MISSING} AND province_code_l = province_code_r",
-         "same province, a commune missing", 0.12, 0.008),
-        ("left(commune_code_l, 4) = left(commune_code_r, 4)", "same district", 0.05, 0.01),
-        ("province_code_l = province_code_r", "same province", 0.04, 0.05),
-        ("ELSE", "places differ", 0.04, 0.931),
-    ]),
-]  # fmt: skip
+# The ID hash and its variants, the name's CLK, the date's variants, then the columns the
+# blocking rules may compare.
+FEATURES = ["id_hash", "id_variants", "name_clk", "birth_variants", *blocking.BLOCKING_COLUMNS]
 # Blocking: a pair is compared only when it meets one of the rules of blocking.RULES, under
 # its ID condition (l: the incoming record, r: the stored one); blocking.candidates fetches
 # the stored records that meet one with an incoming record, from the same rules.
@@ -113,7 +62,7 @@ def _settings(candidates: int) -> SettingsCreator:
 
 
 def predict(incoming: pa.Table, candidates: pa.Table, stored: int) -> pd.DataFrame:
-    """Scored pairs (incoming row, candidate row, probability) at or above THRESHOLD.
+    """Scored pairs (incoming row, candidate row, probability) at or above REVIEW_FLOOR.
 
     Both tables carry the FEATURES columns; a record is named by its row number.
     `stored` is how many records the candidates were drawn from (for the prior). Splink
@@ -133,7 +82,7 @@ def predict(incoming: pa.Table, candidates: pa.Table, stored: int) -> pd.DataFra
             db.register(right, dataset_display_name="stored"),
         ]
         linker = Linker(tables, _settings(stored), log_level=None)
-        pairs = linker.inference.predict(threshold_match_probability=THRESHOLD)
+        pairs = linker.inference.predict(threshold_match_probability=REVIEW_FLOOR)
         frame = pairs.as_pandas_dataframe()
     finally:
         con.close()
@@ -149,9 +98,9 @@ def _compact(tables: list[pa.Table]) -> list[pa.Table]:
     """The tables as Splink is given them.
 
     `uid` is the row number; keyed hashes become integer codes (one code list per CODED
-    group, over all tables), the CLK its words and bit count; `keyed` is 1 for a record
-    with an ID, or a stored record (a candidate, with a `keyed` column) of a person with
-    one; the other FEATURES stay.
+    group, over all tables), the CLK its words and bit count, the date's variants their
+    integers; `keyed` is 1 for a record with an ID, or a stored record (a candidate, with a
+    `keyed` column) of a person with one; the other FEATURES but the ID hash stay.
     """
     coded = {}
     for group in CODED:
@@ -173,11 +122,30 @@ def _compact(tables: list[pa.Table]) -> list[pa.Table]:
             else table.column("id_hash").is_valid()
         )  # fmt: skip
         columns["keyed"] = pc.if_else(keyed, pa.scalar(1, pa.int8()), None)
+        columns |= _birth_words(table.column("birth_variants"))
         for column in FEATURES:
-            if column not in {"id_hash", "name_clk"}:
+            if column not in {"id_hash", "name_clk", "birth_variants"}:
                 columns[column] = coded.get((i, column), table.column(column))
         out.append(pa.table(columns))
     return out
+
+
+def _birth_words(column: pa.ChunkedArray | pa.Array) -> dict[str, pa.Array]:
+    """The date's variants as BIRTH_WORDS integers (bv0, bv1, ...), missing with the date."""
+    digits = features.VARIANT_DIGITS * BIRTH_WORDS
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = array.cast(pa.string())
+    present = pc.fill_null(pc.equal(pc.utf8_length(array), digits), False)
+    kept = array.filter(present)  # values of one width, so they lie end to end
+    present = present.to_numpy(zero_copy_only=False)
+    words = np.zeros((len(array), BIRTH_WORDS), dtype=np.uint32)
+    if len(kept):
+        first = np.frombuffer(kept.buffers()[1], dtype=np.int32)[kept.offset]
+        text = memoryview(kept.buffers()[2])[first : first + len(kept) * digits]
+        words[present] = np.frombuffer(bytes.fromhex(str(text, "ascii")), dtype=">u4").reshape(
+            -1, BIRTH_WORDS
+        )
+    return {f"bv{w}": pa.array(words[:, w], mask=~present) for w in range(BIRTH_WORDS)}
 
 
 def _clk_words(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -197,15 +165,70 @@ def _clk_words(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array
     return words, pa.array(bits, mask=~present, type=pa.int32())
 
 
-def _best_matches(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.Series:
-    """For each incoming row the person of its most probable candidate (one each way)."""
+def _checked_ids(pairs: pd.DataFrame, incoming: pa.Table, candidates: pa.Table) -> pd.DataFrame:
+    """The pairs but those of two IDs not one typo apart; `id_typo` and `linkable` added.
+
+    A person has one ID: an incoming record with an ID may be the person of a stored record
+    known by another only when that record's own ID is one typo from it (they share a
+    variant, features.ids_near), their birth dates are equal (the any_id blocking rules
+    hold only then) and their names agree strongly (Dice of at least ID_TYPO_DICE: a
+    household's IDs are often consecutive, and twins share a date). A pair one typo apart
+    with names less alike is kept for review, not linkable.
+    """
+    inc, old = pairs["uid_l"].to_numpy(int), pairs["uid_r"].to_numpy(int)
+    has_id = incoming.column("id_hash").is_valid().to_numpy(zero_copy_only=False)[inc]
+    known = candidates.column("keyed").to_numpy(zero_copy_only=False)[old].astype(bool)
+    both = has_id & known
+    near, alike = np.zeros(len(pairs), dtype=bool), np.zeros(len(pairs), dtype=bool)
+    if both.any():
+        mine = _values(incoming, ["id_variants", "name_clk"], inc[both])
+        theirs = _values(candidates, ["id_variants", "name_clk"], old[both])
+        near[both] = [features.ids_near(a, b) for a, b in zip(mine[0], theirs[0], strict=True)]
+        alike[both] = [
+            features.dice(a, b) >= ID_TYPO_DICE for a, b in zip(mine[1], theirs[1], strict=True)
+        ]
+    keep = ~both | near
+    return pairs[keep].assign(id_typo=(both & near)[keep], linkable=(~both | alike)[keep])
+
+
+def _values(table: pa.Table, columns: list[str], rows: np.ndarray) -> list[list]:
+    """The values of some columns at some rows, as lists."""
+    picked = table.select(columns).take(pa.array(rows, type=pa.int64()))
+    return [picked.column(c).to_pylist() for c in columns]
+
+
+def _best_matches(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.DataFrame:
+    """For each incoming row the person of its most probable candidate (one each way).
+
+    Indexed by incoming row: person_key, match_probability and id_typo.
+    """
+    columns = ["person_key", "match_probability", "id_typo"]
     if pairs.empty:
-        return pd.Series(dtype="Int64")
+        return pd.DataFrame(columns=columns)
     ranked = pairs.sort_values("match_probability", ascending=False, kind="stable")
     ranked = ranked.assign(person_key=person_of_candidate[ranked["uid_r"].to_numpy(int)])
     # each stored person takes at most one record of an incoming file
     ranked = ranked.drop_duplicates("uid_l").drop_duplicates("person_key")
-    return ranked.set_index("uid_l")["person_key"]
+    return ranked.set_index("uid_l")[columns]
+
+
+def _review(out: pd.DataFrame, pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> None:
+    """Each row's most probable stored person it was not linked to, and that probability.
+
+    `pairs` are by row of `out` (uid_l) and candidate (uid_r), from REVIEW_FLOOR up.
+    """
+    out["review_person_key"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out["review_probability"] = pd.Series(np.nan, index=out.index, dtype="float64")
+    if pairs.empty:
+        return
+    other = pairs.assign(person_key=person_of_candidate[pairs["uid_r"].to_numpy(int)])
+    linked_to = out["person_key"].to_numpy(dtype="float64", na_value=np.nan)
+    other = other[other["person_key"] != linked_to[other["uid_l"].to_numpy(int)]]
+    best = other.sort_values("match_probability", ascending=False, kind="stable")
+    best = best.drop_duplicates("uid_l").set_index("uid_l")
+    rows = best.index.to_numpy(int)
+    out.loc[rows, "review_person_key"] = best["person_key"].to_numpy()
+    out.loc[rows, "review_probability"] = best["match_probability"].to_numpy()
 
 
 def _new_keys(frame: pd.DataFrame, first: int) -> pd.Series:
@@ -218,6 +241,9 @@ def _new_keys(frame: pd.DataFrame, first: int) -> pd.Series:
 def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     """Add person_key and link_method to validated, pseudonymised registration records.
 
+    Also match_probability (of a probabilistic or id_typo link) and, for review, the most
+    probable other stored person (review_person_key, review_probability; _review).
+
     Args:
         con: the write session's connection (the store being built).
         source: the records' source registry.
@@ -225,6 +251,7 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     """
     out = records.reset_index(drop=True).assign(uid=lambda f: f.index.astype(str))
     out["person_key"], out["link_method"] = pd.Series(pd.NA, dtype="Int64"), None
+    out["match_probability"] = np.nan
     known = storage.query_with(con, "imports/person_of_record", out[["record_id"]], source=source)
     _fill(out, _lookup(out["record_id"], known, "record_id"), "same_record")
     by_id = storage.query_with(con, "imports/person_of_id_hash", out[["id_hash"]].dropna())
@@ -234,17 +261,24 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     candidates = blocking.candidates(con, unlinked, source)
     count = storage.run_statement(con, "imports/linkage_candidate_count", source=source)
     stored = int(count["candidates"].iloc[0])
-    pairs = predict(unlinked, candidates, stored)
-    matched = _best_matches(pairs, candidates.column("person_key").to_numpy())
-    found = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    found[todo[matched.index.to_numpy(int)]] = matched.to_numpy()
-    _fill(out, found, "probabilistic")
+    pairs = _checked_ids(predict(unlinked, candidates, stored), unlinked, candidates)
+    person_of = candidates.column("person_key").to_numpy()
+    sure = pairs["linkable"] & (pairs["match_probability"] >= THRESHOLD)
+    matched = _best_matches(pairs[sure], person_of)
+    rows = todo[matched.index.to_numpy(int)]
+    for method, typo in (("probabilistic", False), ("id_typo", True)):
+        found = pd.Series(pd.NA, index=out.index, dtype="Int64")
+        chosen = (matched["id_typo"] == typo).to_numpy(bool)
+        found[rows[chosen]] = matched["person_key"].to_numpy()[chosen]
+        _fill(out, found, method)
+    out.loc[rows, "match_probability"] = matched["match_probability"].to_numpy(float)
     first = int(storage.run_statement(con, "imports/max_person_key").iloc[0, 0]) + 1
     rest = out["person_key"].isna()
     out.loc[rest, "person_key"] = _new_keys(out[rest], first)
     out.loc[rest, "link_method"] = np.where(
         out.loc[rest, "id_hash"].notna(), "new_with_id", "new_without_id"
     )
+    _review(out, pairs.assign(uid_l=todo[pairs["uid_l"].to_numpy(int)]), person_of)
     return out.drop(columns="uid")
 
 

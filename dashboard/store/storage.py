@@ -559,7 +559,11 @@ def restore(version_file: Path, path: Path | None = None) -> Path | None:
 
 
 # Columns added last to the schema: a store without them was built by older code.
-NEWEST_COLUMNS = {("registrations", "ended_batch_id"), ("import_batches", "invalid_rows")}
+NEWEST_COLUMNS = {
+    ("registrations", "ended_batch_id"),
+    ("import_batches", "invalid_rows"),
+    ("linkage_features", "review_probability"),
+}
 
 
 def upgrade_schema(path: Path | None = None) -> bool:

@@ -4,7 +4,9 @@
 -- candidate only through an incoming record without one: a person has one ID, and an
 -- incoming ID that is stored was linked by it before). One row per person and feature
 -- combination (a person registered twice with the same features is one candidate), with
--- `keyed`: whether the person has an ID.
+-- `keyed`: whether the person has an ID. A rule marked any_id (a birth date, a name token
+-- and more) brings a stored record whatever the IDs: linkage.matching then tells whether
+-- the two IDs are one typo apart.
 -- incoming: the unlinked records' features. $source varchar: the incoming source.
 -- A template, run only through linkage.blocking.candidate_sql(): that replaces the lines
 -- from "blocking rules: begin" to "blocking rules: end" with CTEs generated from the rules
@@ -31,11 +33,13 @@ candidates as (
 select distinct
     person_key,
     id_hash,
+    id_variants,
     name_clk,
     token_min_hash,
     token_max_hash,
     birth_hash,
     birth_swap_hash,
+    birth_variants,
     birth_year,
     sex,
     province_code,

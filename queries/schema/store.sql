@@ -160,6 +160,18 @@ create table if not exists linkage_features (
     ended_batch_id bigint
 );
 
+-- Issue 17, linkage that survives dirty data: keyed hashes of the birth date's variants
+-- (one digit masked, year-month, month-day) and of the ID's one-deletion variants, so that
+-- near dates and IDs one typo apart can be compared (linkage/features.py); and, for review,
+-- the probability of a probabilistic or id_typo link, and the most probable stored person
+-- a record was not linked to (below the threshold, or taken by another record of its file)
+-- with that pair's probability.
+alter table linkage_features add column if not exists birth_variants varchar;
+alter table linkage_features add column if not exists id_variants varchar;
+alter table linkage_features add column if not exists match_probability double;
+alter table linkage_features add column if not exists review_person_key bigint;
+alter table linkage_features add column if not exists review_probability double;
+
 -- Who a programme is meant for: a person is eligible for a service when every criterion
 -- listed for it holds (several rows of one criterion are alternatives). Criteria:
 -- poverty_level (IDPoor level, e.g. '1'), disability ('true'/'false'), sex ('F'/'M'),
