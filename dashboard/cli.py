@@ -420,6 +420,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     detail = f": {loaded:,} rows" if loaded is not None else ""
     detail += f" (linked: {links})" if links else ""
     print(f"Batch {outcome.batch_id} {verb} {outcome.result}{detail}.")
+    if note := outcome.stats.get("note"):
+        print(f"Note: {note}.")
     return 0 if outcome.result in {"accepted", "duplicate"} else 1
 
 

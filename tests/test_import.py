@@ -249,6 +249,16 @@ def test_without_a_key_imports_refuse_to_run(base, monkeypatch, tmp_path):
     bad = importer.Request(data=csv(new_row.replace(",12,", ",77,")), file_name="f.csv",
                            kind="registrations", source="MLVT", dry_run=True)  # fmt: skip
     assert importer.run(bad, base).report.problems[0].column == "province_code"
+    # a dry run of a good file needs no key: it validates and plans, and writes nothing
+    before = snapshot(base)
+    good = importer.Request(data=csv(new_row), file_name="f.csv", kind="registrations",
+                            source="MLVT", dry_run=True, append=True)  # fmt: skip
+    checked = importer.run(good, base)
+    assert (checked.result, checked.stats["note"]) == ("accepted", importer.NO_KEY_DRY_RUN)
+    assert checked.stats["plan"]["added"] == 1
+    assert checked.stats["rows_loaded"] == 1
+    assert "link_methods" not in checked.stats
+    assert snapshot(base) == before
 
 
 def test_dry_run_reports_and_writes_nothing(base):

@@ -158,6 +158,8 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
         st.info(i18n.t("import.plan", lang, **counts))
     if outcome.stats.get("confirm_end"):
         st.warning(i18n.t("import.confirm_end_note", lang))
+    if outcome.stats.get("note") == importer.NO_KEY_DRY_RUN:
+        st.caption(i18n.t("import.no_key_dry_run", lang))
     if outcome.stats.get("link_methods"):
         st.markdown(f"**{i18n.t('import.link_methods', lang)}**")
         st.dataframe(outcome.stats["link_methods"], key="import_data_links")
