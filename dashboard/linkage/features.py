@@ -16,8 +16,9 @@ script and romanised spellings alike). The keys never leave memory; what is kept
   with its third to eighth digit masked in turn (two dates one digit apart share the
   variant of that digit; the first two digits cannot change by one and stay a valid
   date), then its year and month, then its month and day.
-- `id_variants`: keyed hashes of 32 bits of the national ID's one-deletion variants (the
-  ID with one character left out), distinct and sorted (so their order tells nothing):
+- `id_variants`: keyed hashes of 32 bits of the national ID's distinct one-deletion
+  variants (the ID with one character left out; pseudonym.variant_hash), sorted (so their
+  order tells nothing):
   two IDs one digit apart, or with two adjacent digits swapped, share one. A hash
   reveals neither the ID nor the variant; their number is the ID's length, less its
   runs of a repeated character.
@@ -96,8 +97,8 @@ class Encoder:
         if not normalised:
             return None
         variants = {normalised[:i] + normalised[i + 1 :] for i in range(len(normalised))}
-        hashes = {pseudonym.keyed_hash(self.key, ID_VARIANT, v)[:VARIANT_DIGITS] for v in variants}
-        return "".join(sorted(hashes))
+        subkey = pseudonym.variant_subkey(self.key, ID_VARIANT)
+        return "".join(sorted(pseudonym.variant_hash(subkey, v, VARIANT_DIGITS) for v in variants))
 
 
 def _swapped(dates: pd.Series) -> pd.Series:
