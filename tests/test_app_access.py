@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from unittest.mock import patch
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -252,6 +253,25 @@ def test_admin_unlocks_and_cannot_remove_themselves(tiny_store, as_role):
     assert accounts.get("admin-user") is not None
 
 
+def test_admin_sees_accounts_in_plain_words(tiny_store, as_role):
+    accounts.add("ana", "analyst", "a long enough password")
+    accounts.add("ops@nspc.gov.kh", "data_manager")  # signs in through the provider
+    for _ in range(5):
+        accounts.authenticate("ana", "a wrong password")
+    at = admin_page(as_role)
+    table = at.dataframe[0].value.set_index("User")
+    ana, ops = table.loc["ana"], table.loc["ops@nspc.gov.kh"]
+    assert (ana["Role"], ops["Role"]) == ("Analyst", "Data manager")
+    assert ana["Password"] == "Set"
+    assert ops["Password"].startswith("None: signs in through")
+    assert (ana["Failed sign-ins"], ops["Failed sign-ins"]) == ("5", "0")
+    assert ana["Locked until (UTC)"] != ""
+    assert ops["Locked until (UTC)"] == ""  # not "None"
+    assert (ana["Agency"], ana["Provinces"]) == ("Every agency", "Every province")
+    shown = table.astype(str).to_numpy().ravel()
+    assert not [v for v in shown if v == "None" or "T" in v and v[:4].isdigit()]
+
+
 def test_admin_sets_the_threshold_that_every_page_then_uses(tiny_store, as_role):
     at = admin_page(as_role)
     at.number_input(key="admin_threshold_value").set_value(25)
@@ -267,7 +287,13 @@ def test_admin_views_and_exports_the_audit_log(tiny_store, as_role):
     at = admin_page(as_role)
     log = at.dataframe[-1].value  # the accounts table comes first, then the log
     assert list(log.columns) == ["No.", "When (UTC)", "User", "Action", "Detail"]
-    assert "import" in set(log["Action"])
+    row = log[log["User"] == "ana"].iloc[0]
+    assert (row["Action"], row["Detail"]) == ("File imported", "file: nssf.csv; rows: 120")
+    stamp = pd.Timestamp(audit.recent("import")["at"].iloc[0])  # the stored UTC time
+    months = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]  # fmt: skip
+    expected = f"{stamp.day} {months[stamp.month - 1]} {stamp.year}, {stamp:%H:%M}"
+    assert row["When (UTC)"] == expected
     # The CSV is built, and its export recorded, when the browser asks for it (as every
     # download: tests/test_audit_log.py builds it); showing the button records nothing.
     assert at.download_button(key="admin_audit_download").label == "Download the audit log (CSV)"

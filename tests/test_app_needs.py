@@ -141,8 +141,18 @@ def test_planning_page_sets_a_target_and_projects_it(planning_store):
     # the last 12 months is positive, so the target gets a projected month
     messages = [i.value for i in at.info]
     assert any("target of 60%" in m for m in messages), messages
-    targets_table = table_with(at, "target_rate")
-    assert targets_table["province_code"].tolist() == ["01"]
+    targets_table = table_with(at, "Target coverage")
+    row = targets_table.iloc[0]
+    assert (len(targets_table), row["Place"], row["Programme"]) == (
+        1,
+        "Banteay Meanchey",
+        "Any programme",
+    )
+    assert (row["Target coverage"], row["To be met by"]) == ("60.0%", "31 December 2025")
+    keys = {b.key for b in at.get("download_button")}
+    expected = {f"planning_target_download_{f}" for f in ("png", "svg", "pdf")}
+    expected |= {f"planning_targets_download_{f}" for f in ("csv", "xlsx")}
+    assert expected <= keys
 
 
 def test_planning_page_what_if_and_change(planning_store):
@@ -156,6 +166,8 @@ def test_planning_page_what_if_and_change(planning_store):
     change = table_with(at, "Change").set_index("Province")
     assert change.loc["Banteay Meanchey", "Change"] == "+30.0 pp"
     assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {"planning_change_map_download_png", "planning_change_table_download_xlsx"} <= keys
 
 
 @pytest.mark.parametrize("page", NEW_PAGES)

@@ -3,8 +3,9 @@ import streamlit as st
 
 import i18n
 from appdb import accounts, audit
+from data_access import reads
 from exports import files
-from ui import account_forms, auth, downloads, threshold_form
+from ui import account_forms, admin_tables, auth, downloads, threshold_form
 
 user = auth.require("admin")
 lang = st.session_state.get("lang", "en")
@@ -12,11 +13,6 @@ lang = st.session_state.get("lang", "en")
 
 def t(key: str, **values) -> str:
     return i18n.t(key, lang, **values)
-
-
-def headed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """The frame with translated column headings (the CSV keeps the plain names)."""
-    return frame.rename(columns={c: t(f"{prefix}.{c}") for c in frame.columns})
 
 
 st.title(t("admin.title"))
@@ -30,15 +26,20 @@ with users_tab:
 
     st.subheader(t("admin.accounts_title"))
     table = pd.DataFrame(accounts.list_accounts(), columns=list(accounts.LIST_COLUMNS))
-    st.dataframe(headed(table, "admin.accounts"), key="admin_accounts", hide_index=True)
+    names = reads.province_list().set_index("province_code")[i18n.name_column(lang)].to_dict()
+    shown = admin_tables.accounts_display(table, lang, names)
+    st.dataframe(shown, key="admin_accounts", hide_index=True)
     st.caption(t("admin.lockout", failures=accounts.MAX_FAILURES, minutes=accounts.LOCK_MINUTES))
 
 with audit_tab:
     every = t("admin.every_action")
-    action = st.selectbox(t("admin.action"), [every, *audit.actions()], key="admin_audit_action")
+    action = st.selectbox(
+        t("admin.action"), [every, *audit.actions()], key="admin_audit_action",
+        format_func=lambda a: a if a == every else admin_tables.action_label(a, lang),
+    )  # fmt: skip
     chosen = None if action == every else action
     log = audit.recent(chosen, limit=10_000)
-    st.dataframe(headed(log, "admin.log"), key="admin_audit_log", hide_index=True)
+    st.dataframe(admin_tables.audit_display(log, lang), key="admin_audit_log", hide_index=True)
     downloads.button(
         t("admin.audit_download"),
         lambda: files.to_csv(log),

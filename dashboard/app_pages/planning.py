@@ -1,3 +1,5 @@
+import dataclasses
+
 import streamlit as st
 
 import i18n
@@ -6,14 +8,16 @@ from appdb import app_settings, targets
 from charts import planning_charts
 from data_access import reads
 from indicators import formatting, planning
-from ui import auth, planning_panels
+from ui import auth, downloads, planning_panels
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
 marker = formatting.marker(app_settings.min_count())
-catalogue = reads.service_catalogue().set_index("service_code")["name_en"]
-provinces = reads.province_list().set_index("province_code")["name_en"]
-places = {settings.NATIONAL: "Cambodia", **provinces.to_dict()}
+names = i18n.name_column(lang)
+services = reads.service_catalogue().set_index("service_code")
+catalogue = services[names].fillna(services["name_en"])
+provinces = reads.province_list().set_index("province_code")[names]
+places = {settings.NATIONAL: i18n.t("brief.country", lang), **provinces.to_dict()}
 
 
 def t(key, **values):
@@ -40,13 +44,17 @@ with tab_target:
         st.info(t(f"status.{projection.status}", **planning.status_values(goal, projection)))
     else:
         st.info(t("no_target"))
-    st.plotly_chart(
-        planning_charts.target_chart(
-            rates, goal, projection, t("chart_title", place=places[place]),
-            {k: t(f"legend.{k}") for k in ("actual", "target", "projection")},
-        ),
-        key="planning_target_chart", width="stretch",
+    programme = t("any_programme") if service == targets.ANY else catalogue[service]
+    chart_title = t("chart_title", place=places[place], programme=programme)
+    ctx = downloads.context(cut, reads.coverage_by_province(cut), lang)
+    ctx = dataclasses.replace(ctx, filters=t("chart_filters", place=places[place],
+                                             programme=programme))  # fmt: skip
+    figure = planning_charts.target_chart(
+        rates, goal, projection, chart_title,
+        {k: t(f"legend.{k}") for k in ("actual", "target", "projection")},
     )  # fmt: skip
+    st.plotly_chart(figure, key="planning_target_chart", width="stretch")
+    downloads.figure_buttons(figure, ctx, "coverage_against_target", "planning_target_download")
     if auth.can("targets"):
         planning_panels.target_form(
             place, service, places=places, provinces=provinces.index,
@@ -54,7 +62,12 @@ with tab_target:
         )  # fmt: skip
     else:
         st.caption(t("analysts_only"))
-    st.dataframe(table, hide_index=True, key="planning_targets")
+    st.subheader(t("targets_title"))
+    shown = planning_panels.targets_display(table, places, catalogue, lang)
+    st.dataframe(shown, hide_index=True, key="planning_targets")
+    listing = dataclasses.replace(ctx, filters="")
+    downloads.table_buttons(shown, t("targets_title"), listing, "coverage_targets",
+                            "planning_targets_download")  # fmt: skip
 
 with tab_plan:
     if auth.can("plans"):

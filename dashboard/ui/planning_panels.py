@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
+import pandas as pd
 import streamlit as st
 
 import i18n
@@ -13,7 +14,7 @@ from charts import classes, coverage_charts
 from data_access import reads
 from exports import files
 from indicators import formatting, planning
-from ui import auth, downloads, filters, map_controls
+from ui import admin_tables, auth, downloads, filters, map_controls
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -69,7 +70,7 @@ def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: 
         lang: the UI language.
     """
     coverage = reads.coverage_by_province(f)
-    st.caption(_t("plan_caption", lang, month=f"{f.as_of:%B %Y}"))
+    st.caption(_t("plan_caption", lang, month=i18n.month_year(f.as_of, lang)))
     cols = st.columns([3, 1, 1])
     chosen = cols[0].multiselect(
         _t("plan_provinces", lang), planning.plannable(coverage), key="planning_provinces",
@@ -127,15 +128,39 @@ def change_between_months(f: reads.CoverageFilter, marker: str, lang: str) -> No
     )  # fmt: skip
     change = _t("change", lang)
     hover = planning.change_hover(moved, {"before": start, "after": end, "change": change})
-    st.plotly_chart(
-        coverage_charts.coverage_map(
-            moved.assign(hover=hover), _t("change_title", lang, start=start, end=end), lang, cls,
-            value="rate_change", legend_title=change,
-        ),
-        key="planning_change_map", width="stretch",
+    map_figure = coverage_charts.coverage_map(
+        moved.assign(hover=hover), _t("change_title", lang, start=start, end=end), lang, cls,
+        value="rate_change", legend_title=change,
     )  # fmt: skip
+    st.plotly_chart(map_figure, key="planning_change_map", width="stretch")
     labels = formatting.labelled(planning.CHANGE_COLUMNS, lambda key: _t(key, lang))
-    st.dataframe(
-        formatting.table(moved, labels, marker, planning.CHANGE_HIDDEN, lang=lang),
-        hide_index=True, key="planning_change_table",
-    )  # fmt: skip
+    shown = formatting.table(moved, labels, marker, planning.CHANGE_HIDDEN, lang=lang)
+    st.dataframe(shown, hide_index=True, key="planning_change_table")
+    title = _t("change_title", lang, start=start, end=end)
+    ctx = downloads.context(f, _coverage_in(f, end), lang)
+    ctx = dataclasses.replace(ctx, filters=f"{ctx.filters}; {title}")
+    stem = f"coverage_change_{start}_{end}"
+    downloads.figure_buttons(map_figure, ctx, stem, "planning_change_map_download")
+    downloads.table_buttons(shown, title, ctx, stem, "planning_change_table_download")
+
+
+def targets_display(
+    table: pd.DataFrame, places: dict[str, str], catalogue: pd.Series, lang: str
+) -> pd.DataFrame:
+    """The targets as shown and exported: names, percentages and dates in words."""
+
+    def programme(code: str) -> str:
+        return _t("any_programme", lang) if code == targets.ANY else catalogue.get(code, code)
+
+    shown = pd.DataFrame(
+        {
+            "place": [places.get(c, c) for c in table["province_code"]],
+            "programme": [programme(c) for c in table["service_code"]],
+            "target": [i18n.percent(r, lang, 1) for r in table["target_rate"]],
+            "by": [i18n.date_text(pd.to_datetime(d).date(), lang) for d in table["target_date"]],
+            "note": table["note"].fillna(""),
+            "set_by": table["set_by"].fillna(""),
+            "set_at": [admin_tables.when(v, lang) for v in table["set_at"]],
+        }
+    )
+    return shown.rename(columns={c: _t(f"targets.{c}", lang) for c in shown.columns})
