@@ -78,7 +78,7 @@ def test_needs_rank_lineage_lists_inputs_weights_and_contributions(needs_con):
     item = lineage.needs_rank(row, weights, needs.status(values), JUNE, pd.DataFrame(), 10)
     assert item.value == "#1 (55.0)"
     # 03's gap rate 0.92 is the highest: score 1 x 25 points
-    assert facts(item)["input:gap_rate"] == "0.92 · weight 25 · varies · +25.0"
+    assert facts(item)["input:gap_rate"] == ("0.92", "25", "varies", "25.0")
     assert "queries/coverage_by_group.sql" in item.queries
 
 
@@ -93,10 +93,31 @@ def test_explain_popovers_on_the_pages(needs_store):
     text = " ".join(m.value for m in at.markdown)
     assert "Banteay Meanchey: 30.0%" in text
     assert "Needs test estimate" in text
-    shown = next(d.value for d in at.dataframe if len(d.value) == 3 and "sha256" in d.value)
-    assert "s1_people.csv" in shown["file_name"].tolist()
+    shown = next(d.value for d in at.dataframe if "Checksum (SHA-256)" in d.value)
+    assert shown["File"].tolist() == ["population.csv", "s1_people.csv", "s1_episodes.csv"]
+    assert shown["Used for"].tolist() == ["Population estimate", "Registrations",
+                                          "Programme uptake"]  # fmt: skip
+    assert "As-of date (last day of the month): 30 June 2024" in text
+    assert "Estimated informal workers (denominator): 200" in text
+    assert "Population estimate: reference date: 1 July 2024" in text
+    assert ".sql" not in text
+    assert ".py" not in text
     at = open_page("app_pages/needs.py")
     at.session_state["needs_explain"] = True
     at.run()
     at.selectbox(key="needs_explain_province").set_value("02").run()
     assert any("Battambang: #2" in m.value for m in at.markdown)
+    text = " ".join(m.value for m in at.markdown)
+    assert "weight 25 · varies across provinces" in text
+
+
+def test_explain_popover_in_khmer(needs_store):
+    at = open_page("app_pages/coverage.py")
+    at.radio(key="lang").set_value("km").run()
+    at.session_state["coverage_explain"] = True
+    at.run()
+    at.selectbox(key="coverage_explain_province").set_value("01").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "៣០ ខែមិថុនា ២០២៤" in text or "ថ្ងៃទី៣០ ខែមិថុនា ឆ្នាំ២០២៤" in text
+    assert "June" not in text

@@ -27,7 +27,11 @@ BATCH_COLUMNS = ("used_for", "batch_id", "kind", "source", "file_name", "importe
 
 @dataclasses.dataclass
 class Lineage:
-    """Everything a figure's explanation shows; `facts` are (label key, value) pairs."""
+    """Everything a figure's explanation shows; `facts` are (label key, value) pairs.
+
+    Values are plain (ISO dates, codes, digits) and worded by ui/explain.py; a needs
+    input's value is (value, weight, status, contribution).
+    """
 
     figure: str
     value: str
@@ -110,9 +114,7 @@ def needs_rank(
         shown = "hidden" if row[f"{key}_suppressed"] else "–" if pd.isna(value) else f"{value:.4g}"
         contribution = row[f"{key}_contribution"]
         share = "–" if pd.isna(contribution) else f"{contribution:.1f}"
-        facts.append(
-            (f"input:{key}", f"{shown} · weight {weights[key]:g} · {status[key]} · +{share}")
-        )
+        facts.append((f"input:{key}", (shown, f"{weights[key]:g}", status[key], share)))
     hidden = [k for k in needs.KEYS if row[f"{k}_suppressed"]]
     notes = [f"threshold:{threshold}", f"figure:{'hidden' if hidden else 'shown'}"]
     notes += [f"hidden_input:{k}" for k in hidden]

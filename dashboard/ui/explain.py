@@ -1,5 +1,9 @@
 """'Explain this number': a popover that shows a figure's lineage (see indicators/lineage.py)."""
 
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -7,6 +11,7 @@ import i18n
 import settings
 from data_access import reads
 from indicators import formatting, lineage
+from ui import admin_tables, filters
 
 WORDS = ("all", "none", "yes", "no", "hidden", "shown")
 
@@ -19,31 +24,76 @@ def _word(value: str, lang: str) -> str:
 def _note(note: str, lang: str) -> str:
     """One suppression note ('kind:value') in words."""
     kind, _, value = note.partition(":")
-    label = _word(value, lang)
+    label = i18n.digits(_word(value, lang), lang)
     if kind in ("hidden_count", "hidden_input"):
         label = i18n.t(f"explain.field.{value}", lang)
     return i18n.t(f"explain.note.{kind}", lang, value=label)
 
 
-def _fact(key: str, value: str, lang: str) -> str:
+DATES = {"month", "numerator_date", "denominator_date"}
+NUMBERS = {"numerator", "denominator"}
+
+
+def _value(key: str, value: str, lang: str, names: dict) -> str:
+    """A fact's value in words: dates, numbers, programme and registry names, sex."""
+    if value in WORDS:
+        return _word(value, lang)
+    if key in DATES:
+        return i18n.date_text(dt.date.fromisoformat(value), lang)
+    if key in NUMBERS:
+        return i18n.number(int(value.replace(",", "")), lang)
+    if key == "services":
+        return ", ".join(str(names["services"].get(s, s)) for s in value.split(", "))
+    if key in ("occupation", "source"):
+        return str(names[key].get(value, value))
+    if key == "sex":
+        return i18n.t(f"sex.{value}", lang)
+    return i18n.digits(value, lang)
+
+
+def _fact(key: str, value, lang: str, names: dict) -> str:
     # A fact may quote a file (the population estimate's source, a programme's code).
-    value = formatting.plain(_word(value, lang))
     if key.startswith("input:"):
-        return f"- {i18n.t('needs.input.' + key.removeprefix('input:'), lang)}: {value}"
-    return f"- {i18n.t('explain.fact.' + key, lang)}: {value}"
+        shown, weight, status, share = value
+        text = i18n.t(
+            "explain.input", lang, value=i18n.digits(_word(shown, lang), lang),
+            weight=i18n.digits(weight, lang), status=i18n.t(f"explain.status.{status}", lang),
+            share=i18n.digits(share, lang),
+        )  # fmt: skip
+        return f"- {i18n.t('needs.input.' + key.removeprefix('input:'), lang)}: {text}"
+    shown = formatting.plain(_value(key, value, lang, names))
+    return f"- {i18n.t('explain.fact.' + key, lang)}: {shown}"
+
+
+def _source(path: str, lang: str) -> str:
+    """What computed a figure, in words (the lineage names the query or module file)."""
+    return i18n.t(f"explain.source.{Path(path.split()[0]).stem}", lang)
+
+
+def _batches(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The batches that fed a figure, with worded headers, uses and times."""
+    shown = batches.copy()
+    if "used_for" in shown:
+        shown["used_for"] = [i18n.t(f"explain.used_for.{u}", lang) for u in shown["used_for"]]
+    if "imported_at" in shown:
+        shown["imported_at"] = [admin_tables.when(v, lang) for v in shown["imported_at"]]
+    if "batch_id" in shown:
+        shown["batch_id"] = [i18n.digits(b, lang) for b in shown["batch_id"]]
+    return shown.rename(columns={c: i18n.t(f"explain.batch.{c}", lang) for c in shown.columns})
 
 
 def render(item: lineage.Lineage, lang: str, key: str) -> None:
     """Write a lineage into the current container: facts, suppression, sources, batches."""
-    st.markdown(f"**{item.figure}: {item.value}**")  # a reference name, a computed value
-    st.markdown("\n".join(_fact(k, v, lang) for k, v in item.facts))
+    names = filters.labels(lang)
+    value = i18n.digits(_word(item.value, lang), lang)
+    st.markdown(f"**{formatting.plain(item.figure)}: {value}**")
+    st.markdown("\n".join(_fact(k, v, lang, names) for k, v in item.facts))
     st.markdown(f"**{i18n.t('explain.suppression', lang)}**")
     st.markdown("\n".join(f"- {_note(n, lang)}" for n in item.suppression))
-    st.markdown(
-        f"**{i18n.t('explain.computed_by', lang)}** " + ", ".join(f"`{q}`" for q in item.queries)
-    )
+    sources = "; ".join(_source(q, lang) for q in item.queries)
+    st.markdown(f"**{i18n.t('explain.computed_by', lang)}** {sources}")
     st.markdown(f"**{i18n.t('explain.batches', lang)}**")
-    st.dataframe(item.batches, hide_index=True, key=f"{key}_batches")
+    st.dataframe(_batches(item.batches, lang), hide_index=True, key=f"{key}_batches")
 
 
 def popover(label: str, item: lineage.Lineage, lang: str, key: str) -> None:
@@ -54,7 +104,8 @@ def popover(label: str, item: lineage.Lineage, lang: str, key: str) -> None:
 
 def _place(rows: pd.DataFrame, prefix: str, lang: str) -> pd.Series:
     """Choose which province's (or the country's) figure to explain; its row."""
-    names = dict(zip(rows["province_code"], rows["province_name_en"], strict=True))
+    column = f"province_name_{lang}" if f"province_name_{lang}" in rows else "province_name_en"
+    names = dict(zip(rows["province_code"], rows[column], strict=True))
     code = st.selectbox(
         i18n.t("explain.which", lang), list(names), key=f"{prefix}_province", format_func=names.get
     )
@@ -85,7 +136,8 @@ def coverage_popover(table: pd.DataFrame, f, lang: str, threshold: int) -> None:
         )
         row = _place(ordered, "coverage_explain", lang)
         batches = reads.lineage_batches(f, row["province_code"])
-        render(lineage.coverage(row, table, f, batches, threshold), lang, "coverage_explain")
+        item = lineage.coverage(row, table, f, batches, threshold)
+        render(_named(item, row, lang), lang, "coverage_explain")
 
 
 def needs_popover(ranked: pd.DataFrame, weights: dict, status: dict, f, lang: str, threshold: int):
@@ -96,4 +148,10 @@ def needs_popover(ranked: pd.DataFrame, weights: dict, status: dict, f, lang: st
         row = _place(ranked, "needs_explain", lang)
         batches = reads.lineage_batches(f, row["province_code"])
         item = lineage.needs_rank(row, weights, status, f, batches, threshold)
-        render(item, lang, "needs_explain")
+        render(_named(item, row, lang), lang, "needs_explain")
+
+
+def _named(item: lineage.Lineage, row: pd.Series, lang: str) -> lineage.Lineage:
+    """The lineage with its place named in the UI language."""
+    name = row.get(f"province_name_{lang}")
+    return dataclasses.replace(item, figure=name) if isinstance(name, str) and name else item
