@@ -404,7 +404,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     request = importer.Request(  # its user: the operating-system login
         data=path.read_bytes(), file_name=path.name, kind=args.kind, source=args.source,
         append=args.append, dry_run=args.dry_run, as_account=args.user,
-        allow_end=args.allow_end,
+        allow_end=args.allow_end, extract_date=args.extract_date,
     )  # fmt: skip
     _check_agency(args.user, _import_agency(request), "import")
     outcome = importer.run(request)
@@ -453,7 +453,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
               "source": args.source, "file": file.name, "out": str(out)}  # fmt: skip
     _record_key("key_use", detail)  # before the key is used: no unrecorded use
     started = time.perf_counter()
-    result = encoding.encode_file(file, args.source, out, key, args.today)
+    result = encoding.encode_file(file, args.source, out, key, args.today, args.extract_date)
     for line in result.report.lines():
         print(line, file=sys.stderr if result.report.problems else sys.stdout)
     if result.manifest is None:
@@ -564,7 +564,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "linkage":
         from bench import bench_linkage
 
-        for line in bench_linkage.linkage_lines(args.people or 4000, args.seed):
+        for line in bench_linkage.linkage_lines(args.people or 4000, args.seed, as_json=args.json):
             print(line)
         return 0
     from bench import runner
@@ -600,6 +600,9 @@ def cmd_outreach(args: argparse.Namespace) -> int:
     return 0
 
 
+EXTRACT_HELP = "the day the agency extracted the file (a mapping may set registered_on to it)"
+
+
 def _add_import_commands(sub) -> None:
     imp = sub.add_parser("import", help="import an agency file (CSV, XLSX or Parquet)")
     imp.add_argument("file")
@@ -619,6 +622,7 @@ def _add_import_commands(sub) -> None:
         help="confirm that a full extract may end N records (needed above 10%% of them)",
     )  # fmt: skip
     imp.add_argument("--user", help="who imports: an account's agency limit applies")
+    imp.add_argument("--extract-date", type=_date, metavar="YYYY-MM-DD", help=EXTRACT_HELP)
     imp.set_defaults(func=cmd_import)
     key = sub.add_parser("key", help="the agencies' pseudonymisation key file")
     key.add_argument("action", choices=["init", "fingerprint"])
@@ -632,6 +636,7 @@ def _add_import_commands(sub) -> None:
     enc.add_argument("--out", required=True, help="the encoded file to write (Parquet)")
     enc.add_argument("--key-file", type=Path, default=None, help="default: as for `key`")
     enc.add_argument("--today", type=_date, default=None, help="no date may be later")
+    enc.add_argument("--extract-date", type=_date, metavar="YYYY-MM-DD", help=EXTRACT_HELP)
     enc.set_defaults(func=cmd_encode)
     store = sub.add_parser("store", help="the store's settings (encoded-only, versions-kept)")
     store.add_argument("setting", choices=["encoded-only", "versions-kept"])

@@ -33,11 +33,16 @@ def encode(
     key: bytes,
     today: dt.date | None = None,
     mapping_text: str | None = None,
+    extract_date: dt.date | None = None,
 ) -> Result:
-    """Validate a raw registrations file and encode it; nothing is encoded if any row fails."""
+    """Validate a raw registrations file and encode it; nothing is encoded if any row fails.
+
+    The file goes through its source's mapping as an import's would (`extract_date` for a
+    mapping that sets registered_on to it); the report keeps the mapping's notices.
+    """
     request = importer.Request(
         data=data, file_name=file_name, kind="registrations", source=source, key=key,
-        today=today or dt.date.today(), mapping_text=mapping_text,
+        today=today or dt.date.today(), mapping_text=mapping_text, extract_date=extract_date,
     )  # fmt: skip
     if mapping_text is None:  # the committed mapping: an agency machine has no app database
         mapping_text = mappings.file_text(source)
@@ -55,10 +60,15 @@ def encode(
 
 
 def encode_file(
-    path: Path, source: str, out: Path, key: bytes, today: dt.date | None = None
+    path: Path,
+    source: str,
+    out: Path,
+    key: bytes,
+    today: dt.date | None = None,
+    extract_date: dt.date | None = None,
 ) -> Result:
     """`encode` a file on disk and write the encoded file to `out` (only when valid)."""
-    result = encode(path.read_bytes(), path.name, source, key, today)
+    result = encode(path.read_bytes(), path.name, source, key, today, extract_date=extract_date)
     if result.content is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")

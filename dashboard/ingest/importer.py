@@ -57,6 +57,7 @@ class Request:
     append: bool = False
     dry_run: bool = False
     mapping_text: str | None = None  # a mapping saved on the Import page
+    extract_date: dt.date | None = None  # the agency's extract day (a mapping's $extract_date)
     user: str = dataclasses.field(default_factory=lambda: current_user())
     as_account: str | None = None  # the app account the command line acts as (--user)
     today: dt.date = dataclasses.field(default_factory=dt.date.today)
@@ -276,22 +277,54 @@ def validated(
         report.problems.append(validation.Problem(0, "", "", str(exc)))
         return None
     report.rows_read = len(raw)
+    mapped = _mapped(con, request, raw, report)
+    if report.problems:
+        return None
+    frame = mapped.frame
+    checker = validation.Checker(frame, mapped.origin, request.today)
+    record_ids = frame["record_id"] if request.kind in REFER_TO_RECORDS else None
+    ctx = rules.context(con, request.source, request.today, record_ids)
+    typed = rules.typed_rows(request.kind, checker, ctx)
+    # a value the mapping could not read is reported once, as the mapping found it
+    read = {(p.row, p.column) for p in mapped.problems}
+    report.problems += mapped.problems + [
+        p for p in checker.problems if (p.row, p.column) not in read
+    ]
+    report.problems += _capacity_problems(con, request, typed)
+    report.problems.sort(key=lambda p: p.row)
+    return None if report.problems else typed
+
+
+def _mapped(con, request: Request, raw: pd.DataFrame, report: validation.Report):
+    """The file through its source's mapping; the file's and header's problems reported."""
     mapping = (
         mappings.load(request.source or "", request.kind, request.mapping_text)
         if request.source
         else mappings.Mapping()
     )
-    frame = mappings.apply(raw, mapping)
-    report.problems += validation.check_columns(frame, request.kind, mapping.origin)
-    if report.problems:
-        return None
-    checker = validation.Checker(frame, mapping.origin, request.today)
-    record_ids = frame["record_id"] if request.kind in REFER_TO_RECORDS else None
-    ctx = rules.context(con, request.source, request.today, record_ids)
-    typed = rules.typed_rows(request.kind, checker, ctx)
-    report.problems += checker.problems + _capacity_problems(con, request, typed)
-    report.problems.sort(key=lambda p: p.row)
-    return None if report.problems else typed
+    known = None
+    if mapping.defaults:  # a default replaces only codes the rules would refuse
+        known = _known_codes(rules.context(con, request.source, request.today))
+    mapped = mappings.apply(raw, mapping, request.extract_date, known)
+    report.notices += mapped.notices
+    if request.extract_date and request.extract_date > request.today:
+        reason = f"the extract date {request.extract_date} is after today ({request.today})"
+        report.problems.append(validation.Problem(0, "", "", reason))
+    report.problems += [p for p in mapped.problems if p.row <= 1]
+    report.problems += validation.check_columns(
+        mapped.frame, request.kind, mapped.origin, mapping.origin
+    )
+    return mapped
+
+
+def _known_codes(ctx: rules.Context) -> dict[str, set[str]]:
+    """The codes each coded column takes as they are (a mapping's defaults replace others)."""
+    return {
+        "sex": set(rules.SEXES), "poverty_level": set(rules.POVERTY),
+        "disability": set(rules.FLAGS), "province_code": set(ctx.provinces),
+        "district_code": set(ctx.district_province), "commune_code": set(ctx.commune_district),
+        "occupation": ctx.occupations, "service_code": ctx.services, "age_band": ctx.age_bands,
+    }  # fmt: skip
 
 
 def _capacity_problems(con, request: Request, typed: pd.DataFrame) -> list[validation.Problem]:
@@ -399,7 +432,9 @@ def _record(con, request, batch_id, result, report, stats) -> Outcome:
         "user_name": request.user,
         "imported_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
         "key_fingerprint": key_fp,
-        "note": json.dumps({"problems": report.counts(), **stats}, ensure_ascii=False),
+        "note": json.dumps(
+            {"problems": report.counts(), **_noticed(report), **stats}, ensure_ascii=False
+        ),
     }
     storage.append(con, "import_batches", pd.DataFrame([row]))
     if result == "accepted" and key_fp:
@@ -408,6 +443,14 @@ def _record(con, request, batch_id, result, report, stats) -> Outcome:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         storage.set_meta(con, data_as_of=request.today.isoformat(), built_at=now)
     return Outcome(batch_id, result, report, stats)
+
+
+def _noticed(report: validation.Report) -> dict:
+    """The report's notices (codes set to a mapping's default) for the batch's note."""
+    if not report.notices:
+        return {}
+    listed = [f"{p.column} {p.value!r}: {p.reason}" for p in report.notices[: validation.CAP]]
+    return {"notices": listed}
 
 
 def encode_records(typed: pd.DataFrame, key: bytes) -> pd.DataFrame:

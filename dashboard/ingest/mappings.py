@@ -1,37 +1,96 @@
-"""Per-source mappings: an agency's own column names and codes to the canonical ones.
+"""Per-source mappings: an agency's file, as it exports it, to the canonical columns.
 
-A mapping is JSON, by kind of file:
-`{"registrations": {"columns": {"ID_CARD_NO": "national_id"}, "values": {"sex": {"1": "M"}},
+A mapping is JSON, by kind of file; every key is optional:
+`{"registrations": {"columns": {"ID_CARD_NO": "national_id"},
+"join": {"full_name": {"columns": ["FAMILY", "GIVEN"], "separator": " "}},
+"split": {"NAME_AND_DOB": {"separator": "|", "into": ["full_name", "birth_date"]}},
+"dates": {"birth_date": "YYYYMMDD"}, "constants": {"registered_on": "$extract_date"},
+"values": {"sex": {"1": "M"}}, "defaults": {"occupation": "other_informal"},
 "ignore": ["REMARKS"]}}`. The one in force is the one saved on the Import page (in the
-app database), else data/mappings/<SOURCE>.json. Validation reports name the agency's
-columns.
+app database), else data/mappings/<SOURCE>.json. Reports name the file's own columns:
+a column the file has under its canonical name is named so, whatever the mapping says.
 """
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import re
 
+import numpy as np
 import pandas as pd
 
 import settings
 import sql
+from ingest import validation
 
 MAPPINGS_DIR = settings.DATA_DIR / "mappings"
 SOURCE_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+KEYS = ("columns", "join", "split", "dates", "constants", "values", "defaults", "ignore")
+DATE_FORMATS = ("YYYY-MM-DD", "YYYYMMDD", "DD/MM/YYYY", "MM/DD/YYYY", "DD-MM-YYYY",
+                "DD.MM.YYYY", "EXCEL_SERIAL")  # fmt: skip
+BUDDHIST_ERA = " BE"  # a format's suffix: the year is Buddhist-era, 543 more than CE
+BE_YEARS = 543
+EXTRACT_DATE = "$extract_date"  # a constant: the extract date given with the file
+DATE_FIELDS = {"birth_date", "registered_on", "started_on", "ended_on", "reference_date"}
+CODED = {"sex", "province_code", "district_code", "commune_code", "occupation",
+         "poverty_level", "disability", "service_code", "age_band"}  # fmt: skip
+_DAY, _MONTH, _YEAR = r"(?P<d>\d{1,2})", r"(?P<m>\d{1,2})", r"(?P<y>\d{4})"
+PATTERNS = {
+    "YYYY-MM-DD": re.compile(rf"{_YEAR}-{_MONTH}-{_DAY}"),
+    "YYYYMMDD": re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+    "DD/MM/YYYY": re.compile(rf"{_DAY}/{_MONTH}/{_YEAR}"),
+    "MM/DD/YYYY": re.compile(rf"{_MONTH}/{_DAY}/{_YEAR}"),
+    "DD-MM-YYYY": re.compile(rf"{_DAY}-{_MONTH}-{_YEAR}"),
+    "DD.MM.YYYY": re.compile(rf"{_DAY}\.{_MONTH}\.{_YEAR}"),
+    "EXCEL_SERIAL": re.compile(r"(?P<n>\d{1,7})(\.\d+)?"),
+}
+# What the reader makes of a workbook's date cells: taken as it is in any date column.
+ISO_SHAPED = re.compile(r"\d{4}-\d{2}-\d{2}( 00:00:00)?")
+FIRST_DAY = dt.date(1900, 1, 1)
+
+
+def date_formats() -> tuple[str, ...]:
+    """Every date format a mapping may name: DATE_FORMATS, and each but serials with ' BE'."""
+    eras = tuple(f + BUDDHIST_ERA for f in DATE_FORMATS if f != "EXCEL_SERIAL")
+    return DATE_FORMATS + eras
 
 
 @dataclasses.dataclass
 class Mapping:
-    """Column renames, value maps and ignored columns for one kind of file."""
+    """How one kind of an agency's file becomes canonical columns (the JSON keys)."""
 
     columns: dict[str, str] = dataclasses.field(default_factory=dict)
+    join: dict[str, dict] = dataclasses.field(default_factory=dict)
+    split: dict[str, dict] = dataclasses.field(default_factory=dict)
+    dates: dict[str, str] = dataclasses.field(default_factory=dict)
+    constants: dict[str, str] = dataclasses.field(default_factory=dict)
     values: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    defaults: dict[str, str] = dataclasses.field(default_factory=dict)
     ignore: list[str] = dataclasses.field(default_factory=list)
 
+    def to_json(self) -> dict:
+        """The mapping as its JSON object (keys left empty are left out)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v}
+
     def origin(self, canonical: str) -> str:
-        """The agency's own name of a canonical column (the canonical name if not renamed)."""
-        return next((k for k, v in self.columns.items() if v == canonical), canonical)
+        """The agency's name of a canonical column, by the mapping alone (no file seen).
+
+        A renamed column's own name, 'FAMILY + GIVEN' for a joined one, the split column
+        for a part of one, else the canonical name.
+        """
+        renamed = next((k for k, v in self.columns.items() if v == canonical), None)
+        if renamed is not None:
+            return renamed
+        if canonical in self.join:
+            return " + ".join(self.join[canonical]["columns"])
+        return next((s for s, spec in self.split.items() if canonical in spec["into"]), canonical)
+
+
+def document(parts: dict[str, Mapping]) -> str:
+    """The JSON text of a whole mapping document, one Mapping per kind of file."""
+    body = {kind: mapping.to_json() for kind, mapping in parts.items()}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
 def check_source(source: str) -> str:
@@ -42,19 +101,151 @@ def check_source(source: str) -> str:
 
 
 def parse(text: str, kind: str) -> Mapping:
-    """The mapping of one kind from a mapping document's JSON text."""
-    document = json.loads(text) if text.strip() else {}
-    if not isinstance(document, dict):
+    """The mapping of one kind from a mapping document's JSON text, the whole document checked.
+
+    Raises:
+        ValueError: a plain sentence saying what is wrong (not JSON, an unknown key or
+            canonical column, an unknown date format, a column used twice ...).
+    """
+    try:
+        document_ = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"the mapping is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    if not isinstance(document_, dict):
         raise ValueError("a mapping is a JSON object keyed by kind of file")
-    part = document.get(kind, {})
-    return Mapping(
-        columns={str(k): str(v) for k, v in part.get("columns", {}).items()},
-        values={
-            str(c): {str(k): str(v) for k, v in m.items()}
-            for c, m in part.get("values", {}).items()
-        },
-        ignore=[str(c) for c in part.get("ignore", [])],
-    )
+    for name in document_:
+        if name not in validation.KINDS:
+            raise ValueError(
+                f"the mapping names {name!r}, not a kind of file ({', '.join(validation.KINDS)})"
+            )
+    parts = {name: _Part(part, name).mapping() for name, part in document_.items()}
+    return parts.get(kind, Mapping())
+
+
+def _object(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be a JSON object")
+    return value
+
+
+class _Part:
+    """Checks one kind's part of a document, naming where a mistake is."""
+
+    def __init__(self, part, kind: str):
+        self.kind, self.where = kind, f"the {kind} mapping"
+        self.part = _object(part, self.where)
+        for key in self.part:
+            if key not in KEYS:
+                raise ValueError(f"{self.where} has an unknown key {key!r} ({', '.join(KEYS)})")
+
+    def entries(self, key: str) -> list[tuple[str, object]]:
+        """The (name, value) pairs of one of the part's objects."""
+        found = _object(self.part.get(key, {}), f"{self.where}'s {key!r}")
+        return [(str(k), v) for k, v in found.items()]
+
+    def field(self, name, key: str, among=None) -> str:
+        """A canonical column of the kind (and of `among`, when given), else a plain error."""
+        known = [c for c in validation.COLUMNS[self.kind] if among is None or c in among]
+        if str(name) not in known:
+            raise ValueError(
+                f"{self.where}'s {key!r} names {name!r}, not one of the columns {', '.join(known)}"
+            )
+        return str(name)
+
+    def mapping(self) -> Mapping:
+        """The part as a Mapping, every entry checked."""
+        ignore = self.part.get("ignore", [])
+        if not isinstance(ignore, list):
+            raise ValueError(f"{self.where}'s 'ignore' must be a list of column names")
+        mapping = Mapping(
+            columns={k: self.field(v, "columns") for k, v in self.entries("columns")},
+            join={self.field(k, "join"): self.join(k, v) for k, v in self.entries("join")},
+            split={k: self.split(k, v) for k, v in self.entries("split")},
+            dates={self.field(k, "dates", DATE_FIELDS): self.date_format(k, v)
+                   for k, v in self.entries("dates")},
+            constants={self.field(k, "constants"): self.constant(k, v)
+                       for k, v in self.entries("constants")},
+            values={self.field(k, "values"): self.codes(k, v) for k, v in self.entries("values")},
+            defaults={self.field(k, "defaults", CODED): str(v)
+                      for k, v in self.entries("defaults")},
+            ignore=[str(c) for c in ignore],
+        )  # fmt: skip
+        _check_each_column_used_once(mapping, self.where)
+        return mapping
+
+    def join(self, target: str, spec) -> dict:
+        """A join's columns (two or more, not the target itself) and separator."""
+        where = f"{self.where}'s join into {target!r}"
+        spec = _object(spec, where)
+        columns, separator = spec.get("columns"), spec.get("separator", " ")
+        if set(spec) - {"columns", "separator"} or not isinstance(separator, str):
+            raise ValueError(f"{where} takes 'columns' and 'separator' only")
+        if not isinstance(columns, list) or len(set(map(str, columns))) < max(len(columns), 2):
+            raise ValueError(f"{where} needs two or more different 'columns'")
+        if target in columns:
+            raise ValueError(f"{self.where} joins {target!r} into itself: name its parts")
+        return {"columns": [str(c) for c in columns], "separator": separator}
+
+    def split(self, source: str, spec) -> dict:
+        """A split's separator (not empty) and the canonical columns it makes."""
+        where = f"{self.where}'s split of {source!r}"
+        spec = _object(spec, where)
+        into, separator = spec.get("into"), spec.get("separator")
+        if set(spec) - {"into", "separator"} or not isinstance(separator, str) or not separator:
+            raise ValueError(f"{where} takes a 'separator' (not empty) and 'into' only")
+        if not isinstance(into, list) or len(set(map(str, into))) < max(len(into), 2):
+            raise ValueError(f"{where} needs two or more different 'into' columns")
+        if source in into:
+            raise ValueError(f"{self.where} splits {source!r} into itself: name its parts")
+        return {"separator": separator, "into": [self.field(c, "split") for c in into]}
+
+    def date_format(self, column: str, name) -> str:
+        """One of date_formats()."""
+        if name not in date_formats():
+            raise ValueError(
+                f"{self.where}'s date format of {column!r} is {name!r}, not one of "
+                f"{', '.join(date_formats())}"
+            )
+        return name
+
+    def constant(self, column: str, value) -> str:
+        """A constant: text, a YYYY-MM-DD date for a date column, or $extract_date."""
+        value = str(value)
+        if value.startswith("$") and value != EXTRACT_DATE:
+            raise ValueError(
+                f"{self.where} sets {column!r} to {value!r}: the only $ value is {EXTRACT_DATE}"
+            )
+        if column not in DATE_FIELDS and value == EXTRACT_DATE:
+            raise ValueError(f"{self.where} sets {column!r}, not a date, to the extract date")
+        if column in DATE_FIELDS and value != EXTRACT_DATE and not _iso_date(value):
+            raise ValueError(f"{self.where} sets {column!r} to {value!r}, not a YYYY-MM-DD date")
+        return value
+
+    def codes(self, column: str, table) -> dict[str, str]:
+        """A value map: the agency's codes to canonical ones, as text."""
+        table = _object(table, f"{self.where}'s values of {column!r}")
+        return {str(k): str(v) for k, v in table.items()}
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _check_each_column_used_once(mapping: Mapping, where: str) -> None:
+    uses = [(c, "columns") for c in mapping.columns] + [(c, "split") for c in mapping.split]
+    uses += [(c, "join") for spec in mapping.join.values() for c in spec["columns"]]
+    uses += [(c, "ignore") for c in mapping.ignore]
+    seen: dict[str, str] = {}
+    for column, key in uses:
+        if column in seen:
+            raise ValueError(f"{where} uses the column {column!r} twice ({seen[column]}, {key})")
+        seen[column] = key
 
 
 def file_text(source: str) -> str:
@@ -80,8 +271,7 @@ def save(source: str, text: str, user: str) -> None:
     from appdb import audit, database
 
     source = check_source(source)
-    for kind in ("registrations", "uptake"):
-        parse(text, kind)
+    parse(text, "registrations")  # checks every kind the document holds
     con = database.connect()
     try:
         with con:
@@ -115,13 +305,204 @@ def load(source: str, kind: str, text: str | None = None) -> Mapping:
     return parse(text if text is not None else text_in_force(source), kind)
 
 
-def apply(frame: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
-    """Rename the agency's columns, drop ignored ones and translate mapped values."""
+@dataclasses.dataclass
+class Mapped:
+    """A file after its mapping: canonical text columns, and what the mapping found.
+
+    `problems` reject the file (rows numbered as a spreadsheet numbers them, columns by
+    the file's own names); `notices` do not (an unknown code set to its default).
+    """
+
+    frame: pd.DataFrame
+    problems: list[validation.Problem] = dataclasses.field(default_factory=list)
+    notices: list[validation.Problem] = dataclasses.field(default_factory=list)
+    origins: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def origin(self, canonical: str) -> str:
+        """The file's own name of a canonical column ('FAMILY + GIVEN' for a joined one)."""
+        return self.origins.get(canonical, canonical)
+
+    def flag(self, canonical: str, bad: np.ndarray, values: pd.Series, reason: str) -> None:
+        """A problem for each row where `bad` is true, named by the file's own column."""
+        for label in values.index[bad]:
+            shown = validation.MASK if canonical in validation.MASKED else str(values[label])
+            own = self.origin(canonical)
+            self.problems.append(validation.Problem(int(label) + 2, own, shown, reason))
+
+
+def apply(
+    frame: pd.DataFrame,
+    mapping: Mapping,
+    extract_date: dt.date | None = None,
+    known: dict[str, set[str]] | None = None,
+) -> Mapped:
+    """The file's columns as canonical columns, through the mapping.
+
+    Args:
+        frame: the file as text (readers.read_table).
+        mapping: the source's mapping of this kind of file.
+        extract_date: the day the file was extracted (constants "$extract_date").
+        known: codes each coded column takes as they are (case-insensitive): only other
+            codes get a column's default. Without it, only the value map's codes count.
+    """
     out = frame.drop(columns=[c for c in mapping.ignore if c in frame.columns])
-    out = out.rename(columns=mapping.columns)
-    for column, table in mapping.values.items():
-        if column in out.columns:
-            folded = {k.strip().casefold(): v for k, v in table.items()}
-            lowered = out[column].str.strip().str.casefold()
-            out[column] = lowered.map(folded).fillna(out[column])
-    return out
+    mapped = Mapped(out)
+    made, used = _made_columns(mapped, mapping)
+    mapped.frame = out.drop(columns=sorted(used))
+    for canonical, values, own in made:
+        if canonical in mapped.frame.columns:
+            reason = (
+                f"{canonical} would come from both {mapped.origin(canonical)} and {own}: keep one"
+            )
+            mapped.problems.append(validation.Problem(1, own, "", reason))
+        else:
+            mapped.frame[canonical] = values
+            mapped.origins[canonical] = own
+    constant = _set_constants(mapped, mapping, extract_date)  # canonical already
+    for canonical, name in mapping.dates.items():
+        if canonical in mapped.frame.columns and canonical not in constant:
+            _read_dates(mapped, canonical, name)
+    for canonical in [*mapping.values, *(c for c in mapping.defaults if c not in mapping.values)]:
+        if canonical in mapped.frame.columns:
+            _translate(mapped, mapping, canonical, (known or {}).get(canonical, set()))
+    mapped.problems.sort(key=lambda p: p.row)
+    mapped.notices.sort(key=lambda p: p.row)
+    return mapped
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype("string").fillna("").str.strip()
+
+
+def _made_columns(mapped: Mapped, mapping: Mapping) -> tuple[list, set[str]]:
+    """(canonical, values, the file's own name) of each column made, and the columns used."""
+    frame, made, used = mapped.frame, [], set()
+    for source, spec in mapping.split.items():
+        if source in frame.columns:
+            used.add(source)
+            made += [(c, v, source) for c, v in _split(mapped, source, spec).items()]
+    for target, spec in mapping.join.items():
+        present = [c for c in spec["columns"] if c in frame.columns]
+        if present and len(present) < len(spec["columns"]):
+            lacking = [c for c in spec["columns"] if c not in frame.columns]
+            reason = (f"the mapping makes {target} of {' + '.join(spec['columns'])}, but the "
+                      f"file has no column {' or '.join(lacking)}")  # fmt: skip
+            mapped.problems.append(validation.Problem(1, " + ".join(lacking), "", reason))
+        elif present:
+            used.update(present)
+            made.append((target, _join(frame, spec), " + ".join(spec["columns"])))
+    for own, canonical in mapping.columns.items():
+        if own in frame.columns:
+            used.add(own)
+            made.append((canonical, frame[own], own))
+    return made, used
+
+
+def _join(frame: pd.DataFrame, spec: dict) -> pd.Series:
+    """The columns' values joined by the separator, empty ones left out."""
+    parts = [_text(frame, c) for c in spec["columns"]]
+    joined = parts[0]
+    for part in parts[1:]:
+        both = (joined != "") & (part != "")
+        joined = (joined + spec["separator"]).where(both, joined) + part
+    return joined
+
+
+def _split(mapped: Mapped, source: str, spec: dict) -> dict[str, pd.Series]:
+    """Each part of a column split by its separator (the last part takes the rest)."""
+    text, into, separator = _text(mapped.frame, source), spec["into"], spec["separator"]
+    pieces = text.str.split(separator, n=len(into) - 1, regex=False)
+    parts = {c: pieces.str.get(i).fillna("").str.strip() for i, c in enumerate(into)}
+    few = (text != "") & (pieces.str.len() < len(into))
+    reason = f"expected {len(into)} parts separated by {separator!r} ({', '.join(into)})"
+    masked = source if any(c in validation.MASKED for c in into) else None
+    for label in text.index[few.to_numpy(dtype=bool)]:
+        shown = validation.MASK if masked else str(text[label])
+        mapped.problems.append(validation.Problem(int(label) + 2, source, shown, reason))
+    return parts
+
+
+def _set_constants(mapped: Mapped, mapping: Mapping, extract_date: dt.date | None) -> set[str]:
+    """A constant column for each one the file does not have; the columns so set."""
+    made = set()
+    for canonical, value in mapping.constants.items():
+        if canonical in mapped.frame.columns:
+            continue
+        made.add(canonical)
+        if value == EXTRACT_DATE and extract_date is None:
+            reason = (f"the mapping sets {canonical} to the file's extract date, which was not "
+                      "given: pass --extract-date YYYY-MM-DD (on the Import page: the "
+                      "extract date)")  # fmt: skip
+            mapped.problems.append(validation.Problem(0, "", "", reason))
+            value = ""  # the column exists: the file-level problem is the one reported
+        elif value == EXTRACT_DATE:
+            value = extract_date.isoformat()
+        mapped.frame[canonical] = pd.Series(value, index=mapped.frame.index, dtype="string")
+        mapped.origins[canonical] = f"{canonical} (set by the mapping)"
+    return made
+
+
+def _read_dates(mapped: Mapped, canonical: str, name: str) -> None:
+    """A date column in the named format as ISO dates; a value not in it is a problem."""
+    original = mapped.frame[canonical].astype("string").fillna("")
+    text = original.str.strip().str.translate(validation.KHMER_DIGITS)
+    codes, uniques = pd.factorize(text)
+    read = [read_date(u, name) for u in uniques]
+    values = np.array([r[0] for r in read] + [""], dtype=object)
+    mapped.frame[canonical] = pd.Series(values[codes], index=text.index, dtype="string")
+    for i, (_, reason) in enumerate(read):
+        if reason:
+            mapped.flag(canonical, codes == i, original, reason)
+
+
+def read_date(text: str, name: str) -> tuple[str, str | None]:
+    """(ISO date, None), or ("", the reason) for a value (Khmer digits read) in format `name`.
+
+    A value already shaped YYYY-MM-DD is kept for validation (a workbook's date cells are
+    read so), unless the format is "YYYY-MM-DD BE"; empty stays empty.
+    """
+    text = text.strip().translate(validation.KHMER_DIGITS)
+    if not text or (ISO_SHAPED.fullmatch(text) and name != "YYYY-MM-DD" + BUDDHIST_ERA):
+        return text, None
+    base, era = name.removesuffix(BUDDHIST_ERA), name.endswith(BUDDHIST_ERA)
+    found = PATTERNS[base].fullmatch(text)
+    wrong = "", f"not a date in the mapping's format {name}"
+    if found is None:
+        return wrong
+    try:
+        if base == "EXCEL_SERIAL":
+            serial = int(found["n"])
+            if serial == 60:
+                return wrong
+            # Excel counts a 29 February 1900 that never was: serials before it start a day later
+            day = dt.date(1899, 12, 30 if serial > 60 else 31) + dt.timedelta(serial)
+        else:
+            year = int(found["y"]) - (BE_YEARS if era else 0)
+            if not era and year >= 2400:
+                return "", f"year {year} looks Buddhist-era: name the format {name}{BUDDHIST_ERA}"
+            day = dt.date(year, int(found["m"]), int(found["d"]))
+    except (ValueError, OverflowError):
+        return wrong
+    return ("", "date before 1900") if day < FIRST_DAY else (day.isoformat(), None)
+
+
+def _translate(mapped: Mapped, mapping: Mapping, canonical: str, known: set[str]) -> None:
+    """Map a column's values; unknown codes get the default, each noticed with its rows."""
+    original = mapped.frame[canonical].astype("string").fillna("")
+    table = {k.strip().casefold(): v for k, v in mapping.values.get(canonical, {}).items()}
+    folded = original.str.strip().str.casefold()
+    translated = folded.map(table).astype("string")  # an empty table maps to floats
+    result = translated.fillna(original).astype("string")
+    default = mapping.defaults.get(canonical)
+    if default is not None:
+        accepted = {v.casefold() for v in table.values()} | {k.casefold() for k in known}
+        unknown = translated.isna() & (folded != "") & ~folded.isin(accepted)
+        found = folded[unknown.to_numpy(dtype=bool)]  # one notice per code, any case
+        counts = found.value_counts()
+        for label, code in found.drop_duplicates().items():
+            shown = validation.MASK if canonical in validation.MASKED else str(original[label])
+            reason = f"unknown code: {counts[code]:,} row(s) set to the default {default!r}"
+            notice = validation.Problem(int(label) + 2, mapped.origin(canonical), shown, reason)
+            mapped.notices.append(notice)
+        result = result.mask(unknown.to_numpy(dtype=bool), default)
+    mapped.frame[canonical] = result

@@ -2,7 +2,8 @@
 
 A problem names the row as a spreadsheet numbers it (the header is row 1), the agency's
 own column name, the value (masked for national_id and full_name: never echoed) and
-the reason. The report lists the first problems (capped) and counts every reason.
+the reason. The report lists the first problems (capped) and counts every reason; its
+notices (an unknown code set to the mapping's default) are shown too but reject nothing.
 """
 
 import dataclasses
@@ -14,6 +15,7 @@ import pandas as pd
 MASKED = {"national_id", "full_name"}
 MASK = "••• (hidden)"
 CAP = 50
+KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")  # read as 0-9 in dates and numbers
 # Canonical columns per kind of file: True when required.
 COLUMNS = {
     "registrations": {
@@ -53,6 +55,7 @@ class Report:
     kind: str
     rows_read: int = 0
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    notices: list[Problem] = dataclasses.field(default_factory=list)  # reject nothing
 
     @property
     def ok(self) -> bool:
@@ -70,16 +73,28 @@ class Report:
         frame = pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
         return frame.assign(file=self.file_name)[["file", "row", "column", "value", "reason"]]
 
+    def notices_frame(self, cap: int = CAP) -> pd.DataFrame:
+        """The first `cap` notices as a table, as frame() lists problems."""
+        return Report(self.file_name, self.kind, problems=self.notices).frame(cap)
+
     def lines(self, cap: int = CAP) -> list[str]:
         """The report as plain lines for the command line and logs."""
-        out = [f"{self.file_name}: {len(self.problems)} problem(s) in {self.rows_read} row(s)"]
-        for p in self.problems[:cap]:
+        head = f"{self.file_name}: {len(self.problems)} problem(s) in {self.rows_read} row(s)"
+        out = [head + (f", {len(self.notices)} notice(s)" if self.notices else "")]
+        out += self._listed(self.problems, cap, "")
+        out += [f"  {n} × {reason}" for reason, n in self.counts().items()]
+        return out + self._listed(self.notices, cap, "note: ")
+
+    def _listed(self, problems: list[Problem], cap: int, prefix: str) -> list[str]:
+        out = []
+        for p in problems[:cap]:
             where = "file" if p.row == 0 else f"row {p.row}"
             value = f" value {p.value!r}" if p.value else ""
-            out.append(f"  {self.file_name}, {where}, column {p.column!r}:{value}: {p.reason}")
-        if len(self.problems) > cap:
-            out.append(f"  … and {len(self.problems) - cap} more")
-        out += [f"  {n} × {reason}" for reason, n in self.counts().items()]
+            out.append(
+                f"  {prefix}{self.file_name}, {where}, column {p.column!r}:{value}: {p.reason}"
+            )
+        if len(problems) > cap:
+            out.append(f"  … and {len(problems) - cap} more")
         return out
 
 
@@ -128,7 +143,7 @@ class Checker:
 
     def date(self, column: str, *, future_ok: bool = False) -> pd.Series:
         """Parse ISO dates; flag malformed ones, dates before 1900 and (unless ok) future ones."""
-        values = self.strings(column)
+        values = self.strings(column).str.translate(KHMER_DIGITS)
         head = values.str.replace(r" 00:00:00$", "", regex=True)
         parsed = pd.to_datetime(head, format="%Y-%m-%d", errors="coerce")
         self.flag((values != "") & parsed.isna(), column, "not a date (expected YYYY-MM-DD)")
@@ -138,8 +153,8 @@ class Checker:
         return parsed
 
     def integer(self, column: str, low: int, high: int) -> pd.Series:
-        """Parse whole numbers; flag non-numbers and values outside [low, high]."""
-        values = self.strings(column)
+        """Parse whole numbers (Khmer digits too); flag non-numbers and values out of range."""
+        values = self.strings(column).str.translate(KHMER_DIGITS)
         whole = values.str.fullmatch(r"-?[0-9]+")  # the digits to_numeric reads
         parsed = pd.to_numeric(values.where(whole, None).astype(object), errors="coerce")
         self.flag((values != "") & parsed.isna(), column, "not a whole number")
@@ -178,14 +193,19 @@ def lookup(values: pd.Series, mapping: dict) -> pd.Series:
     return per_value(values, lambda u: mapping.get(u, np.nan), np.nan)
 
 
-def check_columns(frame: pd.DataFrame, kind: str, origin) -> list[Problem]:
-    """Header problems: required columns missing, columns nobody knows."""
+def check_columns(frame: pd.DataFrame, kind: str, origin, expected=None) -> list[Problem]:
+    """Header problems: required columns missing, columns nobody knows.
+
+    `expected(canonical)`, when given, names the file column the mapping makes a missing
+    column of (the reason then says so).
+    """
     known = COLUMNS[kind]
-    problems = [
-        Problem(1, origin(c), "", "required column is missing")
-        for c, needed in known.items()
-        if needed and c not in frame.columns
-    ]
+    problems = []
+    for c, needed in known.items():
+        if needed and c not in frame.columns:
+            own = expected(c) if expected else c
+            hint = f" (the mapping takes it from {own})" if own != c else ""
+            problems.append(Problem(1, origin(c), "", "required column is missing" + hint))
     problems += [
         Problem(1, c, "", "unknown column: not a canonical column and not in the mapping")
         for c in frame.columns
