@@ -4,7 +4,7 @@ import i18n
 from data_access import reads
 from indicators import formatting
 from ingest import validation
-from ui import auth, import_panels
+from ui import auth, import_panels, mapping_wizard
 
 lang = st.session_state.get("lang", "en")
 user = auth.require("data_manager")  # refuses when reached by URL without the role
@@ -22,8 +22,9 @@ kind = st.selectbox(
     i18n.t("import.kind", lang), validation.KINDS, key="import_data_kind",
     format_func=lambda k: i18n.t(f"import.kind_{k}", lang),
 )  # fmt: skip
-source, mapping_text = None, None
-if kind in ("registrations", "uptake"):
+import_panels.template_buttons(kind, lang)
+source, mapping_text, extract_date = None, None, None
+if kind in import_panels.ROW_KINDS:
     known = reads.source_registries()["source"].tolist()
     options = [*known, NEW]
     source = st.selectbox(
@@ -33,7 +34,9 @@ if kind in ("registrations", "uptake"):
     )  # fmt: skip
     if source == NEW:
         source = st.text_input(i18n.t("import.new_source_code", lang), key="import_data_new_source")
+    extract_date = import_panels.extract_date_input(lang)
     if source:
+        mapping_wizard.wizard(upload, kind, source, user, lang, extract_date)
         mapping_text = import_panels.mapping_editor(source, user, lang)
 append = import_panels.mode_choice(kind, lang)  # None until the user says which
 dry_run = st.checkbox(i18n.t("import.dry_run", lang), key="import_data_dry_run")
@@ -42,7 +45,7 @@ st.caption(i18n.t("import.samples", lang))
 
 outcome = import_panels.run_button(
     upload, kind=kind, source=source, append=append, dry_run=dry_run, mapping_text=mapping_text,
-    user=user, lang=lang, allow_end=allow_end,
+    user=user, lang=lang, allow_end=allow_end, extract_date=extract_date,
 )  # fmt: skip
 if outcome is not None:
     import_panels.outcome_report(outcome, lang)

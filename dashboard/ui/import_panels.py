@@ -1,17 +1,19 @@
-"""The import page's panels: the mapping editor, the run, its outcome, and rollback.
+"""The import page's panels: templates, the mapping editor, the run, its outcome, rollback.
 
 A data manager limited to one agency saves mappings, imports and rolls back for that
 agency alone: each action checks `auth.agency_allowed` first, which audits a refusal.
 """
+
+import datetime as dt
 
 import streamlit as st
 
 import i18n
 from data_access import reads
 from indicators import formatting
-from ingest import batches, importer, mappings
+from ingest import batches, importer, mappings, templates
 from linkage import pseudonym
-from ui import auth
+from ui import auth, downloads
 
 ROW_KINDS = ("registrations", "uptake")  # files of one source; the others are for every agency
 # (file name, records) of the last full extract refused for ending more than the share allowed
@@ -19,7 +21,29 @@ PENDING_END = "import_data_pending_end"
 KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
-def mapping_editor(source: str, user: auth.User, lang: str) -> str:
+def template_buttons(kind: str, lang: str) -> None:
+    """Download buttons for the kind's templates (CSV, XLSX with notes) and table schema."""
+    st.caption(i18n.t("import.templates_note", lang))
+    builds = list(templates.builders(kind).items())  # CSV, XLSX, schema: made on click
+    formats = [("csv", "text/csv"), ("xlsx", downloads.XLSX), ("schema", "application/json")]
+    with st.container(horizontal=True, vertical_alignment="center", key="import_data_templates"):
+        st.caption(i18n.t("import.templates", lang))
+        for (name, mime), (file_name, build) in zip(formats, builds, strict=True):
+            downloads.button(
+                i18n.t(f"import.template_{name}", lang), build, file_name=file_name, mime=mime,
+                key=f"import_data_template_{name}", detail={"template": kind},
+            )  # fmt: skip
+
+
+def extract_date_input(lang: str) -> dt.date | None:
+    """The file's extract date, optional (a mapping's "$extract_date" constants take it)."""
+    return st.date_input(
+        i18n.t("import.extract_date", lang), value=None, key="import_data_extract_date",
+        help=i18n.t("import.extract_date_help", lang), max_value=dt.date.today(),
+    )  # fmt: skip
+
+
+def mapping_editor(source: str, user: auth.User, lang: str) -> str | None:
     """An expander with the source's column mapping in force, editable and savable.
 
     Args:
@@ -28,11 +52,17 @@ def mapping_editor(source: str, user: auth.User, lang: str) -> str:
         lang: the UI language.
 
     Returns:
-        The mapping text as shown (the import uses it, saved or not).
+        The mapping text as shown (the import uses it, saved or not); None when the source
+        is not a valid code (said in words).
     """
+    try:
+        in_force = mappings.text_in_force(source)
+    except ValueError as exc:  # a new source's code typed wrongly
+        st.error(formatting.plain(exc))
+        return None
     with st.expander(i18n.t("import.mapping", lang)):
         mapping_text = st.text_area(
-            i18n.t("import.mapping", lang), value=mappings.text_in_force(source), height=240,
+            i18n.t("import.mapping", lang), value=in_force, height=240,
             key=f"import_data_mapping_{source}", help=i18n.t("import.mapping_help", lang),
         )  # fmt: skip
         saved = st.button(i18n.t("import.save_mapping", lang), key="import_data_save_mapping")
@@ -83,6 +113,7 @@ def run_button(
     user: auth.User,
     lang: str,
     allow_end: int | None = None,
+    extract_date: dt.date | None = None,
 ) -> importer.Outcome | None:
     """The run button: import the uploaded file with a progress bar; errors in words.
 
@@ -96,6 +127,7 @@ def run_button(
         user: who runs the import (their agency limit applies).
         lang: the UI language.
         allow_end: how many records the user confirmed a full extract may end.
+        extract_date: the day the file was extracted, if given.
 
     Returns:
         What the import did, or None when it did not run or failed.
@@ -114,6 +146,7 @@ def run_button(
     request = importer.Request(
         data=upload.getvalue(), file_name=upload.name, kind=kind, source=source or None,
         append=append, dry_run=dry_run, mapping_text=mapping_text, allow_end=allow_end,
+        extract_date=extract_date,
     )  # fmt: skip
     request.user = user.name
     try:
@@ -153,6 +186,9 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
         st.success(i18n.t("import.would_accept", lang, rows=f"{rows:,}"))
     else:
         st.success(i18n.t("import.accepted", lang, batch=outcome.batch_id, rows=f"{rows:,}"))
+    if report.notices:  # codes a mapping set to its default: said, not refused
+        st.markdown(f"**{i18n.t('import.wizard_preview_notes', lang)}**")
+        st.dataframe(report.notices_frame(), key="import_data_notices", hide_index=True)
     if plan := outcome.stats.get("plan"):
         counts = {k: i18n.number(v, lang) for k, v in plan.items()}
         st.info(i18n.t("import.plan", lang, **counts))
