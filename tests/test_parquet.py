@@ -39,7 +39,8 @@ DUCKDB_ONLY = re.compile(
 
 
 # Record-level tables: in an administrator's full backup only (record_keys not even there).
-RECORD_LEVEL = {"registrations", "uptake", "persons", "linkage_features", "person_ids"}
+RECORD_LEVEL = {"registrations", "uptake", "persons", "linkage_features", "person_ids",
+                "review_decisions"}  # fmt: skip
 # The only page query that reads a record-level table (registrations and episodes counted).
 NEEDS_RECORDS = {"store_summary"}
 

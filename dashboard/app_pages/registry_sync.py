@@ -7,7 +7,7 @@ from data_access import reads
 from exports import outreach
 from indicators import formatting, overlap
 from ingest import compatibility
-from ui import auth
+from ui import auth, review_queue
 
 lang = st.session_state.get("lang", "en")
 threshold = app_settings.min_count()
@@ -60,9 +60,11 @@ st.subheader(i18n.t("sync.history", lang))
 history = overlap.labelled(reads.import_history(), overlap.HISTORY_LABELS, lang)
 st.dataframe(history, key="registry_sync_history", hide_index=True)
 
+user = auth.current_user()
+review_queue.render(user, lang)
+
 st.subheader(i18n.t("sync.back", lang))
 st.caption(i18n.t("sync.back_note", lang))
-user = auth.current_user()
 scope, provinces = user.agency, tuple(user.provinces)
 registries = reads.source_registries()["source"]
 agencies = [s for s in registries if outreach.allowed(user.role, scope, s, provinces)]

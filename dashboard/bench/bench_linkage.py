@@ -7,12 +7,15 @@ A pair of records is a true match when the generator made them for the same pers
 predicted match when linkage gave them the same person_key. Precision = true predicted
 pairs / predicted pairs; recall = true predicted pairs / true pairs. Scores are given
 for all cross-registry pairs and for the pairs where at least one record had no ID (the
-ones that only the probabilistic step can find). `bench linkage` then scores the labelled
-set of issue 17 (bench/labelled.py).
+ones that only the probabilistic step can find), with the size of the clerical review
+queue the imports leave (linkage/review.py: pairs awaiting a data manager, and how many
+are links by IDs one typo apart), and that size scaled to NATIONAL persons. `bench
+linkage` then scores the labelled set of issue 17 (bench/labelled.py).
 """
 
 import dataclasses
 import datetime as dt
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -23,10 +26,13 @@ import pandas as pd
 from bench import labelled, pairwise
 from demo import demo_sources, generator
 from ingest import encoding, importer
+from linkage import review
+from store import storage
 
 RATES = (0.1, 0.3)
 AS_OF = dt.date(2026, 6, 30)
 KEY = bytes.fromhex("be" * 32)
+NATIONAL = 7_000_000  # persons of the national-scale store (`bench pages`)
 
 
 @dataclasses.dataclass
@@ -40,6 +46,8 @@ class Score:
     precision_no_id: float
     recall_no_id: float
     seconds: float
+    review_pairs: int = 0  # pairs awaiting clerical review after the imports
+    review_id_typo: int = 0  # of which links by IDs one typo apart
 
 
 def labelled_sources(people: int, seed: int, dirt: float) -> tuple[dict, pd.DataFrame]:
@@ -87,25 +95,61 @@ def run(people: int, seed: int, dirt: float, folder: Path) -> Score:
         outcome = importer.run(request, path)
         if outcome.result != "accepted":
             raise RuntimeError("\n".join(outcome.report.lines()))
-    return score(path, files, truth, dirt, time.perf_counter() - started)
+    scored = score(path, files, truth, dirt, time.perf_counter() - started)
+    size = review_queue_size(path)
+    return dataclasses.replace(scored, review_pairs=size["pairs"], review_id_typo=size["id_typo"])
 
 
-def linkage_lines(people: int, seed: int) -> list[str]:
+def review_queue_size(path: Path) -> dict[str, int]:
+    """Pairs awaiting clerical review in a store, and how many are id_typo links."""
+    con = storage.open_read(path)
+    try:
+        return review.queue_size(review.pairs(con))
+    finally:
+        con.close()
+
+
+def linkage_lines(people: int, seed: int, as_json: bool = False) -> list[str]:
     """The benchmark at both dirt rates, then the labelled set of issue 17, as lines to print.
 
     The labelled set (bench/labelled.py) registers `people` persons twice, without and with
-    IDs, and prints each figure beside the issue's target.
+    IDs, and prints each figure beside the issue's target. With `as_json`, a last line
+    holds the dirt rates' figures as JSON (a list of Score fields, review queue included).
     """
     lines = [
         f"Linkage benchmark: {people:,} synthetic persons in {len(generator.SOURCES)} registries, "
         "each registry imported separately; pairwise scores."
     ]
+    scores = []
     with tempfile.TemporaryDirectory() as folder:
         for dirt in RATES:
             s = run(people, seed, dirt, Path(folder))
+            scores.append(s)
             lines.append(
                 f"dirt {s.dirt:.0%}: {s.records:,} records; precision {s.precision:.3f}, "
                 f"recall {s.recall:.3f}; pairs with a missing ID: precision "
                 f"{s.precision_no_id:.3f}, recall {s.recall_no_id:.3f}; {s.seconds:.1f} s"
             )
-    return lines + labelled.labelled_lines(people, seed)
+            lines.append("  " + queue_line(s, people))
+    lines += labelled.labelled_lines(people, seed)
+    if as_json:
+        lines.append(json.dumps([dataclasses.asdict(s) | national(s, people) for s in scores]))
+    return lines
+
+
+def national(s: Score, people: int) -> dict[str, int]:
+    """The review queue scaled linearly to NATIONAL persons (an estimate, not a run)."""
+    scale = NATIONAL / people
+    return {"review_pairs_national": round(s.review_pairs * scale),
+            "review_id_typo_national": round(s.review_id_typo * scale)}  # fmt: skip
+
+
+def queue_line(s: Score, people: int) -> str:
+    """The review queue a run leaves, and scaled to NATIONAL persons, in words."""
+    scaled = national(s, people)
+    return (
+        f"review queue: {s.review_pairs:,} pairs awaiting a data manager, {s.review_id_typo:,} "
+        f"of them id_typo links; at {NATIONAL:,} persons about "
+        f"{scaled['review_pairs_national']:,} pairs ({scaled['review_id_typo_national']:,} "
+        "id_typo) if it grows as the persons do (scaled linearly; an estimate, not a run)"
+    )

@@ -51,7 +51,9 @@ REFERENCE = frozenset(
 )  # fmt: skip
 # Record-level: a row per registration, episode, person, linkage record or ID hash. Only in
 # an administrator's full backup; record_keys not even there (export/table_list).
-RECORD_LEVEL = frozenset({"registrations", "uptake", "persons", "linkage_features", "person_ids"})
+RECORD_LEVEL = frozenset(
+    {"registrations", "uptake", "persons", "linkage_features", "person_ids", "review_decisions"}
+)
 MANIFEST = "export.json"
 BACKUP_FOLDER_MODE = 0o700
 

@@ -12,7 +12,11 @@ of the file sharing a new ID, one person).
 
 For a review queue, each record keeps the probability of its probabilistic or id_typo
 link (match_probability) and the most probable stored person it was not linked to, from
-REVIEW_FLOOR up (review_person_key, review_probability).
+REVIEW_FLOOR up (review_person_key, review_probability). A data manager's decisions on
+such pairs (linkage/review.py) hold for later files: after (1), a record decided the same
+person as a current record takes that record's person (link method `reviewed`), and in
+(3) a record is never linked to, nor kept for review with, the person of a record it was
+decided different from.
 
 The model's m and u probabilities are stated here rather than trained, so that a file
 of ten rows links as well as one of a million and results do not depend on a sample;
@@ -197,6 +201,26 @@ def _values(table: pa.Table, columns: list[str], rows: np.ndarray) -> list[list]
     return [picked.column(c).to_pylist() for c in columns]
 
 
+def _not_rejected(
+    pairs: pd.DataFrame, records: pd.Series, person_of_candidate: np.ndarray,
+    decided: pd.DataFrame,
+) -> pd.DataFrame:  # fmt: skip
+    """The pairs but those of a record and a person a reviewer said it is not.
+
+    `records`: the record_id of each incoming row (uid_l); `decided`: the review decisions
+    on them (record_id, decision, person_key: the other record's person now).
+    """
+    different = decided[decided["decision"] == "different"]
+    if pairs.empty or different.empty:
+        return pairs
+    rejected = pd.MultiIndex.from_frame(different[["record_id", "person_key"]])
+    pair = pd.MultiIndex.from_arrays([
+        records.to_numpy()[pairs["uid_l"].to_numpy(int)],
+        person_of_candidate[pairs["uid_r"].to_numpy(int)],
+    ])  # fmt: skip
+    return pairs[~pair.isin(rejected)]
+
+
 def _best_matches(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.DataFrame:
     """For each incoming row the person of its most probable candidate (one each way).
 
@@ -254,6 +278,11 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     out["match_probability"] = np.nan
     known = storage.query_with(con, "imports/person_of_record", out[["record_id"]], source=source)
     _fill(out, _lookup(out["record_id"], known, "record_id"), "same_record")
+    decided = storage.query_with(
+        con, "review/decisions_of_records", out[["record_id"]], source=source
+    )
+    same = decided[decided["decision"] == "same"].drop_duplicates("record_id")
+    _fill(out, _lookup(out["record_id"], same, "record_id"), "reviewed")
     by_id = storage.query_with(con, "imports/person_of_id_hash", out[["id_hash"]].dropna())
     _fill(out, _lookup(out["id_hash"], by_id.drop_duplicates("id_hash"), "id_hash"), "national_id")
     todo = out.index[out["person_key"].isna()]
@@ -263,6 +292,7 @@ def link(con, source: str, records: pd.DataFrame) -> pd.DataFrame:
     stored = int(count["candidates"].iloc[0])
     pairs = _checked_ids(predict(unlinked, candidates, stored), unlinked, candidates)
     person_of = candidates.column("person_key").to_numpy()
+    pairs = _not_rejected(pairs, out.loc[todo, "record_id"], person_of, decided)
     sure = pairs["linkable"] & (pairs["match_probability"] >= THRESHOLD)
     matched = _best_matches(pairs[sure], person_of)
     rows = todo[matched.index.to_numpy(int)]

@@ -12,6 +12,9 @@ incremental one, when the months or reference tables the cubes depend on have ch
 (aggregates/aggregate_inputs), or when the import touches over a quarter of all persons.
 """
 
+import contextlib
+from collections.abc import Iterator
+
 import duckdb
 
 import settings
@@ -110,6 +113,48 @@ def _incremental(con: duckdb.DuckDBPyConnection, since: int) -> None:
     con.execute(sql.load_query("aggregates/source_quality_apply_delta"))
     _pass(con, "lineage", everyone=False, before=AFTER_EVERY_BATCH, sign=1)
     con.execute(sql.load_query("aggregates/lineage_apply_delta"))
+
+
+@contextlib.contextmanager
+def persons_changing(
+    con: duckdb.DuckDBPyConnection, meta: dict[str, str], persons: list[int]
+) -> Iterator[None]:
+    """Refresh the aggregates of persons whose rows the caller changes in place, no new batch.
+
+    A review decision gives records another person (store rows keep their batches), so the
+    persons touched cannot be told from batches as after an import: the caller names them,
+    new persons included. Their rows are taken away before the change (the store as it is),
+    and added back after it, from their first month; the caller gives new persons their
+    record keys before leaving. The writer then asks for an incremental refresh, which
+    finds no new batch. Nothing is done here when no person changes, nor when the
+    aggregates were built by other definitions (the session's refresh rebuilds them then).
+
+    Args:
+        con: the write session's connection.
+        meta: store_meta as the session found it.
+        persons: every person whose rows change.
+    """
+    if not persons or not is_current(meta):
+        yield
+        return
+    macros.define(con)
+    con.execute(sql.load_query("review/touched_given"), {"persons": persons})
+    con.execute(sql.load_query("review/touched_floor_all"))
+    for parts in ("cube_scan_parts", "lineage_parts", "source_quality_parts"):
+        con.execute(sql.load_query(f"aggregates/{parts}"))
+    for table in ("lineage", "source_quality"):
+        _pass(con, table, everyone=False, before=AFTER_EVERY_BATCH, sign=-1)
+    con.execute(sql.load_query("aggregates/touched_before"))
+    _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=-1)
+    yield
+    con.execute(sql.load_query("aggregates/persons_forget_touched"))
+    con.execute(sql.load_query("aggregates/persons_rows"), {"everyone": False})
+    _cube_pass(con, None, before=AFTER_EVERY_BATCH, sign=1)
+    con.execute(sql.load_query("aggregates/cube_apply_delta"))
+    con.execute(sql.load_query("aggregates/series_apply_delta"))
+    for table in ("source_quality", "lineage"):
+        _pass(con, table, everyone=False, before=AFTER_EVERY_BATCH, sign=1)
+        con.execute(sql.load_query(f"aggregates/{table}_apply_delta"))
 
 
 def _cube_pass(con, province: str | None, *, before: int, sign: int) -> None:

@@ -563,6 +563,7 @@ NEWEST_COLUMNS = {
     ("registrations", "ended_batch_id"),
     ("import_batches", "invalid_rows"),
     ("linkage_features", "review_probability"),
+    ("review_decisions", "decided_at"),
 }
 
 

@@ -193,3 +193,21 @@ create table if not exists record_keys (
     person_key bigint not null,
     record_key utinyint not null
 );
+
+-- Clerical review (issue 17): a data manager's decision on a pair of records from the review
+-- queue (linkage/review.py): 'same' (one person) or 'different'. Applied at once (persons
+-- merged, or a record split off to a person of its own) and kept, so that later imports
+-- respect it (linkage/matching.py). Records are named by source and agency record number:
+-- no name, ID or birth date. `kind`: 'id_typo' (a link by IDs one typo apart) or
+-- 'below_threshold' (a pair scored below the match threshold); `probability` the pair's.
+create table if not exists review_decisions (
+    source_l varchar not null,
+    record_id_l varchar not null,
+    source_r varchar not null,
+    record_id_r varchar not null,
+    decision varchar not null,
+    kind varchar not null,
+    probability double,
+    decided_by varchar not null,
+    decided_at timestamp not null
+);
