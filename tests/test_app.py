@@ -46,7 +46,7 @@ def test_changing_a_filter_changes_figures_and_url(app):
     assert app.query_params["occupation"] == "tuk_tuk_driver"
     app.selectbox(key="filter_source").set_value("S2").run()
     assert any("No population estimate exists" in i.value for i in app.info)
-    assert metric(app, "Coverage rate") == "–"
+    assert metric(app, "Coverage rate") == "∅ no estimate"  # not "◼ <10": nothing is hidden
 
 
 def test_a_shared_link_sets_the_filters(tiny_store, as_role):

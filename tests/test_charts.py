@@ -76,7 +76,11 @@ def test_map_flags_rates_over_100_percent():
         }
     )  # fmt: skip
     fig = coverage_charts.coverage_map(frame, "T")
-    assert [t.name for t in fig.data] == ["Over 100% (flagged)"]
+    filled = [t.name for t in fig.data]  # the classes drawn (the legend lists every one)
+    assert filled == ["Over 100% (flagged)"]
+    hover = next(t for t in fig.data if t.name == filled[0]).customdata[0][0]
+    assert "Coverage rate: 130.0% ⚑" in hover
+    assert "⚑ above 100%: registries hold more people than the estimate" in hover
 
 
 def test_each_boundary_is_sent_once_with_its_own_class(table):
@@ -85,3 +89,16 @@ def test_each_boundary_is_sent_once_with_its_own_class(table):
         codes = [f["properties"]["province_code"] for f in trace.geojson["features"]]
         assert codes == list(trace.locations)
     assert sum(len(t.geojson["features"]) for t in fig.data) == 25
+
+
+def test_bars_and_trend_hover_write_rates_like_the_tables(table):
+    over = table.assign(registration_rate=table["registration_rate"].where(
+        table["province_code"] != "01", 1.25))  # fmt: skip
+    fig = coverage_charts.rate_bars(over, "Bars")
+    texts = [c[0] for t in fig.data for c in t.customdata]
+    assert "125.0% ⚑ above 100%: registries hold more people than the estimate" in texts
+    trend = pd.DataFrame({"month_end": [pd.Timestamp("2024-06-30")], "coverage_rate": [0.125],
+                          "registration_rate": [1.5]})  # fmt: skip
+    fig = coverage_charts.coverage_trend(trend, "Trend", "km")
+    assert list(fig.data[0].customdata) == ["១២,៥%"]
+    assert fig.data[1].customdata[0].startswith("១៥០,០% ⚑")

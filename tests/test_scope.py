@@ -450,7 +450,7 @@ def test_the_admin_page_sets_an_accounts_scope(tiny_store, as_role):
     detail = json.loads(audit.recent("user_scope")["detail"].iloc[0])
     assert detail == {"name": "dara", "agency": "S2", "provinces": MINE}
     accounts_table = table_with(at, "Provinces").set_index("User")
-    assert accounts_table.loc["dara", ["Agency", "Provinces"]].tolist() == ["S2", MINE]
+    assert accounts_table.loc["dara", ["Agency", "Provinces"]].tolist() == ["S2", PROVINCES[MINE]]
 
 
 def test_user_add_takes_agency_and_provinces(monkeypatch, capsys):

@@ -81,8 +81,14 @@ def test_trend_marks_programme_starts_within_the_series(needs_con):
     series = uptake.series(monthly, "KH", ["A", "P", "D", "O"])
     catalogue = needs_fixture.SERVICES.assign(ended_on=pd.NaT)
     fig = uptake_charts.trend(series, catalogue, "Trend", "Persons")
-    # A started 1 Jan 2019, before the first month end: no line; P, D and O: one each
-    marked = sorted(a.text for a in fig.layout.annotations)
-    assert marked == ["D", "O", "P"]
+    # A started 1 Jan 2019, before the first month end: no line; P (1 Jun 2020), D (1 Oct
+    # 2023) and O (1 Apr 2024): one line and one numbered mark each, named in its hover
+    marked = [(a.text, a.hovertext) for a in fig.layout.annotations]
+    assert marked == [
+        ("<b>1</b>", "1 June 2020: For the poor starts"),
+        ("<b>2</b>", "1 October 2023: Disability starts"),
+        ("<b>3</b>", "1 April 2024: Older persons starts"),
+    ]
     assert len(fig.layout.shapes) == 3
-    assert {t.name for t in fig.data} == {"General", "For the poor", "Disability", "Older persons"}
+    assert [t.name for t in fig.data] == ["General", "For the poor", "Disability", "Older persons"]
+    assert len({t.line.color for t in fig.data}) == 4

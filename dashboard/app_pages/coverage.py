@@ -56,12 +56,10 @@ with right:
         f"coverage_by_province_{month:%Y-%m}", key="coverage_table_download",
     )  # fmt: skip
 
+source = formatting.plain(national["denominator_source"]) or i18n.t("coverage.none", lang)
 st.caption(
-    i18n.t(
-        "coverage.legend_caption", lang, marker=formatting.marker(threshold, lang),
-        threshold=i18n.digits(threshold, lang),
-        source=formatting.plain(national["denominator_source"]) or i18n.t("coverage.none", lang),
-    )
+    " ".join([i18n.t("coverage.adjusted_note", lang), formatting.legend(threshold, lang),
+              i18n.t("coverage.denominator_source", lang, source=source)])
 )  # fmt: skip
 bars_title = i18n.t("coverage.bars_title", lang)
 # Built only while open: the first render and every filter change skip this tall chart.

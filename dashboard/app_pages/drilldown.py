@@ -2,7 +2,7 @@ import streamlit as st
 
 import i18n
 from appdb import app_settings
-from charts import coverage_charts
+from charts import axes, coverage_charts
 from data_access import reads
 from indicators import drilldown, formatting
 from ingest import boundaries
@@ -10,7 +10,8 @@ from ui import map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(app_settings.min_count())
+threshold = app_settings.min_count()
+marker = formatting.marker(threshold, lang)
 provinces = reads.province_list().set_index("province_code")["name_en"]
 
 
@@ -19,7 +20,7 @@ def t(key, **values):
 
 
 st.title(t("title"))
-st.caption(t("caption", month=f"{f.as_of:%B %Y}"))
+st.caption(t("caption", month=i18n.month_year(f.as_of, lang)))
 if provinces.empty:  # none of the user's provinces is in this store
     st.info(i18n.t("auth.no_province", lang))
     st.stop()
@@ -33,12 +34,14 @@ cols = st.columns(3)
 for col, key in zip(
     cols, ("registered_count", "covered_count", "registered_not_covered_count"), strict=True
 ):
-    col.metric(
-        t(f"col.{key}"),
-        formatting.cell(total[key], "count", total[f"{key}_suppressed"], marker, lang=lang),
-    )
+    text = formatting.cell(total[key], "count", total[f"{key}_suppressed"], marker, lang=lang)
+    col.metric(t(f"col.{key}"), text, help=formatting.explain(text, threshold, lang))
 
 columns = formatting.labelled(drilldown.COLUMNS, t)
+hover_items = [
+    (t(f"col.{c}"), c, "count", [f"{c}_suppressed"]) for c in ("registered_count", "covered_count")
+] + [(t("col.covered_share"), "covered_share_of_registered", "rate",
+      drilldown.HIDDEN["covered_share_of_registered"])]  # fmt: skip
 districts = drilldown.level(areas, "district")
 left, right = st.columns([3, 2])
 with right:
@@ -64,7 +67,7 @@ with left:
             coverage_charts.coverage_map(
                 districts.assign(
                     district_code=districts["area_code"], province_code=districts["parent_code"],
-                    hover=drilldown.hover(districts, t, marker),
+                    hover=axes.hover(districts, "name", hover_items, marker, lang),
                 ),
                 t("map_title", province=provinces[province]), lang, cls,
                 value="covered_share_of_registered", legend_title=t("col.covered_share"),
@@ -84,4 +87,4 @@ st.dataframe(
     ),
     hide_index=True, key="drilldown_communes",
 )  # fmt: skip
-st.caption(t("note", marker=marker))
+st.caption(" ".join([t("note", marker=marker), formatting.legend(threshold, lang, ("over",))]))

@@ -4,20 +4,24 @@ import i18n
 import settings
 from appdb import app_settings
 from data_access import reads
-from indicators import formatting, targeting
+from indicators import formatting, targeting, uptake
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(app_settings.min_count())
+threshold = app_settings.min_count()
+marker = formatting.marker(threshold, lang)
 reach = targeting.unregistered(reads.coverage_by_province(f))
 national = reach.set_index("province_code").loc[settings.NATIONAL]
-unregistered = formatting.cell(
-    national["unregistered_est"],
-    "count",
-    national["registered_count_suppressed"],
-    marker,
-    lang=lang,
-)
+no_estimate = formatting.absent_in(national, "informal_workers_est")
+# Figures that need the estimate show the no-estimate marker where none exists.
+ESTIMATED = dict.fromkeys(("informal_workers_est", "coverage_gap_count", "unregistered_est"),
+                          "informal_workers_est")  # fmt: skip
+SDG_ESTIMATED = {"denominator": "denominator", "coverage_rate": "denominator"}
+
+
+def figure(column, hidden=False):
+    text = formatting.cell(national[column], "count", hidden, marker, lang, no_estimate=no_estimate)
+    return {"value": text, "help": formatting.explain(text, threshold, lang)}
 
 
 def t(key, **values):
@@ -25,35 +29,39 @@ def t(key, **values):
 
 
 st.title(t("title"))
-st.caption(t("caption", month=f"{f.as_of:%B %Y}"))
+st.caption(t("caption", month=i18n.month_year(f.as_of, lang)))
 
 st.subheader(t("reach_heading"))
 cols = st.columns(3)
-cols[0].metric(
-    t("gap"), formatting.cell(national["coverage_gap_count"], "count", False, marker, lang=lang)
-)
-cols[1].metric(t("unregistered"), unregistered)
-cols[2].metric(
-    t("estimate"), formatting.cell(national["informal_workers_est"], "count", False, "", lang=lang)
-)
+unregistered = figure("unregistered_est", national["registered_count_suppressed"])
+cols[0].metric(t("gap"), **figure("coverage_gap_count", national["covered_count_suppressed"]))
+cols[1].metric(t("unregistered"), **unregistered)
+cols[2].metric(t("estimate"), **figure("informal_workers_est"))
 reach_columns = formatting.labelled(targeting.REACH_COLUMNS, t)
 st.dataframe(
-    formatting.table(reach, reach_columns, marker, targeting.REACH_HIDDEN, lang=lang),
+    formatting.table(reach, reach_columns, marker, targeting.REACH_HIDDEN, lang, ESTIMATED),
     hide_index=True, key="gaps_reach",
 )  # fmt: skip
 
 st.subheader(t("targeting_heading"))
 errors = reads.targeting_by_province(f)
-programmes = dict(zip(errors["service_code"], errors["service_name_en"], strict=True))
+catalogue = reads.service_catalogue()
+offered = list(dict.fromkeys(errors["service_code"]))  # programmes with a rule, in order
+names = uptake.programme_names(catalogue, f.as_of, lang)
+running = uptake.default_services(catalogue, f.as_of, offered)
 left, right = st.columns([3, 2])
 right.markdown(t("definitions"))
-right.warning(t("invisible", count=unregistered))
-if not programmes:
+if no_estimate:
+    right.warning(t("invisible_no_estimate"))
+else:
+    right.warning(t("invisible", count=unregistered["value"]))
+if not offered:
     left.info(t("no_rules"))
 else:
     service = left.selectbox(
-        t("programme"), list(programmes), key="gaps_programme", format_func=programmes.get
-    )
+        t("programme"), offered, key="gaps_programme", format_func=lambda c: names.get(c, c),
+        index=offered.index(running[0]) if running else 0, help=t("programme_help"),
+    )  # fmt: skip
     rule = targeting.rule_text(
         reads.eligibility_rule_list(), service, lambda c: t(f"criterion.{c}")
     )
@@ -75,13 +83,13 @@ sdg["denominator_is"] = sdg["denominator_kind"].map(lambda k: t(f"denominator.{k
 columns = formatting.labelled(targeting.SDG_COLUMNS, t)
 kh = sdg["province_code"] == settings.NATIONAL
 st.dataframe(
-    formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang=lang),
+    formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
     hide_index=True,
     key="gaps_sdg",
 )
 with st.expander(t("sdg_by_province")):
     st.dataframe(
-        formatting.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN, lang=lang),
+        formatting.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
         hide_index=True, key="gaps_sdg_provinces",
     )  # fmt: skip
-st.caption(t("suppression_note", marker=marker))
+st.caption(" ".join([i18n.t("marker.adjusted", lang), formatting.legend(threshold, lang)]))

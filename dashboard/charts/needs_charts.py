@@ -3,6 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
+import i18n
 from indicators import needs
 
 # One colour per input, in needs.INPUTS order (colour-blind safe, Okabe-Ito).
@@ -10,7 +11,7 @@ COLOURS = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#F
 
 
 def contributions(
-    ranked: pd.DataFrame, labels: dict[str, str], title: str, axis_title: str
+    ranked: pd.DataFrame, labels: dict[str, str], title: str, axis_title: str, lang: str = "en"
 ) -> go.Figure:
     """Horizontal stacked bars: each ranked province's index split into input contributions.
 
@@ -19,25 +20,34 @@ def contributions(
         labels: display name of each input key.
         title: the figure title.
         axis_title: the index axis title.
+        lang: the language of the numbers.
     """
     shown = ranked[ranked["needs_rank"].notna()].iloc[::-1]  # rank 1 drawn at the top
     names = [
-        f"{r}. {n}" for r, n in zip(shown["needs_rank"], shown["province_name_en"], strict=True)
+        f"{i18n.digits(r, lang)}. {n}"
+        for r, n in zip(shown["needs_rank"], shown["province_name_en"], strict=True)
     ]
     fig = go.Figure()
     for key, colour in zip(needs.KEYS, COLOURS, strict=True):
+        values = shown[f"{key}_contribution"].astype(float)
         fig.add_bar(
-            x=shown[f"{key}_contribution"].astype(float),
+            x=values,
             y=names,
             orientation="h",
             name=labels[key],
             marker_color=colour,
-            hovertemplate=f"%{{y}}<br>{labels[key]}: %{{x:.1f}}<extra></extra>",
+            customdata=[i18n.number(v, lang, 1) if pd.notna(v) else "–" for v in values],
+            hovertemplate=f"%{{y}}<br>{labels[key]}: %{{customdata}}<extra></extra>",
         )
     fig.update_layout(
         barmode="stack",
         title={"text": title, "font": {"size": 16}},
-        xaxis={"title": {"text": axis_title}, "range": [0, 100]},
+        xaxis={
+            "title": {"text": axis_title},
+            "range": [0, 100],
+            "tickvals": list(range(0, 101, 20)),
+            "ticktext": [i18n.number(v, lang) for v in range(0, 101, 20)],
+        },
         legend={"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top"},
         height=max(360, 28 * len(shown) + 120),
         margin={"l": 0, "r": 0, "t": 48, "b": 0},

@@ -26,8 +26,13 @@ COLUMNS = [
     "denominator_reference_date",
 ]
 RATES = {"coverage_rate", "registration_rate"}
+ESTIMATE = "informal_workers_est"
 # Figures computed from the estimate: where none exists they are absent, whatever the counts.
 ESTIMATED = {"coverage_rate", "registration_rate", "coverage_gap_count"}
+# What shows "no estimate" where the estimate is missing: the estimate and its figures.
+NEEDS_ESTIMATE = ESTIMATED | {ESTIMATE}
+FLAG = "⚑"  # a rate above 100%: registries hold more people than the estimate
+MARKERS = ("hidden", "no_estimate", "over")  # what `legend` explains, in this order
 # The SQL explains a missing denominator in English; pages show the translation.
 NOTES = {
     "No population estimate exists for the persons of one registry": "note.source",
@@ -39,6 +44,43 @@ NOTES = {
 def marker(threshold: int, lang: str = "en") -> str:
     """The on-screen marker of a suppressed count."""
     return f"◼ <{i18n.digits(threshold, lang)}"
+
+
+def no_estimate_marker(lang: str = "en") -> str:
+    """The on-screen marker of a figure that needs a population estimate where none exists.
+
+    Distinct from the small-count marker: nothing is hidden, there is nothing to divide by.
+    """
+    return i18n.t("marker.no_estimate", lang)
+
+
+def legend(threshold: int, lang: str = "en", shown: tuple[str, ...] = MARKERS) -> str:
+    """The explanation of the markers a view can show, one sentence each, in `lang`.
+
+    Args:
+        threshold: the disclosure threshold (the small-count marker's number).
+        lang: the language.
+        shown: which markers to explain: "hidden", "no_estimate", "over".
+    """
+    values = {"hidden": marker(threshold, lang), "no_estimate": no_estimate_marker(lang)}
+    return " ".join(
+        i18n.t(
+            f"marker.explain.{name}", lang, marker=values.get(name, FLAG),
+            threshold=i18n.digits(threshold, lang),
+        )
+        for name in shown
+    )  # fmt: skip
+
+
+def explain(text: str, threshold: int, lang: str = "en") -> str | None:
+    """The explanation of the markers in one formatted figure (a metric's help), if any."""
+    found = {
+        "hidden": marker(threshold, lang) in text,
+        "no_estimate": no_estimate_marker(lang) in text,
+        "over": FLAG in text,
+    }
+    shown = tuple(name for name in MARKERS if found[name])
+    return legend(threshold, lang, shown) if shown else None
 
 
 def denominator_note(note: str, lang: str = "en") -> str:
@@ -67,6 +109,18 @@ def _hidden(frame: pd.DataFrame, column: str) -> pd.Series:
     return hidden
 
 
+def absent(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Whether each row's value in `column` is absent because no estimate exists."""
+    if column not in NEEDS_ESTIMATE or ESTIMATE not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[ESTIMATE].isna()
+
+
+def absent_in(row: pd.Series, column: str) -> bool:
+    """Whether one row's value in `column` is absent because no estimate exists."""
+    return column in NEEDS_ESTIMATE and ESTIMATE in row.index and bool(pd.isna(row[ESTIMATE]))
+
+
 def hidden_in(row: pd.Series, column: str) -> bool:
     """Whether one row's value in `column` is suppressed (or derived from a suppressed count).
 
@@ -78,7 +132,10 @@ def hidden_in(row: pd.Series, column: str) -> bool:
 
 
 def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> pd.DataFrame:
-    """The coverage table as text: suppressed cells show a marker, rates over 100% a flag."""
+    """The coverage table as text: suppressed cells show a marker, rates over 100% a flag.
+
+    A figure that needs the estimate where none exists shows the no-estimate marker.
+    """
     out = pd.DataFrame(index=frame.index)
     names = frame["province_name_km" if lang == "km" else "province_name_en"]
     for column in COLUMNS:
@@ -86,10 +143,10 @@ def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> p
         if column == "province_name":
             out[label] = names
             continue
-        hidden = _hidden(frame, column)
+        hidden, missing = _hidden(frame, column), absent(frame, column)
         out[label] = [
-            cell(value, _kind(column), h, marker(threshold, lang), lang)
-            for value, h in zip(frame[column], hidden, strict=True)
+            cell(value, _kind(column), h, marker(threshold, lang), lang, no_estimate=m)
+            for value, h, m in zip(frame[column], hidden, missing, strict=True)
         ]
     return out.reset_index(drop=True)
 
@@ -97,34 +154,48 @@ def coverage_display(frame: pd.DataFrame, threshold: int, lang: str = "en") -> p
 def kpi_text(row: pd.Series, column: str, kind: str, threshold: int, lang: str = "en") -> str:
     """A key figure of a coverage row as text.
 
-    A suppressed count, or a figure derived from one, shows the small-count marker; a
-    figure with no value (no estimate exists for the cut) shows a dash; a rate above
-    100% carries ⚑.
+    A suppressed count, or a figure derived from one, shows the small-count marker; the
+    estimate and the figures derived from it, where no estimate exists for the cut, show
+    the no-estimate marker; a rate above 100% carries ⚑ (`explain` says what each means).
     """
-    return cell(row[column], kind, hidden_in(row, column), marker(threshold, lang), lang)
+    hidden, missing = hidden_in(row, column), absent_in(row, column)
+    return cell(row[column], kind, hidden, marker(threshold, lang), lang, no_estimate=missing)
 
 
 def catalogue_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """A reference table (services, occupations) with the name in `lang` and labelled columns."""
+    """A reference table (services, occupations) with the name in `lang` and labelled columns.
+
+    Dates are written in words ("31 March 2024"), a missing one as a dash.
+    """
     out = frame.drop(columns=["name_en", "name_km"]).copy()
     out.insert(1, "name", frame[i18n.name_column(lang)].fillna(frame["name_en"]))
+    for column in [c for c in out.columns if c.endswith(("_on", "_date"))]:
+        out[column] = [cell(v, "long_date", False, "", lang) for v in out[column]]
     return out.rename(columns={c: i18n.t(f"column.{c}", lang) for c in out.columns})
 
 
-KINDS = ("text", "count", "rate", "points", "date", "long_date")
+KINDS = ("text", "count", "rate", "points", "decimal", "date", "long_date")
 
 
-def cell(value, kind: str, hidden: bool, marker: str, lang: str = "en") -> str:
+def cell(
+    value, kind: str, hidden: bool, marker: str, lang: str = "en", *, no_estimate: bool = False
+) -> str:
     """One value as text in `lang` (its digits and separators): the one cell formatter.
+
+    Tables, metrics, map and chart hover text all write their figures with it.
 
     Args:
         value: the value (missing values show a dash).
         kind: "text", "count" (1,234), "rate" (12.3%, ⚑ above 100%), "points" (+1.2 pp),
-            "date" (2024-06-30) or "long_date" (30 June 2024).
+            "decimal" (12.3), "date" (2024-06-30) or "long_date" (30 June 2024).
         hidden: whether the value is suppressed (shows the marker).
         marker: the suppression marker.
         lang: the language.
+        no_estimate: whether the value needs an estimate that does not exist (shows the
+            no-estimate marker, whatever the counts).
     """
+    if no_estimate:
+        return no_estimate_marker(lang)
     if hidden:
         return marker
     if value is None or pd.isna(value):
@@ -132,7 +203,9 @@ def cell(value, kind: str, hidden: bool, marker: str, lang: str = "en") -> str:
     if kind == "count":
         return i18n.number(value, lang)
     if kind == "rate":
-        return i18n.percent(value, lang) + (" ⚑" if value > 1 else "")
+        return i18n.percent(value, lang) + (f" {FLAG}" if value > 1 else "")
+    if kind == "decimal":
+        return i18n.number(value, lang, 1)
     if kind == "points":
         return i18n.digits(f"{100 * value:+.1f} pp", lang)
     if kind == "date":
@@ -153,6 +226,7 @@ def table(
     marker: str,
     hidden_by: dict[str, list[str]] | None = None,
     lang: str = "en",
+    estimated_by: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """A display table.
 
@@ -163,16 +237,29 @@ def table(
         hidden_by: column -> the flag columns that hide it; by default a column's own
             `<column>_suppressed` flag if present. A derived rate is hidden with its counts.
         lang: the language of the numbers.
+        estimated_by: column -> the estimate it needs; where that estimate is missing (and
+            not suppressed) the cell shows the no-estimate marker.
     """
-    hidden_by = hidden_by or {}
+    hidden_by, estimated_by = hidden_by or {}, estimated_by or {}
     out = pd.DataFrame(index=frame.index)
     for column, (label, kind) in columns.items():
         flags = hidden_by.get(column) or [f for f in [f"{column}_suppressed"] if f in frame]
         hidden = frame[flags].any(axis=1) if flags else pd.Series(False, index=frame.index)
+        missing = _no_estimate(frame, estimated_by.get(column))
         out[label] = [
-            cell(v, kind, bool(h), marker, lang) for v, h in zip(frame[column], hidden, strict=True)
+            cell(v, kind, bool(h), marker, lang, no_estimate=bool(m))
+            for v, h, m in zip(frame[column], hidden, missing, strict=True)
         ]
     return out.reset_index(drop=True)
+
+
+def _no_estimate(frame: pd.DataFrame, estimate: str | None) -> pd.Series:
+    """Rows whose `estimate` is missing and not suppressed (no estimate exists)."""
+    if estimate is None:
+        return pd.Series(False, index=frame.index)
+    suppressed = f"{estimate}_suppressed"
+    missing = frame[estimate].isna()
+    return missing & ~frame[suppressed].astype(bool) if suppressed in frame else missing
 
 
 # Markdown (CommonMark, GitHub's links, images, autolinks, tables and strike-through),

@@ -13,6 +13,7 @@ import streamlit as st
 import i18n
 from data_access import reads
 from exports import rendering
+from indicators import uptake
 
 ALL = "All"
 LANG_KEY = "lang"
@@ -122,9 +123,13 @@ def sidebar(lang: str = i18n.DEFAULT) -> reads.CoverageFilter:
             format_func=lambda m: i18n.month_year(dt.date.fromisoformat(f"{m}-01"), lang),
             help=i18n.t("filters.month_help", lang),
         )  # fmt: skip
+        # an ended programme reads "(ended March 2024)" against the chosen month
+        as_of = dt.date.fromisoformat(f"{month}-01")
+        programmes = uptake.programme_names(reads.service_catalogue(), as_of, lang)
         services = st.multiselect(
             i18n.t("filters.services", lang), options["services"], key=KEYS["services"],
-            format_func=label("services"), placeholder=i18n.t("filters.services_placeholder", lang),
+            format_func=lambda s: programmes.get(s, s),
+            placeholder=i18n.t("filters.services_placeholder", lang),
             help=i18n.t("filters.services_help", lang),
         )  # fmt: skip
         occupation = st.selectbox(
@@ -147,7 +152,7 @@ def sidebar(lang: str = i18n.DEFAULT) -> reads.CoverageFilter:
             st.warning(i18n.t("filters.ignored", lang))
     _to_url()
     return reads.CoverageFilter(
-        as_of=dt.date.fromisoformat(f"{month}-01"),
+        as_of=as_of,
         services=tuple(services),
         occupation=None if occupation == ALL else occupation,
         sex=None if sex == ALL else sex,

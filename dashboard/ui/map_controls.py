@@ -50,7 +50,12 @@ def classification(
         index=classes.SCHEMES.index(scheme),
         format_func=lambda s: i18n.t(f"maps.scheme.{s}", lang),
     )  # fmt: skip
-    k = mid.slider(i18n.t("maps.k", lang), 2, 9, classes.DEFAULT_K, key=f"{prefix}_k")
+    # The number of classes does nothing for fixed limits, nor when the map shows two
+    # distinct values or fewer (each is then a class of its own): the slider says so.
+    k = mid.slider(
+        i18n.t("maps.k", lang), 2, 9, classes.DEFAULT_K, key=f"{prefix}_k",
+        help=i18n.t("maps.k_help", lang), disabled=not classes.k_applies(values, scheme),
+    )  # fmt: skip
     shown = [v * 100 if percent else v for v in default_breaks]
     typed = right.text_input(
         i18n.t("maps.breaks", lang), ", ".join(f"{v:g}" for v in shown), key=f"{prefix}_breaks",
