@@ -18,7 +18,7 @@ import pytest
 import cli
 import settings
 from demo import builder, demo_files
-from ingest import encoded, encoding, importer, mappings
+from ingest import encoded, encoding, importer, mapping_apply, mappings
 from linkage import pseudonym
 from store import storage
 
@@ -355,7 +355,7 @@ def test_a_board_with_encoded_only_holds_no_key_and_no_name_or_id(tmp_path, monk
     identities = set(IDENTITIES)
     for _, _, source, frame in _raw_demo_files(1500, 8, as_of):
         mapping = mappings.load(source, "registrations", mappings.file_text(source))
-        canonical = mappings.apply(frame, mapping).frame
+        canonical = mapping_apply.apply(frame, mapping).frame
         for column in ("national_id", "full_name"):
             identities |= {v for v in canonical[column].dropna() if len(v) >= 6}
     assert len(identities) > 1000

@@ -14,7 +14,7 @@ import pytest
 
 import cli
 import settings
-from ingest import encoding, importer, mappings, readers, validation
+from ingest import encoding, importer, mapping_apply, mappings, readers, validation
 from linkage import pseudonym
 
 KEY = bytes.fromhex("ab" * 32)
@@ -102,7 +102,7 @@ def test_every_named_format_and_its_buddhist_era_variant_is_offered():
 @pytest.mark.parametrize(("name", "text", "iso"), GOOD_DATES)
 def test_a_date_in_its_named_format_becomes_iso(name, text, iso):
     mapping = mappings.Mapping(columns={"DOB": "birth_date"}, dates={"birth_date": name})
-    mapped = mappings.apply(frame(DOB=[text]), mapping)
+    mapped = mapping_apply.apply(frame(DOB=[text]), mapping)
     assert mapped.problems == []
     assert mapped.frame["birth_date"].tolist() == [iso]
 
@@ -110,7 +110,7 @@ def test_a_date_in_its_named_format_becomes_iso(name, text, iso):
 @pytest.mark.parametrize(("name", "text", "reason"), BAD_DATES)
 def test_a_date_not_in_its_format_is_a_problem_at_its_row_and_column(name, text, reason):
     mapping = mappings.Mapping(columns={"DOB": "birth_date"}, dates={"birth_date": name})
-    mapped = mappings.apply(frame(DOB=["", text]), mapping)
+    mapped = mapping_apply.apply(frame(DOB=["", text]), mapping)
     # the second row of data is row 3 of the spreadsheet (the header is row 1)
     assert mapped.problems == [validation.Problem(3, "DOB", text, reason)]
     assert mapped.frame["birth_date"].tolist() == ["", ""]
@@ -132,7 +132,7 @@ def test_join_leaves_out_empty_parts_and_names_its_columns():
         join={"full_name": {"columns": ["FAMILY", "GIVEN"], "separator": " "}}
     )
     data = frame(FAMILY=["Sok", "Chan", "", " Keo "], GIVEN=["Sophea", "", "Dara", ""])
-    mapped = mappings.apply(data, mapping)
+    mapped = mapping_apply.apply(data, mapping)
     assert mapped.frame["full_name"].tolist() == ["Sok Sophea", "Chan", "Dara", "Keo"]
     assert list(mapped.frame.columns) == ["full_name"]  # the parts are used up
     assert mapped.origin("full_name") == "FAMILY + GIVEN"
@@ -145,7 +145,7 @@ def test_split_makes_each_part_and_reports_a_value_with_too_few():
         dates={"birth_date": "YYYYMMDD"},
     )
     values = ["Sok Sophea|19900412", "Chan Dara", "", "Keo|19851130|x"]
-    mapped = mappings.apply(frame(NAME_AND_DOB=values), mapping)
+    mapped = mapping_apply.apply(frame(NAME_AND_DOB=values), mapping)
     assert mapped.frame["full_name"].tolist() == ["Sok Sophea", "Chan Dara", "", "Keo"]
     assert mapped.frame["birth_date"].tolist() == ["1990-04-12", "", "", ""]
     assert mapped.origin("birth_date") == "NAME_AND_DOB"
@@ -163,11 +163,11 @@ def test_constants_fill_a_missing_column_only():
     mapping = mappings.Mapping(
         constants={"occupation": "market_vendor", "registered_on": mappings.EXTRACT_DATE}
     )
-    mapped = mappings.apply(frame(record_id=["A", "B"]), mapping, EXTRACT)
+    mapped = mapping_apply.apply(frame(record_id=["A", "B"]), mapping, EXTRACT)
     assert mapped.frame["occupation"].tolist() == ["market_vendor", "market_vendor"]
     assert mapped.frame["registered_on"].tolist() == ["2024-06-30", "2024-06-30"]
     assert mapped.problems == []
-    kept = mappings.apply(frame(occupation=["food_vendor"]), mapping, EXTRACT)
+    kept = mapping_apply.apply(frame(occupation=["food_vendor"]), mapping, EXTRACT)
     assert kept.frame["occupation"].tolist() == ["food_vendor"]
     assert kept.origin("occupation") == "occupation"
 
@@ -178,17 +178,17 @@ def test_a_constant_is_the_fallback_of_a_column_the_file_may_have():
         dates={"registered_on": "DD/MM/YYYY"},
         constants={"registered_on": mappings.EXTRACT_DATE},
     )
-    has = mappings.apply(frame(REG=["02/03/2024"]), mapping, EXTRACT)
+    has = mapping_apply.apply(frame(REG=["02/03/2024"]), mapping, EXTRACT)
     assert has.frame["registered_on"].tolist() == ["2024-03-02"]  # day 2, month 3
     assert has.origin("registered_on") == "REG"
-    lacks = mappings.apply(frame(record_id=["A"]), mapping, EXTRACT)
+    lacks = mapping_apply.apply(frame(record_id=["A"]), mapping, EXTRACT)
     assert lacks.frame["registered_on"].tolist() == ["2024-06-30"]
     assert lacks.origin("registered_on") == "registered_on (set by the mapping)"
 
 
 def test_the_extract_date_constant_without_an_extract_date_says_to_give_one():
     mapping = mappings.Mapping(constants={"registered_on": mappings.EXTRACT_DATE})
-    mapped = mappings.apply(frame(record_id=["A"]), mapping)
+    mapped = mapping_apply.apply(frame(record_id=["A"]), mapping)
     assert len(mapped.problems) == 1
     problem = mapped.problems[0]
     assert problem.row == 0  # the file's, not a row's
@@ -204,7 +204,7 @@ def test_unknown_codes_take_the_default_and_each_is_noticed_with_its_rows():
     )
     data = frame(JOB=["Trader", "tuk_tuk_driver", "pilot", "PILOT", "", "Pilot ", "Diver"])
     known = {"occupation": {"market_vendor", "tuk_tuk_driver"}}
-    mapped = mappings.apply(data, mapping, known=known)
+    mapped = mapping_apply.apply(data, mapping, known=known)
     assert mapped.frame["occupation"].tolist() == [
         "market_vendor", "tuk_tuk_driver", "other_informal", "other_informal", "",
         "other_informal", "other_informal",
@@ -221,7 +221,7 @@ def test_unknown_codes_take_the_default_and_each_is_noticed_with_its_rows():
 def test_a_default_without_a_value_table_keeps_known_codes():
     mapping = mappings.Mapping(defaults={"occupation": "other_informal"})
     data = frame(occupation=["tuk_tuk_driver", "pilot", ""])
-    mapped = mappings.apply(data, mapping, known={"occupation": {"tuk_tuk_driver"}})
+    mapped = mapping_apply.apply(data, mapping, known={"occupation": {"tuk_tuk_driver"}})
     assert mapped.frame["occupation"].tolist() == ["tuk_tuk_driver", "other_informal", ""]
     assert [n.row for n in mapped.notices] == [3]
 
@@ -314,7 +314,7 @@ def test_a_native_file_is_told_its_own_columns_joined_ones_included(tmp_path):
     ]
     lines = SAMPLE.read_text("utf-8").splitlines()  # and a full_name column too
     both = "\n".join([lines[0] + ",full_name", *(line + ",x" for line in lines[1:])]) + "\n"
-    mapped = mappings.apply(readers.read_table(both.encode(), "f.csv"),
+    mapped = mapping_apply.apply(readers.read_table(both.encode(), "f.csv"),
                             mappings.load("MOSVY", "registrations"), EXTRACT)  # fmt: skip
     assert mapped.problems == [
         validation.Problem(1, "FAMILY_NAME + GIVEN_NAME", "", "full_name would come from both "
@@ -324,7 +324,7 @@ def test_a_native_file_is_told_its_own_columns_joined_ones_included(tmp_path):
 
 def test_a_join_whose_column_is_missing_names_it(tmp_path):
     text = SAMPLE.read_text("utf-8").replace("GIVEN_NAME", "FIRST_NAME")
-    mapped = mappings.apply(readers.read_table(text.encode(), "f.csv"),
+    mapped = mapping_apply.apply(readers.read_table(text.encode(), "f.csv"),
                             mappings.load("MOSVY", "registrations"), EXTRACT)  # fmt: skip
     assert mapped.problems == [
         validation.Problem(1, "GIVEN_NAME", "", "the mapping makes full_name of FAMILY_NAME + "
@@ -360,7 +360,7 @@ NOTICE = validation.Problem(
 
 def test_the_native_sample_maps_names_dates_and_codes():
     raw = readers.read_table(SAMPLE.read_bytes(), SAMPLE.name)
-    mapped = mappings.apply(raw, mappings.load("MOSVY", "registrations"), EXTRACT)
+    mapped = mapping_apply.apply(raw, mappings.load("MOSVY", "registrations"), EXTRACT)
     assert mapped.frame["full_name"].tolist() == ["Sok Sophea", "Chan Dara", "Long Pisey",
                                                   "Meas Vanna"]  # fmt: skip
     assert mapped.frame["birth_date"].tolist() == [

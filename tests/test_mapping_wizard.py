@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import conftest
 from appdb import audit
-from ingest import mappings, validation
+from ingest import mapping_apply, mappings, validation
 from markdown_text import shown
 from ui import mapping_wizard
 
@@ -246,7 +246,7 @@ def test_a_default_replaces_only_codes_the_import_would_refuse():
     )
     frame = pd.DataFrame({"G": ["female", "ស្រី", "x", "2"]})
     known = mapping_wizard.known_codes("registrations")
-    assert list(mappings.apply(frame, mapping, None, known).frame["sex"]) == [
+    assert list(mapping_apply.apply(frame, mapping, None, known).frame["sex"]) == [
         "female", "ស្រី", "M", "F"
     ]  # fmt: skip
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 import settings
 from appdb import audit
-from ingest import encoded, mappings, readers, reference, rules, validation
+from ingest import encoded, mapping_apply, mappings, readers, reference, rules, validation
 from linkage import features, pseudonym
 from store import storage
 
@@ -305,7 +305,7 @@ def _mapped(con, request: Request, raw: pd.DataFrame, report: validation.Report)
     known = None
     if mapping.defaults:  # a default replaces only codes the rules would refuse
         known = _known_codes(rules.context(con, request.source, request.today))
-    mapped = mappings.apply(raw, mapping, request.extract_date, known)
+    mapped = mapping_apply.apply(raw, mapping, request.extract_date, known)
     report.notices += mapped.notices
     if request.extract_date and request.extract_date > request.today:
         reason = f"the extract date {request.extract_date} is after today ({request.today})"

@@ -20,7 +20,7 @@ import i18n
 from appdb import scopes
 from data_access import reads
 from indicators import formatting
-from ingest import importer, mappings, readers, templates, validation
+from ingest import importer, mapping_apply, mappings, readers, templates, validation
 from linkage import pseudonym
 from ui import auth
 
@@ -398,7 +398,7 @@ def _preview(summary: Summary, kind: str, mapping, hidden: set[str],
     """The first rows once mapped, identity values masked, and what mapping them said."""
     st.markdown(f"**{i18n.t('import.wizard_preview', lang)}**")
     try:
-        mapped = mappings.apply(summary.head, mapping, extract_date, known_codes(kind))
+        mapped = mapping_apply.apply(summary.head, mapping, extract_date, known_codes(kind))
     except ValueError as exc:
         st.error(formatting.plain(exc))
         return
