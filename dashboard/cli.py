@@ -60,6 +60,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from demo import builder
 
     path = settings.store_path()
+    if args.check_calibration:
+        return _check_calibration(path)
     if args.if_missing and path.exists():
         from store import storage
 
@@ -70,10 +72,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counts = builder.build(args.people, args.seed, args.as_of or _last_month_end(dt.date.today()))
     print(
         f"Demo store built at {path} in {time.perf_counter() - started:.1f} s: "
-        f"{counts['persons']:,} persons, {counts['registrations']:,} registrations, "
+        f"{counts['informal_workers']:,} informal workers drawn; {counts['persons']:,} "
+        f"registered persons, {counts['registrations']:,} registrations, "
         f"{counts['uptake']:,} uptake episodes."
     )
     return 0
+
+
+def _check_calibration(path: Path) -> int:
+    """Print the demo store's figures beside the published ones; 1 if one is outside +-20%."""
+    from demo import calibration
+
+    if not path.exists():
+        print(f"No store at {path}: build one with `python -m dashboard demo`.", file=sys.stderr)
+        return 2
+    try:
+        lines, within = calibration.check(path)
+    except ValueError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0 if within else 1
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
@@ -720,10 +739,18 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="build a synthetic demo store")
-    demo.add_argument("--people", type=_positive, default=100_000, help="registered persons")
+    demo.add_argument(
+        "--people", type=_positive, default=100_000,
+        help="informal workers to draw (7000000: national scale); registries reach a minority",
+    )  # fmt: skip
     demo.add_argument("--seed", type=_non_negative, default=20190101)
     demo.add_argument("--as-of", type=_data_date, help="data date (default: last month end)")
     demo.add_argument("--if-missing", action="store_true", help="only if no store exists")
+    demo.add_argument(
+        "--check-calibration", action="store_true",
+        help="build nothing: print the store's figures beside the published ones (exit 1 if "
+        "one is outside +-20%%)",
+    )  # fmt: skip
     demo.set_defaults(func=cmd_demo)
     table = sub.add_parser("table", help="print an indicator table as CSV or JSON")
     table.add_argument("indicator", choices=["coverage", "needs"])

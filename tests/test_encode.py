@@ -297,7 +297,7 @@ def test_linkage_on_encoded_files_gives_the_raw_paths_person_keys(tmp_path, monk
             assert board_import(encoded_store, result.content, source=source).result == "accepted"
     assert sent == len(files) - 1  # MoSVY's first file fails at the agency
     raw, via_encode = _linked(raw_store), _linked(encoded_store)
-    assert len(raw["registrations"]) > 2500
+    assert len(raw["registrations"]) > 1000  # of 2,500 workers drawn, a minority registered
     assert raw == via_encode
     persons = {key for _, _, key in raw["registrations"]}
     assert len(persons) < len(raw["registrations"])  # registries share persons: linked

@@ -79,10 +79,18 @@ def timed(module, name: str, spent: dict) -> Iterator[None]:
 
 
 def new_registrations(rows: int, first_key: int, as_of: dt.date) -> pd.DataFrame:
-    """Registrations of `rows` new persons in the store's own columns (the demo's generator)."""
-    rng = np.random.default_rng([20261130, rows])
-    _, regs, _ = generator._chunk(rng, rows, first_key, generator.province_profile(), as_of)
-    return regs.head(rows)
+    """Registrations of `rows` new persons in the store's own columns (the demo's generator).
+
+    The generator draws informal workers, of whom registries reach a minority: it draws
+    more until `rows` registrations are found.
+    """
+    drawn = rows * 4
+    while True:
+        rng = np.random.default_rng([20261130, rows])
+        _, regs, _ = generator._chunk(rng, drawn, first_key, generator.province_profile(), as_of)
+        if len(regs) >= rows:
+            return regs.head(rows)
+        drawn *= 2
 
 
 def store_write(path: Path, rows: int = 100_000) -> dict:

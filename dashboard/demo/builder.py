@@ -17,10 +17,12 @@ FILE_ROUTE_LIMIT = 500_000
 def build(
     people: int, seed: int, as_of: dt.date, path=None, via_files=None, encoded_only=None
 ) -> dict[str, int]:
-    """Build a fresh synthetic store of `people` registered persons and swap it in.
+    """Build a fresh synthetic store of `people` informal workers and swap it in.
+
+    Only those in a registry (and the IDPoor households' other members) reach the store.
 
     Args:
-        people: persons to draw.
+        people: informal workers to draw (7,000,000: national scale).
         seed: the random seed.
         as_of: the data date.
         path: the store (default: the configured one).
@@ -30,12 +32,12 @@ def build(
             time the raw path beside the encoded one.
 
     Returns:
-        Row counts: persons, registrations, uptake.
+        Row counts: persons (registered), registrations, uptake; and informal_workers drawn.
     """
     if via_files if via_files is not None else people <= FILE_ROUTE_LIMIT:
         return demo_files.build(people, seed, as_of, path, encoded_only)
     prov = generator.province_profile()
-    counts = {"persons": people, "registrations": 0, "uptake": 0}
+    counts = {"persons": 0, "registrations": 0, "uptake": 0, "informal_workers": people}
     with storage.write_session(path, fresh=True) as con:
         reference.load_catalogues(con)
         scale = people / generator.NATIONAL_PEOPLE
@@ -50,6 +52,7 @@ def build(
             kept, ids = demo_linkage.chunk_rows(rng, regs, persons, as_of)
             storage.append(con, "linkage_features", kept)
             storage.append(con, "person_ids", ids)
+            counts["persons"] += len(persons)
             counts["registrations"] += len(regs)
             counts["uptake"] += len(uptake)
             faults.point("demo.chunk")

@@ -36,13 +36,10 @@ def _generate(people: int, seed: int, as_of: dt.date) -> tuple[pd.DataFrame, pd.
     prov, regs, ups = generator.province_profile(), [], []
     for chunk_no, first in enumerate(range(0, people, generator.CHUNK)):
         rng = np.random.default_rng([seed, chunk_no])
-        persons = generator._persons(
+        persons, chunk_regs, uptake = generator._chunk(
             rng, min(generator.CHUNK, people - first), first + 1, prov, as_of
         )
-        chunk_regs, reg_days = generator._registrations(rng, persons, generator._day(as_of))
-        ups.append(
-            generator._uptake(generator._episodes(rng, persons, reg_days, generator._day(as_of)))
-        )
+        ups.append(uptake)
         who = demo_sources.identities(rng, persons)
         regs.append(demo_sources.attach(chunk_regs, who, as_of))
     return pd.concat(regs, ignore_index=True), pd.concat(ups, ignore_index=True)
@@ -139,6 +136,9 @@ def build(
 ) -> dict[str, int]:
     """Build a fresh demo store by importing the registries' files; return row counts.
 
+    `people` informal workers are drawn; the counts are of what the store holds (persons
+    registered somewhere, linked), with `informal_workers` the number drawn.
+
     `encoded_only`, when given, is the store's setting (builder.build); else a new store's.
     """
     path = Path(path or settings.store_path())
@@ -166,6 +166,7 @@ def build(
             faults.point("demo.chunk")  # a point to kill the build at, between two files
         counts = storage.run_statement(con, "imports/demo_counts").iloc[0].to_dict()
     counts["rejected_files"] = refused + sum(o.result == "rejected" for o in outcomes)
+    counts["informal_workers"] = people
     return {k: int(v) for k, v in counts.items()}
 
 

@@ -1,11 +1,13 @@
-"""Builds a deterministic synthetic store calibrated on the reference data (demo only).
+"""Builds a deterministic synthetic store calibrated on published figures (demo only).
 
-Persons are drawn by province in proportion to estimated informal workers, tilted by a
-stated registration propensity (urban provinces register more, remote ones fewer); each
-is placed in one to four registries whose reach differs by province tier, occupation,
-age and sex, and given service episodes from 2019 to the as-of date. Everything is
-generated in chunks with a seeded generator per chunk, so memory stays bounded and the
-same seed and as-of date give the same store.
+`people` is the size of the informal-worker population drawn (7,000,000 is national scale):
+each worker gets a province (by census share), sex and age (as the modelled denominators),
+an occupation (the province's own mix: urban trades in towns, farming in the countryside)
+and a disability status. Registries then reach a minority of them, as their published
+figures say (demo/registries.py); the households' other members who hold IDPoor cards are
+drawn beside them. Only registered persons reach the store. Everything is generated in
+chunks with a seeded generator per chunk, so memory stays bounded and the same seed and
+as-of date give the same store.
 """
 
 import datetime as dt
@@ -13,10 +15,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from demo import episodes, households, reach, registries
 from ingest import reference
 
 CHUNK = 250_000
 NATIONAL_PEOPLE = 7_000_000
+# Person keys of IDPoor household members (not informal workers): this plus the chunk's first
+# worker key, so they never meet workers' keys (nor bench files' new persons, 500,000,000+).
+HOUSEHOLD_KEYS = 400_000_000
 URBAN = {"12": 1.0, "18": 0.7, "17": 0.6, "08": 0.5, "02": 0.4}
 REMOTE = {"11", "16", "19", "13", "22", "09", "10", "24"}
 OCCUPATIONS = [
@@ -24,26 +30,49 @@ OCCUPATIONS = [
     "market_vendor", "auto_mechanic", "construction_worker", "domestic_worker",
     "home_based_worker", "agricultural_worker", "other_informal",
 ]  # fmt: skip
-# Share of registered persons who are informal workers, formal employees, or not working.
-WORK_STATUS = {"informal": 0.78, "formal": 0.08, "none": 0.14}
-SOURCES = ["IDPOOR", "NSSF", "MOSVY", "MLVT"]
+# How much more often each occupation is found in a fully urban province (Phnom Penh) than in
+# a rural one, before the national mix (occupations.csv) is restored: farming is rare there.
+CITY_TRADES = np.array([3, 3, 1.5, 2, 1.5, 2, 1.5, 2, 1, 0.03, 1.0])
+SOURCES = registries.SOURCES
 PREFIX = {"IDPOOR": "IDP", "NSSF": "NSSF", "MOSVY": "SV", "MLVT": "LW"}
 
 
 def province_profile() -> pd.DataFrame:
-    """Per province: reference share, urbanity, remoteness and sampling weight.
+    """Per province: census share, urbanity, remoteness, weight and occupation mix.
 
-    The weight is the province's share of estimated informal workers times a stated
-    registration propensity (urban provinces register more, remote ones fewer).
+    The weight (the chance that a drawn informal worker lives there) is the province's
+    share of estimated informal workers, i.e. its census share. `mix_<occupation>` columns
+    hold the province's occupation mix: CITY_TRADES tilts it by urbanity (remote provinces
+    farm more), then the rows are scaled back so that the national mix is occupations.csv's.
     """
     prov = reference.read_csv("provinces")
     prov["urban"] = prov["province_code"].map(URBAN).fillna(0.0)
     prov["remote"] = prov["province_code"].isin(REMOTE)
     prov["reference_share"] = prov["census_2019_population"] / prov["census_2019_population"].sum()
-    prov["propensity"] = 1.0 + 0.2 * prov["urban"] - 0.3 * prov["remote"]
-    weight = prov["reference_share"] * prov["propensity"]
-    prov["weight"] = weight / weight.sum()
+    prov["weight"] = prov["reference_share"]
+    mix = occupation_mix(prov["reference_share"].to_numpy(), prov["urban"].to_numpy(),
+                         prov["remote"].to_numpy())  # fmt: skip
+    for i, occupation in enumerate(OCCUPATIONS):
+        prov[f"mix_{occupation}"] = mix[:, i]
     return prov.set_index("province_code")
+
+
+def occupation_mix(share: np.ndarray, urban: np.ndarray, remote: np.ndarray) -> np.ndarray:
+    """Provinces x occupations, rows summing to 1, whose population-weighted mean is national.
+
+    Iterative proportional fitting of the tilted national mix to the provinces' shares
+    (rows) and the national occupation shares (columns).
+    """
+    base = reference.read_csv("occupations").set_index("occupation")["informal_share"]
+    base = base.reindex(OCCUPATIONS).to_numpy()
+    tilt = 1 + urban[:, None] * (CITY_TRADES - 1)
+    farming = np.arange(len(OCCUPATIONS)) == OCCUPATIONS.index("agricultural_worker")
+    tilt = np.where(remote[:, None], np.where(farming, 1.3, 0.8), tilt)
+    cells = tilt * base
+    for _ in range(200):
+        cells *= (share / cells.sum(axis=1))[:, None]
+        cells *= (base / base.sum() / cells.sum(axis=0))[None, :]
+    return cells / cells.sum(axis=1, keepdims=True)
 
 
 def _date(days: np.ndarray) -> np.ndarray:
@@ -51,42 +80,47 @@ def _date(days: np.ndarray) -> np.ndarray:
 
 
 def _day(value: dt.date) -> int:
-    return int(np.datetime64(value, "D").astype(np.int64))
+    return reach.day(value)
 
 
-def _uniform_day(rng, low: np.ndarray | int, high: int, size: int) -> np.ndarray:
-    low = np.broadcast_to(low, (size,))
-    return low + (rng.random(size) * np.maximum(high - low, 0)).astype(np.int64)
+def _worker_ages(rng, n: int) -> np.ndarray:
+    """Ages of informal workers as the modelled denominators have them (bands 15+)."""
+    bands = reference.read_csv("age_bands")
+    bands = bands[bands["min_age"] >= 15]
+    share = bands["population_share"].to_numpy() / bands["population_share"].sum()
+    pick = rng.choice(len(bands), size=n, p=share)
+    low = bands["min_age"].to_numpy()[pick]
+    high = np.minimum(bands["max_age"].to_numpy()[pick], 79)
+    return low + (rng.random(n) * (high - low + 1)).astype(int)
 
 
 def _persons(rng, n: int, first_key: int, prov: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """`n` informal workers (keys first_key..): place, sex, age, occupation, disability."""
     codes = prov.index.to_numpy()
     p_idx = rng.choice(len(codes), size=n, p=prov["weight"].to_numpy())
-    urban = prov["urban"].to_numpy()[p_idx]
-    remote = prov["remote"].to_numpy()[p_idx]
-    status = rng.choice(list(WORK_STATUS), size=n, p=list(WORK_STATUS.values()))
     sex = np.where(rng.random(n) < 0.54, "M", "F")
-    worker_age = np.clip(rng.gamma(4.0, 9.0, n) + 15, 15, 80)
-    child_or_old = np.where(rng.random(n) < 0.6, rng.integers(0, 15, n), rng.integers(65, 90, n))
-    age = np.where(status == "none", child_or_old, worker_age).astype(int)
-    occupation = _occupations(rng, n, urban, remote)
-    occupation = np.where(status == "informal", occupation, None)
-    occupation = np.where(status == "formal", "formal_employee", occupation)
-    disability = rng.random(n) < np.where(age >= 60, 0.12, 0.035)
-    district, commune = _communes(rng, codes[p_idx])
+    age = _worker_ages(rng, n)
+    mix = prov[[f"mix_{o}" for o in OCCUPATIONS]].to_numpy()[p_idx]
+    pick = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1)
+    occupation = np.array(OCCUPATIONS, dtype=object)[np.minimum(pick, len(OCCUPATIONS) - 1)]
+    disability = reach.exactly(rng, np.where(age >= 60, 0.05, 0.01))
+    return _located(rng, n, first_key, codes[p_idx], prov).assign(
+        sex=sex, age=age, birth_year=as_of.year - age, occupation=occupation,
+        disability=disability,
+    )  # fmt: skip
+
+
+def _located(rng, n: int, first_key: int, codes: np.ndarray, prov) -> pd.DataFrame:
+    """Keys, province, district and commune of `n` persons living in the provinces `codes`."""
+    district, commune = _communes(rng, codes)
     return pd.DataFrame(
         {
             "person_key": np.arange(first_key, first_key + n, dtype=np.int64),
-            "province_code": codes[p_idx],
+            "province_code": codes,
             "district_code": district,
             "commune_code": commune,
-            "urban": urban,
-            "remote": remote,
-            "sex": sex,
-            "age": age,
-            "birth_year": as_of.year - age,
-            "occupation": occupation,
-            "disability": disability,
+            "urban": prov["urban"].reindex(codes).to_numpy(),
+            "remote": prov["remote"].reindex(codes).to_numpy(),
         }
     )
 
@@ -105,147 +139,73 @@ def _communes(rng, provinces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return chosen["district_code"].to_numpy(), chosen["commune_code"].to_numpy()
 
 
-def _occupations(rng, n: int, urban: np.ndarray, remote: np.ndarray) -> np.ndarray:
-    base = reference.read_csv("occupations").set_index("occupation")["informal_share"]
-    base = base.reindex(OCCUPATIONS).to_numpy()
-    city_trades = np.array([3, 3, 1.5, 2, 1.5, 2, 1.5, 2, 1, 0.15, 1.0])
-    tilt = np.where(urban[:, None] > 0, 1 + urban[:, None] * (city_trades - 1), 1.0)
-    tilt = np.where(remote[:, None], np.where(np.arange(11) == 9, 1.4, 0.7), tilt)
-    weights = base * tilt
-    cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    pick = (rng.random(n)[:, None] > cum).sum(axis=1)
-    return np.array(OCCUPATIONS, dtype=object)[np.minimum(pick, 10)]
+def _household(rng, m: int, first_key: int, prov, as_of: dt.date):
+    """`m` IDPoor household members who are not informal workers, and their IDPoor days."""
+    lean = prov["reference_share"] * registries.poverty_lean(prov["urban"], prov["remote"])
+    pick = rng.choice(len(prov), size=m, p=(lean / lean.sum()).to_numpy())
+    joined = reach.dates(rng, m, households.curve(), _day(as_of))
+    where = _located(rng, m, first_key, prov.index.to_numpy()[pick], prov)
+    who = households.attributes(rng, joined, as_of)
+    return pd.concat([where, who], axis=1), joined
 
 
-def _memberships(rng, people: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Which registries each person is in (boolean arrays), by stated propensities."""
-    n = len(people)
-    urban, remote = people["urban"].to_numpy(), people["remote"].to_numpy()
-    age, occ = people["age"].to_numpy(), people["occupation"].to_numpy()
-    female = people["sex"].to_numpy() == "F"
-    city_trade = np.isin(occ, ["tuk_tuk_driver", "motor_taxi_driver", "market_vendor",
-                               "souvenir_vendor", "construction_worker"])  # fmt: skip
-    p_idpoor = 0.30 - 0.15 * urban + 0.12 * remote + 0.08 * (occ == "agricultural_worker")
-    p_nssf = 0.08 + 0.40 * urban - 0.06 * remote + 0.10 * city_trade - 0.04 * female
-    p_nssf = np.where(occ == "formal_employee", 0.85, np.where(age < 15, 0.0, p_nssf))
-    p_mosvy = 0.10 + 0.25 * people["disability"].to_numpy() + 0.10 * (age >= 60)
-    p_mlvt = np.where(occ == None, 0.0, 0.35 + 0.15 * urban - 0.1 * remote)  # noqa: E711
-    probs = {"IDPOOR": p_idpoor, "NSSF": p_nssf, "MOSVY": p_mosvy, "MLVT": p_mlvt}
-    member = {s: rng.random(n) < np.clip(p, 0, 1) for s, p in probs.items()}
-    nowhere = ~np.any(np.stack(list(member.values())), axis=0)
-    fallback = np.where(occ == None, "IDPOOR", "MLVT")  # noqa: E711
-    for source in SOURCES:
-        member[source] |= nowhere & (fallback == source)
-    return member
-
-
-def _registration_days(rng, source: str, people: pd.DataFrame, as_of: int) -> np.ndarray:
-    n = len(people)
-    starts = {"IDPOOR": "2019-01-01", "MOSVY": "2019-01-01", "MLVT": "2021-01-01"}
-    if source == "NSSF":
-        pp = people["province_code"].to_numpy() == "12"
-        low = np.where(pp, _day(dt.date(2023, 4, 1)), _day(dt.date(2023, 10, 1)))
-        campaign = rng.random(n) < 0.25  # the late-2023 national campaign
-        camp_day = _uniform_day(rng, _day(dt.date(2023, 11, 1)), _day(dt.date(2023, 12, 31)), n)
-        days = np.where(campaign, camp_day, _uniform_day(rng, low, as_of, n))
-    else:
-        days = _uniform_day(rng, _day(dt.date.fromisoformat(starts[source])), as_of, n)
-    if source == "IDPOOR":  # on-demand IDPoor during COVID-19
-        covid = rng.random(n) < 0.2
-        covid_day = _uniform_day(rng, _day(dt.date(2020, 6, 1)), _day(dt.date(2021, 6, 30)), n)
-        days = np.where(covid, covid_day, days)
-    return np.minimum(days, as_of)
-
-
-def _chain(rng, person, service, start, period, renew, as_of, until=None) -> pd.DataFrame:
-    """Renewable episodes of `period` days from `start`.
-
-    Each is renewed with probability `renew`; none starts after `as_of` (or `until`).
-    """
-    until = as_of if until is None else min(until, as_of)
-    ok = start <= until
-    person, start, renew = person[ok], start[ok], np.broadcast_to(renew, ok.shape)[ok]
-    possible = (until - start) // period + 1
-    count = np.minimum(rng.geometric(1 - np.clip(renew, 0, 0.99)), possible)
-    rep = np.repeat(np.arange(len(person)), count)
-    nth = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
-    starts = start[rep] + nth * period
-    ends = starts + period - 1
-    return pd.DataFrame(
-        {"person_key": person[rep], "service_code": service, "start": starts, "end": ends}
-    )
-
-
-def _episodes(rng, people: pd.DataFrame, reg: dict[str, np.ndarray], as_of: int) -> pd.DataFrame:
-    """Service episodes for one chunk, in day numbers.
-
-    `reg` maps each source to the person's registration day, or -1 if not registered there.
-    """
-    key = people["person_key"].to_numpy()
-    urban, remote = people["urban"].to_numpy(), people["remote"].to_numpy()
-    age, dis = people["age"].to_numpy(), people["disability"].to_numpy()
-    female = people["sex"].to_numpy() == "F"
-    n, parts = len(people), []
-
-    def day(value):
-        return _day(dt.date.fromisoformat(value))
-
-    def chain(mask, service, start, period, renew, until=None):
-        parts.append(_chain(rng, key[mask], service, start[mask], period, renew, as_of, until))
-
-    nssf = reg["NSSF"] >= 0
-    lag = rng.integers(0, 60, n)
-    # NSSF contributions are paid by the quarter: one episode per paid-up quarter.
-    renew = (0.9 + 0.05 * urban - 0.1 * remote)[nssf]
-    chain(nssf, "NSSF_HEALTH", reg["NSSF"] + lag, 91, renew)
-    chain(nssf & (rng.random(n) < 0.5), "NSSF_INJURY", reg["NSSF"] + lag, 91, 0.85)
-    poor = reg["IDPOOR"] >= 0
-    chain(poor, "HEF", reg["IDPOOR"] + rng.integers(0, 30, n), 365, (0.85 - 0.25 * remote)[poor])
-    covid = poor & (rng.random(n) < 0.85) & (reg["IDPOOR"] <= day("2024-03-31"))
-    chain(covid, "COVID_CASH", np.maximum(reg["IDPOOR"], day("2020-06-01")), 3 * 365 + 300, 0)
-    parts[-1]["end"] = np.minimum(parts[-1]["end"], day("2024-03-31"))
-    package = poor & (rng.random(n) < np.where(female & (age < 46) & (age > 15), 0.6, 0.2))
-    chain(package, "FAMILY_PACKAGE", np.maximum(reg["IDPOOR"], day("2024-04-01")), 91, 0.9)
-    chain(
-        poor & dis, "DISABILITY_ALLOWANCE", np.maximum(reg["IDPOOR"], day("2023-10-01")), 365, 0.9
-    )
-    chain(
-        poor & (age >= 60),
-        "ELDERLY_ALLOWANCE",
-        np.maximum(reg["IDPOOR"], day("2024-04-01")),
-        365,
-        0.9,
-    )
-    mosvy = reg["MOSVY"] >= 0
-    chain(mosvy & (rng.random(n) < 0.6), "MOSVY_WELFARE", reg["MOSVY"], 182, 0.7)
-    chain(mosvy & (rng.random(n) < 0.25), "MOSVY_VOCATIONAL", reg["MOSVY"] + lag, 90, 0.1)
-    flood = _uniform_day(rng, reg["MOSVY"], as_of, n)
-    chain(mosvy & (rng.random(n) < 0.2), "MOSVY_EMERGENCY", flood, 60, 0)
-    mlvt = reg["MLVT"] >= 0
-    chain(mlvt & (rng.random(n) < 0.3), "MLVT_SKILLS", reg["MLVT"] + lag, 90, 0.2)
-    episodes = pd.concat(parts, ignore_index=True)
-    return episodes[episodes["start"] <= as_of]
-
-
-def _registrations(rng, people: pd.DataFrame, as_of: int) -> tuple[pd.DataFrame, dict]:
-    member = _memberships(rng, people)
+def _registration_rows(rng, people: pd.DataFrame, days: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One registrations row per person and registry they are in (days[source] >= 0)."""
     poverty = np.where(rng.random(len(people)) < 0.4, "1", "2")
-    poverty = np.where(member["IDPOOR"], poverty, "none")
-    frames, reg_days = [], {}
+    poverty = np.where(days["IDPOOR"] >= 0, poverty, "none")
+    frames = []
     for bit, source in enumerate(SOURCES):
-        days = _registration_days(rng, source, people, as_of)
-        reg_days[source] = np.where(member[source], days, -1)
-        sub = people[member[source]]
+        member = days[source] >= 0
+        sub = people[member]
         frames.append(
             sub.assign(
                 source=source,
                 record_id=record_ids(sub["person_key"].to_numpy(), source),
-                registered_on=_date(days[member[source]]),
-                poverty_level=poverty[member[source]],
+                registered_on=_date(days[source][member]),
+                poverty_level=poverty[member],
                 batch_id=bit + 2,
             )
         )
-    return pd.concat(frames, ignore_index=True), reg_days
+    return pd.concat(frames, ignore_index=True)
+
+
+def _registrations(rng, people: pd.DataFrame, as_of: int) -> tuple[pd.DataFrame, dict]:
+    """Every given person in one to four registries at stated rates, on days since 2019.
+
+    Not calibrated, and not the demo's: the linkage bench's labelled sets
+    (bench/bench_linkage.py), where persons must often sit in several registries for
+    linkage to have pairs to find.
+    """
+    n, urban = len(people), people["urban"].to_numpy()
+    rates = {"IDPOOR": 0.35 - 0.15 * urban, "NSSF": 0.1 + 0.4 * urban, "MOSVY": 0.15,
+             "MLVT": np.full(n, 0.4)}  # fmt: skip
+    member = {s: rng.random(n) < p for s, p in rates.items()}
+    member["MLVT"] |= ~np.any(np.stack(list(member.values())), axis=0)
+    start = _day(dt.date(2019, 1, 1))
+    days = {
+        s: np.where(member[s], start + (rng.random(n) * (as_of - start)).astype(np.int64), -1)
+        for s in SOURCES
+    }
+    return _registration_rows(rng, people, days), days
+
+
+def _chunk(rng, n: int, first_key: int, prov: pd.DataFrame, as_of: dt.date):
+    """A chunk of `n` informal workers (keys first_key..), drawn with their households.
+
+    Returns the registered persons (workers in at least one registry, then household
+    members), their registrations and their uptake.
+    """
+    as_of_day, share = _day(as_of), n / NATIONAL_PEOPLE
+    workers = _persons(rng, n, first_key, prov, as_of)
+    days = registries.worker_days(rng, workers, share, as_of_day)
+    members = reach.rounded(rng, households.curve().at(as_of_day) * share)
+    household, idpoor = _household(rng, min(members, n), HOUSEHOLD_KEYS + first_key, prov, as_of)
+    at_home = registries.household_days(rng, household, idpoor, as_of_day)
+    registered = np.any(np.stack([d >= 0 for d in days.values()]), axis=0)
+    people = pd.concat([workers[registered], household], ignore_index=True)
+    days = {s: np.concatenate([days[s][registered], at_home[s]]) for s in SOURCES}
+    regs = _registration_rows(rng, people, days)
+    return people, regs, _uptake(episodes.draw(rng, people, days, as_of_day))
 
 
 SERVICE_SOURCE = {
@@ -280,14 +240,6 @@ def _uptake(episodes: pd.DataFrame) -> pd.DataFrame:
             "batch_id": source.map({s: i + 6 for i, s in enumerate(SOURCES)}),
         }
     )
-
-
-def _chunk(rng, n: int, first_key: int, prov: pd.DataFrame, as_of: dt.date):
-    """Persons `first_key`.. of one chunk, their registrations and their uptake."""
-    people = _persons(rng, n, first_key, prov, as_of)
-    as_of_day = _day(as_of)
-    regs, reg_days = _registrations(rng, people, as_of_day)
-    return people, regs, _uptake(_episodes(rng, people, reg_days, as_of_day))
 
 
 def batches(con, as_of: dt.date) -> pd.DataFrame:
