@@ -9,8 +9,9 @@ DEMO_PEOPLE ?= 100000
 
 setup: $(STAMP) system-packages
 
-# pip packages go into the venv; reinstalled when the pins change.
-$(STAMP): requirements.txt pyproject.toml
+# pip packages go into the venv; reinstalled when the pins change. The Debian packages come
+# first: PyICU compiles against libicu-dev.
+$(STAMP): requirements.txt pyproject.toml | system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -19,12 +20,16 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Debian packages: Chromium for browser tests and static export, Khmer and DejaVu fonts
 # (briefing PDFs embed them), poppler-utils (tests read PDF text and render a page), a Java
-# runtime (17 on Debian 12) for pyspark 4, which tests/test_spark.py runs in local mode.
-SYSTEM_PACKAGES := chromium fonts-khmeros fonts-dejavu-core poppler-utils default-jre-headless
+# runtime (17 on Debian 12) for pyspark 4, which tests/test_spark.py runs in local mode;
+# ICU's headers, pkg-config and g++ to build PyICU (Khmer line breaking in the briefing
+# packs), and LibreOffice Impress, through which tests/test_brief_layout.py renders a PPTX.
+SYSTEM_PACKAGES := chromium fonts-khmeros fonts-dejavu-core poppler-utils default-jre-headless \
+	libicu-dev pkg-config g++ libreoffice-impress
 system-packages:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi khmer \
 		|| ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || ! command -v pdftoppm >/dev/null 2>&1 \
-		|| ! command -v java >/dev/null 2>&1; then \
+		|| ! command -v java >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1 \
+		|| ! command -v g++ >/dev/null 2>&1 || ! pkg-config --exists icu-i18n 2>/dev/null; then \
 		echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi

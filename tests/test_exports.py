@@ -132,6 +132,7 @@ def test_pdf_parses_with_its_text_and_fonts(table):
     # Chromium maps Khmer ligature glyphs to no text, but plain clusters read back
     assert "កំពង់ធំ" in text  # Kampong Thom, in Khmer
     assert any("Khmer" in f for f in embedded_fonts(pdf.pages[0]["/Resources"]))
+    assert pdf.metadata.title == "Rates by province"  # not the printing browser's page name
 
 
 def test_one_export_server_serves_every_render(table):

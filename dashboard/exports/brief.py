@@ -19,10 +19,15 @@ import i18n
 import settings
 from charts import coverage_charts
 from data_access import reads, scope
-from exports import rendering
+from exports import khmer_breaks, rendering
 
 TREND_MONTHS = 12
 TOP_GAPS = 6
+# Each chart's size in the pack (CSS pixels, rendered at twice that): the ranking tall
+# enough for 25 names, the others shaped for half a page or a slide beside a table.
+SIZES = {"map": (900, 560), "ranking": (660, 880), "trend": (820, 470),
+         "occupation": (760, 470), "service": (760, 470)}  # fmt: skip
+LABEL_CHARACTERS = 26  # a wrapped group name's longest line, in characters
 KPIS = [
     ("coverage_rate", "rate"),
     ("covered_count", "count"),
@@ -228,12 +233,17 @@ def gap_rows(frame: pd.DataFrame, brief: Brief) -> list[list[str]]:
 
 
 def figures(brief: Brief) -> dict[str, go.Figure]:
-    """The brief's charts: map, ranking, trend and the two gap charts."""
+    """The brief's charts: map, ranking, trend and the two gap charts, laid out for a page.
+
+    The page's charts, resized for the pack (SIZES) and with labels kept whole: province
+    names stand clear of the axis, month labels lean back from the right edge, and long
+    group names wrap (at Khmer word breaks) instead of running off the picture.
+    """
     lang, month = brief.lang, i18n.month_year(brief.month, brief.lang)
     code = None if brief.code == settings.NATIONAL else brief.code
     months = i18n.digits(len(brief.trend), lang)
     trend_title = i18n.t("brief.trend_title", lang, area=brief.area, n=months)
-    return {
+    figs = {
         "map": coverage_charts.coverage_map_static(
             brief.table, i18n.t("brief.map_title", lang, month=month), lang, highlight=code
         ),
@@ -241,13 +251,45 @@ def figures(brief: Brief) -> dict[str, go.Figure]:
             brief.table, i18n.t("brief.ranking_title", lang, month=month), lang, highlight=code
         ),
         "trend": coverage_charts.coverage_trend(brief.trend, trend_title, lang),
-        "occupation": coverage_charts.gap_bars(
-            top_gaps(brief.by_occupation), i18n.t("brief.gaps_occupation", lang), lang
-        ),
-        "service": coverage_charts.gap_bars(
-            top_gaps(brief.by_service), i18n.t("brief.gaps_service", lang), lang
-        ),
-    }  # fmt: skip
+        "occupation": _gap_figure(brief.by_occupation, "brief.gaps_occupation", lang),
+        "service": _gap_figure(brief.by_service, "brief.gaps_service", lang),
+    }
+    _fit_for_page(figs)
+    return figs
+
+
+def _fit_for_page(figs: dict[str, go.Figure]) -> None:
+    """Resize the charts for the pack (SIZES) and keep their labels whole and apart."""
+    figs["ranking"].update_yaxes(ticklabelstandoff=8, automargin=True)
+    figs["ranking"].update_xaxes(title_standoff=14, automargin=True)
+    # the legend above the bars: below, it collides with a Khmer axis title
+    figs["ranking"].update_layout(
+        margin={"l": 12, "r": 16, "t": 84, "b": 16},
+        legend={"y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+    )
+    figs["trend"].update_xaxes(tickangle=-40, automargin=True)
+    figs["trend"].update_layout(margin={"r": 24}, legend={"y": -0.3})
+    for name, (width, height) in SIZES.items():
+        figs[name].update_layout(width=width, height=height)
+
+
+def _gap_figure(frame: pd.DataFrame, title_key: str, lang: str) -> go.Figure:
+    """The gap bars of the top gaps, each group name wrapped into short lines."""
+    from indicators import formatting
+
+    fig = coverage_charts.gap_bars(top_gaps(frame), i18n.t(title_key, lang), lang)
+    wrapped = {
+        formatting.plain(name): "<br>".join(
+            formatting.plain(line) for line in khmer_breaks.wrap(str(name), LABEL_CHARACTERS)
+        )
+        for name in frame["name"]
+    }
+    for trace in fig.data:
+        trace.y = [wrapped.get(label, label) for label in trace.y or ()]
+    fig.update_yaxes(ticklabelstandoff=6, automargin=True)
+    fig.update_xaxes(automargin=True)
+    fig.update_layout(margin={"r": 16, "b": 16})
+    return fig
 
 
 def images(brief: Brief) -> dict[str, bytes]:

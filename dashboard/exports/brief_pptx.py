@@ -2,13 +2,19 @@
 
 PowerPoint picks the font of Khmer text from a run's complex-script typeface (`a:cs`),
 so each run names the Khmer face there as well as in `a:latin`; charts are images
-whose text Chromium has already shaped.
+whose text Chromium has already shaped. Every shape lies inside the slide: pictures are
+scaled into their box, and text boxes, table rows and font sizes are sized beforehand
+(`text_fit`) so that the renderer's own layout fits them. Khmer text carries a
+zero-width space at each word break, where PowerPoint and LibreOffice break its lines.
 """
 
 import io
+import math
 
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
@@ -16,6 +22,7 @@ from pptx.util import Emu, Inches, Pt
 import i18n
 from charts import coverage_charts
 from exports import brief as briefing
+from exports import khmer_breaks, text_fit
 from indicators import formatting
 
 FONT = {"km": "Khmer OS System", "en": "Calibri"}
@@ -24,6 +31,16 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 BLANK = 6  # the blank layout of the default template
 SLIDES = 8
 ATTRIBUTION = coverage_charts.BOUNDARY_ATTRIBUTION
+INSET = Inches(0.08)  # text box margins, every side
+CELL_X, CELL_Y = Inches(0.08), Inches(0.04)  # table cell margins
+EDGE = Inches(0.4)
+BODY = (EDGE, Inches(1.3), WIDTH - 2 * EDGE, Inches(5.5))  # left, top, width, height
+GAP_COLUMNS = (0.34, 0.165, 0.165, 0.165, 0.165)  # shares of the table's width
+GAP_ALIGN = (PP_ALIGN.LEFT, *[PP_ALIGN.RIGHT] * 4)
+
+
+def _points(length) -> float:
+    return Emu(length).pt
 
 
 def _name_font(run, lang: str) -> None:
@@ -38,19 +55,39 @@ def _name_font(run, lang: str) -> None:
         element.set("typeface", FONT[lang])
 
 
-def _text(slide, lang: str, left, top, width, height, lines) -> None:
-    """A text box of paragraphs: each line is (text, size in pt, bold, colour or None)."""
-    box = slide.shapes.add_textbox(left, top, width, height)
-    frame = box.text_frame
-    frame.word_wrap = True
+def _size(size: float, scale: float) -> float:
+    """A font size scaled down to a half point (never up: the text was measured smaller)."""
+    return math.floor(size * scale * 2) / 2
+
+
+def _paragraph(paragraph, lang: str, text: str, size: float, bold: bool, colour, after=0.0) -> None:
+    """One paragraph of one run: Khmer breaks marked, exact line spacing, the language's font."""
+    run = paragraph.add_run()
+    run.text = khmer_breaks.with_breaks(text)
+    run.font.size, run.font.bold = Pt(size), bold
+    if colour is not None:
+        run.font.color.rgb = colour
+    _name_font(run, lang)
+    paragraph.line_spacing = Pt(text_fit.line_height(size, lang))
+    paragraph.space_before, paragraph.space_after = Pt(0), Pt(after)
+
+
+def _text(slide, lang: str, box, lines, align=None) -> None:
+    """A text box of paragraphs (text, size in pt, bold, colour or None), shrunk to fit `box`."""
+    left, top, width, height = box
+    room, tall = _points(width - 2 * INSET), _points(height - 2 * INSET)
+    scale = text_fit.scale_to_fit([(t, s, b) for t, s, b, _ in lines], room, tall, lang)
+    shape = slide.shapes.add_textbox(left, top, width, height)
+    frame = shape.text_frame
+    frame.word_wrap, frame.auto_size = True, MSO_AUTO_SIZE.NONE
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = INSET
     for i, (text, size, bold, colour) in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = paragraph.add_run()
-        run.text = text
-        run.font.size, run.font.bold = Pt(size), bold
-        if colour is not None:
-            run.font.color.rgb = colour
-        _name_font(run, lang)
+        size = _size(size, scale)
+        _paragraph(paragraph, lang, text, size, bold, colour, text_fit.space_after(size))
+        if align is not None:
+            paragraph.alignment = align
 
 
 def _slide(deck, brief: briefing.Brief, title: str):
@@ -58,17 +95,25 @@ def _slide(deck, brief: briefing.Brief, title: str):
     slide = deck.slides.add_slide(deck.slide_layouts[BLANK])
     lang = brief.lang
     _text(
-        slide, lang, Inches(0.4), Inches(0.2), Inches(12.5), Inches(0.9), [(title, 24, True, None)]
+        slide, lang, (EDGE, Inches(0.2), WIDTH - 2 * EDGE, Inches(1.0)), [(title, 24, True, None)]
     )
-    footer = [(brief.ctx.generated_text(), 9, False, GREY)]
+    foot_top, half = Inches(6.95), (WIDTH - 2 * EDGE) // 2
     if brief.ctx.is_demo:
-        footer.insert(0, (i18n.t("export.demo", lang), 10, True, RED))
-    _text(slide, lang, Inches(0.4), Inches(6.85), Inches(12.5), Inches(0.5), footer)
+        demo = [(i18n.t("export.demo", lang), 10, True, RED)]
+        _text(slide, lang, (EDGE, foot_top, half, Inches(0.45)), demo)
+    stamp = [(brief.ctx.generated_text(), 9, False, GREY)]
+    _text(slide, lang, (EDGE + half, foot_top, half, Inches(0.45)), stamp, PP_ALIGN.RIGHT)
     return slide
 
 
-def _picture(slide, png: bytes, left, top, height) -> None:
-    slide.shapes.add_picture(io.BytesIO(png), left, top, height=height)
+def _picture(slide, png: bytes, box) -> None:
+    """A chart image scaled (aspect kept) to the largest size inside `box`, centred in it."""
+    left, top, width, height = box
+    with Image.open(io.BytesIO(png)) as image:
+        pixels_wide, pixels_tall = image.size
+    scale = min(width / pixels_wide, height / pixels_tall)
+    wide, tall = int(pixels_wide * scale), int(pixels_tall * scale)
+    slide.shapes.add_picture(io.BytesIO(png), left + (width - wide) // 2, top, wide, tall)
 
 
 def _title_slide(deck, brief: briefing.Brief) -> None:
@@ -77,60 +122,81 @@ def _title_slide(deck, brief: briefing.Brief) -> None:
     situation = i18n.t("brief.situation", lang, date=i18n.date_text(brief.month, lang))
     lines = [(situation, 20, False, None),
              (formatting.unlinked(brief.ctx.filter_text()), 12, False, GREY)]  # fmt: skip
-    _text(slide, lang, Inches(0.4), Inches(1.4), Inches(12.5), Inches(2), lines)
+    _text(slide, lang, (EDGE, Inches(1.4), WIDTH - 2 * EDGE, Inches(2)), lines)
 
 
 def _kpi_slide(deck, brief: briefing.Brief) -> None:
     lang = brief.lang
     slide = _slide(deck, brief, i18n.t("brief.kpis", lang))
     for i, (label, value) in enumerate(briefing.kpis(brief)):
-        left, top = Inches(0.4 + (i % 3) * 4.2), Inches(1.4 + (i // 3) * 2.0)
-        _text(slide, lang, left, top, Inches(4), Inches(1.8),
-              [(label, 14, False, GREY), (value, 32, True, None)])  # fmt: skip
-    _text(
-        slide,
-        lang,
-        Inches(0.4),
-        Inches(5.6),
-        Inches(12.5),
-        Inches(1),
-        [(briefing.rank_text(brief), 16, False, None)],
-    )
+        box = (Inches(0.4 + (i % 3) * 4.2), Inches(1.4 + (i // 3) * 2.1), Inches(4), Inches(1.95))
+        _text(slide, lang, box, [(label, 14, False, GREY), (value, 32, True, None)])
+    rank = [(briefing.rank_text(brief), 16, False, None)]
+    _text(slide, lang, (EDGE, Inches(5.7), WIDTH - 2 * EDGE, Inches(1.1)), rank)
 
 
 def _chart_slide(deck, brief: briefing.Brief, title: str, png: bytes, notes=()) -> None:
+    """A chart filling the slide's body, or its left part with notes on the right."""
     slide = _slide(deck, brief, title)
-    _picture(slide, png, Inches(0.4), Inches(1.1), Inches(4.0 if notes else 5.6))
-    if notes:
-        _text(slide, brief.lang, Inches(9.2), Inches(1.4), Inches(3.8), Inches(4), list(notes))
+    left, top, width, height = BODY
+    if not notes:
+        _picture(slide, png, BODY)
+        return
+    _picture(slide, png, (left, top, Inches(8.6), height))
+    _text(slide, brief.lang, (Inches(9.2), Inches(1.5), WIDTH - EDGE - Inches(9.2), Inches(4)),
+          list(notes))  # fmt: skip
+
+
+def _row_heights(rows, widths, size: float, lang: str) -> list[int]:
+    """Each table row's height (EMU): its tallest cell's lines, plus the cell margins."""
+    line = text_fit.line_height(size, lang)
+    heights = []
+    for r, values in enumerate(rows):
+        count = max(
+            len(text_fit.lines(value, _points(w - 2 * CELL_X), size, lang, bold=r == 0))
+            for value, w in zip(values, widths, strict=True)
+        )
+        heights.append(Pt(count * line) + 2 * CELL_Y)
+    return heights
+
+
+def _table(slide, lang: str, box, rows: list[list[str]]) -> None:
+    """Rows of text (the first is the header) fitted to `box`, each as tall as its text."""
+    left, top, width, height = box
+    widths = [int(width * share) for share in GAP_COLUMNS]
+    size = 12.0
+    while size > 7 and sum(_row_heights(rows, widths, size, lang)) > height:
+        size -= 0.5
+    heights = _row_heights(rows, widths, size, lang)
+    shape = slide.shapes.add_table(len(rows), len(widths), left, top, sum(widths), sum(heights))
+    for c, w in enumerate(widths):
+        shape.table.columns[c].width = w
+    for r, values in enumerate(rows):
+        shape.table.rows[r].height = heights[r]
+        for c, value in enumerate(values):
+            cell = shape.table.cell(r, c)
+            cell.margin_left = cell.margin_right = CELL_X
+            cell.margin_top = cell.margin_bottom = CELL_Y
+            cell.text_frame.word_wrap = True
+            cell.text = ""
+            paragraph = cell.text_frame.paragraphs[0]
+            _paragraph(paragraph, lang, value, size, r == 0, None)
+            paragraph.alignment = GAP_ALIGN[c]
 
 
 def _gap_slide(deck, brief: briefing.Brief, title_key: str, frame, png: bytes) -> None:
     lang = brief.lang
     slide = _slide(deck, brief, i18n.t(title_key, lang))
     rows = briefing.gap_rows(frame, brief)
+    left, top, _, height = BODY
     if not rows:
-        _text(
-            slide,
-            lang,
-            Inches(0.4),
-            Inches(1.4),
-            Inches(12),
-            Inches(1),
-            [(i18n.t("brief.no_gaps", lang), 16, False, GREY)],
-        )
+        none = [(i18n.t("brief.no_gaps", lang), 16, False, GREY)]
+        _text(slide, lang, (left, top, WIDTH - 2 * EDGE, Inches(1)), none)
         return
-    shape = slide.shapes.add_table(
-        len(rows) + 1, 5, Inches(0.4), Inches(1.3), Inches(7.4), Inches(0.4) * (len(rows) + 1)
-    )
-    for r, values in enumerate([[i18n.t(k, lang) for k in briefing.GAP_HEADER], *rows]):
-        for c, value in enumerate(values):
-            cell = shape.table.cell(r, c)
-            cell.text = ""
-            run = cell.text_frame.paragraphs[0].add_run()
-            run.text, run.font.size = formatting.unlinked(value), Pt(11)  # names: imported
-            _name_font(run, lang)
-    _picture(slide, png, Inches(8.0), Inches(1.3), Inches(4.0))
+    header = [i18n.t(k, lang) for k in briefing.GAP_HEADER]
+    cells = [header, *[[formatting.unlinked(v) for v in row] for row in rows]]  # names: imported
+    _table(slide, lang, (left, top, Inches(7.7), height), cells)
+    _picture(slide, png, (Inches(8.3), top, WIDTH - EDGE - Inches(8.3), height))
 
 
 def _definitions_slide(deck, brief: briefing.Brief) -> None:
@@ -145,7 +211,7 @@ def _definitions_slide(deck, brief: briefing.Brief) -> None:
         (formatting.unlinked(brief.ctx.sources), 10, False, GREY),  # an imported source
         (boundaries, 10, False, GREY),
     ]
-    _text(slide, lang, Inches(0.4), Inches(1.2), Inches(12.5), Inches(5.5), lines)
+    _text(slide, lang, BODY, lines)
 
 
 def render(brief: briefing.Brief, images: dict[str, bytes]) -> bytes:
@@ -160,14 +226,11 @@ def render(brief: briefing.Brief, images: dict[str, bytes]) -> bytes:
     _title_slide(deck, brief)
     _kpi_slide(deck, brief)
     _chart_slide(deck, brief, i18n.t("brief.contents_kpis", lang), images["map"])
-    _chart_slide(
-        deck,
-        brief,
-        i18n.t("brief.ranking_title", lang, month=i18n.month_year(brief.month, lang)),
-        images["ranking"],
-    )
+    month = i18n.month_year(brief.month, lang)
+    _chart_slide(deck, brief, i18n.t("brief.ranking_title", lang, month=month),
+                 images["ranking"], [(briefing.rank_text(brief), 16, False, None)])  # fmt: skip
     notes = (
-        () if briefing.has_targets(brief) else ((i18n.t("brief.no_targets", lang), 14, False, RED),)
+        [] if briefing.has_targets(brief) else [(i18n.t("brief.no_targets", lang), 14, False, GREY)]
     )
     _chart_slide(deck, brief, i18n.t("chart.legend_rate", lang), images["trend"], notes)
     _gap_slide(deck, brief, "brief.gaps_occupation", brief.by_occupation, images["occupation"])

@@ -12,16 +12,20 @@ import atexit
 import contextlib
 import dataclasses
 import datetime as dt
+import html
+import io
 import os
-import textwrap
+import re
 import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import pandas as pd
 import plotly.graph_objects as go
+import pypdf
 
 import i18n
 import settings
+from exports import khmer_breaks
 from indicators import formatting
 
 CHROMIUM = os.environ.get("COVERAGE_CHROMIUM", "/usr/bin/chromium")
@@ -186,7 +190,8 @@ def source_line(table: pd.DataFrame, registries: pd.DataFrame, lang: str) -> str
 
 
 def _wrap(text: str, lang: str) -> list[str]:
-    return textwrap.wrap(text, WRAP.get(lang, 150)) or [""]
+    """Lines of at most WRAP characters, broken between words (Khmer too), never in a cluster."""
+    return [line for line in khmer_breaks.wrap(text, WRAP.get(lang, 150)) if line] or [""]
 
 
 def _footer(ctx: ExportContext) -> list[tuple[str, dict]]:
@@ -247,5 +252,17 @@ def render(fig: go.Figure, fmt: str) -> bytes:
 
 
 def figure_bytes(fig: go.Figure, ctx: ExportContext, fmt: str) -> bytes:
-    """The decorated figure rendered as `fmt`."""
-    return render(decorate(fig, ctx), fmt)
+    """The decorated figure rendered as `fmt`; a PDF's document title is the chart's."""
+    data = render(decorate(fig, ctx), fmt)
+    # the title as plotly shows it: tags and character references (formatting.plain) undone
+    title = html.unescape(re.sub(r"<[^>]*>", " ", fig.layout.title.text or "")).strip()
+    return titled_pdf(data, " ".join(title.split())) if fmt == "pdf" and title else data
+
+
+def titled_pdf(data: bytes, title: str) -> bytes:
+    """A PDF with `title` as its document title (the browser that prints it names its own)."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.add_metadata({"/Title": title, "/Producer": "Coverage dashboard"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
