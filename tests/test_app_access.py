@@ -113,6 +113,11 @@ def test_the_sign_in_screen_has_the_browser_load_the_element_code(tiny_store):
     assert len(element_preload.module_files()) > len(element_preload.bundle_files())
 
 
+def signed_in_line(at: AppTest) -> str:
+    """The sidebar's "Signed in as <name> (<role>)": the sentence, the name quoted as given."""
+    return " ".join(caption.value for caption in at.sidebar.caption[-3:])
+
+
 def test_sign_in_through_the_form_then_sign_out(tiny_store):
     accounts.add("ana", "analyst", "a long enough password")
     at = new_app()
@@ -123,7 +128,7 @@ def test_sign_in_through_the_form_then_sign_out(tiny_store):
     at.button(key="signin_submit").click().run()
     assert not at.exception
     assert rendered_data(at) > 0
-    assert at.sidebar.caption[-1].value == "Signed in as ana (Analyst)"
+    assert signed_in_line(at) == "Signed in as ana (Analyst)"
     at.button(key="auth_sign_out").click().run()
     assert rendered_data(at) == 0
     assert [t.label for t in at.text_input] == ["Username", "Password"]
@@ -326,7 +331,7 @@ def test_oidc_user_gets_the_role_from_secrets_and_one_audited_sign_in(tiny_store
     assert not at.exception
     assert rendered_data(at) > 0
     # the address as plain text: its "@" and "." written so that no link is made of it
-    assert "ana&#64;example&#46;org (Analyst)" in at.sidebar.caption[-1].value
+    assert "ana&#64;example&#46;org (Analyst)" in signed_in_line(at)
     assert actions() == [("ana@example.org", "sign_in")]
 
 

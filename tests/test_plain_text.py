@@ -199,16 +199,17 @@ def test_no_page_shows_a_link_or_image_from_a_file_or_an_account(as_admin):
     texts = open_every_page(as_admin)
     for file, (markdown, charts) in texts.items():
         assert assert_plain(markdown) + assert_plain(charts, markdown=False) >= 0, file
-    # ... and the text is there, as itself: the coverage caption names the source,
+    # ... and the text is there, as itself, quoted beside the sentence that introduces it
+    # (ui/quoted.py): the coverage caption names the source, "explain this number" too,
+    # the sidebar the administrator's name, and the uptake chart its programmes (legend).
     coverage, _ = texts["app_pages/coverage.py"]
-    caption = next(t for t in coverage if "Denominator:" in t)
-    assert caption.endswith(f"Denominator: {formatting.plain(SOURCE)}.")
-    assert shown(caption).endswith(f"Denominator: {SOURCE}.")
-    # "explain this number" too, the sidebar the administrator's name, and the uptake
-    # chart its programmes (legend entries).
-    facts = next(t for t in coverage if "Population estimate: source" in t)
-    assert f"Population estimate: source: {SOURCE}" in shown(facts)
-    assert f"Signed in as {formatting.plain(ADMIN)} (Administrator)" in coverage
+    assert {"Denominator:", "Population estimate: source:"} <= set(coverage)
+    assert coverage.count(formatting.plain(SOURCE)) == 2  # the caption's and the popover's
+    assert shown(formatting.plain(SOURCE)) == SOURCE
+    line = ["Signed in as", formatting.plain(ADMIN), "(Administrator)"]
+    at = [coverage.index(text) for text in line]
+    assert at == sorted(at)  # in the sentence's order,
+    assert at[-1] - at[0] < 10  # on one line
     assert formatting.plain(SERVICE) in texts["app_pages/uptake.py"][1]
 
 

@@ -5,10 +5,11 @@ import i18n
 from appdb import accounts, audit
 from data_access import reads
 from exports import files
-from ui import account_forms, admin_tables, auth, downloads, threshold_form
+from ui import account_forms, admin_tables, auth, downloads, filters, threshold_form
 
 user = auth.require("admin")
 lang = st.session_state.get("lang", "en")
+EVERY = ""  # every action: a code no action has, so that the choice outlives a language switch
 
 
 def t(key: str, **values) -> str:
@@ -28,18 +29,24 @@ with users_tab:
     table = pd.DataFrame(accounts.list_accounts(), columns=list(accounts.LIST_COLUMNS))
     names = reads.province_list().set_index("province_code")[i18n.name_column(lang)].to_dict()
     shown = admin_tables.accounts_display(table, lang, names)
-    st.dataframe(shown, key="admin_accounts", hide_index=True)
-    st.caption(t("admin.lockout", failures=accounts.MAX_FAILURES, minutes=accounts.LOCK_MINUTES))
+    st.dataframe(shown, key="admin_accounts", hide_index=True, placeholder="–")
+    st.caption(t("admin.lockout", failures=i18n.digits(accounts.MAX_FAILURES, lang),
+                 minutes=i18n.digits(accounts.LOCK_MINUTES, lang)))  # fmt: skip
 
 with audit_tab:
-    every = t("admin.every_action")
     action = st.selectbox(
-        t("admin.action"), [every, *audit.actions()], key="admin_audit_action",
-        format_func=lambda a: a if a == every else admin_tables.action_label(a, lang),
+        t("admin.action"), [EVERY, *audit.actions()], key=filters.relabelled("admin_audit_action"),
+        format_func=lambda a: admin_tables.action_label(a, lang) if a else t("admin.every_action"),
+        placeholder=filters.choose(lang),
     )  # fmt: skip
-    chosen = None if action == every else action
+    chosen = None if action == EVERY else action
     log = audit.recent(chosen, limit=10_000)
-    st.dataframe(admin_tables.audit_display(log, lang), key="admin_audit_log", hide_index=True)
+    st.dataframe(
+        admin_tables.audit_display(log, lang),
+        key="admin_audit_log",
+        hide_index=True,
+        placeholder="–",
+    )
     downloads.button(
         t("admin.audit_download"),
         lambda: files.to_csv(log),

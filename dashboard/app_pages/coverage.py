@@ -8,7 +8,7 @@ from appdb import app_settings
 from charts import coverage_charts
 from data_access import reads
 from indicators import formatting
-from ui import brief_panel, coverage_kpis, downloads, explain, map_controls
+from ui import brief_panel, coverage_kpis, downloads, explain, map_controls, quoted
 
 f = st.session_state["coverage_filter"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
@@ -23,7 +23,7 @@ st.title(i18n.t("coverage.title", lang))
 st.caption(i18n.t("coverage.caption", lang, date=i18n.date_text(month, lang)))
 
 coverage_kpis.render(national, threshold, lang)
-explain.coverage_popover(table, f, st.session_state.get("lang", "en"), threshold)
+explain.coverage_popover(table, f, lang, threshold)
 
 if national["denominator_note"]:
     note = formatting.denominator_note(national["denominator_note"], lang)
@@ -50,17 +50,19 @@ with right:
         key="coverage_table",
         hide_index=True,
         height=520,
+        placeholder="–",
     )
     downloads.table_buttons(
         table, i18n.t("coverage.table_title", lang, month=month_text), ctx,
         f"coverage_by_province_{month:%Y-%m}", key="coverage_table_download",
     )  # fmt: skip
 
-source = formatting.plain(national["denominator_source"]) or i18n.t("coverage.none", lang)
-st.caption(
-    " ".join([i18n.t("coverage.adjusted_note", lang), formatting.legend(threshold, lang),
-              i18n.t("coverage.denominator_source", lang, source=source)])
-)  # fmt: skip
+st.caption(" ".join([i18n.t("coverage.adjusted_note", lang), formatting.legend(threshold, lang)]))
+if formatting.plain(source := national["denominator_source"]):  # as the estimate's file says
+    quoted.line(i18n.t("coverage.denominator_source", lang, source=quoted.MARK), source,
+                "coverage_denominator_source")  # fmt: skip
+else:
+    st.caption(i18n.t("coverage.denominator_source", lang, source=i18n.t("coverage.none", lang)))
 bars_title = i18n.t("coverage.bars_title", lang)
 # Built only while open: the first render and every filter change skip this tall chart.
 with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as section:

@@ -6,13 +6,13 @@ from charts import axes, coverage_charts
 from data_access import reads
 from indicators import drilldown, formatting
 from ingest import boundaries
-from ui import map_controls
+from ui import filters, map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
 threshold = app_settings.min_count()
 marker = formatting.marker(threshold, lang)
-provinces = reads.province_list().set_index("province_code")["name_en"]
+provinces = reads.province_list().set_index("province_code")[i18n.name_column(lang)]
 
 
 def t(key, **values):
@@ -25,10 +25,11 @@ if provinces.empty:  # none of the user's provinces is in this store
     st.info(i18n.t("auth.no_province", lang))
     st.stop()
 province = st.selectbox(
-    t("province"), list(provinces.index), key="drilldown_province", format_func=provinces.get
-)
+    t("province"), list(provinces.index), key=filters.relabelled("drilldown_province"),
+    format_func=provinces.get, placeholder=filters.choose(lang),
+)  # fmt: skip
 areas = reads.area_coverage(f, province)
-areas["name"] = areas["name_en"].fillna(t("unknown"))
+areas["name"] = areas[i18n.name_column(lang)].fillna(areas["name_en"]).fillna(t("unknown"))
 total = areas[areas["level"] == "province"].iloc[0]
 cols = st.columns(3)
 for col, key in zip(
@@ -47,7 +48,7 @@ left, right = st.columns([3, 2])
 with right:
     st.dataframe(
         formatting.table(districts, columns, marker, drilldown.HIDDEN, lang=lang),
-        hide_index=True, key="drilldown_districts", height=420,
+        hide_index=True, key="drilldown_districts", height=420, placeholder="–",
     )  # fmt: skip
 with left:
     shapes = boundaries.load()
@@ -78,13 +79,14 @@ with left:
         )  # fmt: skip
 
 district = st.selectbox(
-    t("district"), districts["area_code"].tolist(), key="drilldown_district",
+    t("district"), districts["area_code"].tolist(), key=filters.relabelled("drilldown_district"),
     format_func=dict(zip(districts["area_code"], districts["name"], strict=True)).get,
+    placeholder=filters.choose(lang),
 )  # fmt: skip
 st.dataframe(
     formatting.table(
         drilldown.level(areas, "commune", district), columns, marker, drilldown.HIDDEN, lang=lang
     ),
-    hide_index=True, key="drilldown_communes",
+    hide_index=True, key="drilldown_communes", placeholder="–",
 )  # fmt: skip
 st.caption(" ".join([t("note", marker=marker), formatting.legend(threshold, lang, ("over",))]))

@@ -5,12 +5,14 @@ import settings
 from appdb import app_settings
 from data_access import reads
 from indicators import formatting, targeting, uptake
+from ui import filters
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
 threshold = app_settings.min_count()
 marker = formatting.marker(threshold, lang)
-reach = targeting.unregistered(reads.coverage_by_province(f))
+places = filters.places(lang)
+reach = formatting.named(targeting.unregistered(reads.coverage_by_province(f)), places)
 national = reach.set_index("province_code").loc[settings.NATIONAL]
 no_estimate = formatting.absent_in(national, "informal_workers_est")
 # Figures that need the estimate show the no-estimate marker where none exists.
@@ -40,11 +42,11 @@ cols[2].metric(t("estimate"), **figure("informal_workers_est"))
 reach_columns = formatting.labelled(targeting.REACH_COLUMNS, t)
 st.dataframe(
     formatting.table(reach, reach_columns, marker, targeting.REACH_HIDDEN, lang, ESTIMATED),
-    hide_index=True, key="gaps_reach",
+    hide_index=True, key="gaps_reach", placeholder="–",
 )  # fmt: skip
 
 st.subheader(t("targeting_heading"))
-errors = reads.targeting_by_province(f)
+errors = formatting.named(reads.targeting_by_province(f), places)
 catalogue = reads.service_catalogue()
 offered = list(dict.fromkeys(errors["service_code"]))  # programmes with a rule, in order
 names = uptake.programme_names(catalogue, f.as_of, lang)
@@ -59,12 +61,15 @@ if not offered:
     left.info(t("no_rules"))
 else:
     service = left.selectbox(
-        t("programme"), offered, key="gaps_programme", format_func=lambda c: names.get(c, c),
+        t("programme"), offered, key=filters.relabelled("gaps_programme"),
+        format_func=lambda c: names.get(c, c), placeholder=filters.choose(lang),
         index=offered.index(running[0]) if running else 0, help=t("programme_help"),
     )  # fmt: skip
     rule = targeting.rule_text(
-        reads.eligibility_rule_list(), service, lambda c: t(f"criterion.{c}")
-    )
+        reads.eligibility_rule_list(), service, lambda c: t(f"criterion.{c}"),
+        lambda c, v: t(f"value.{v}") if v in ("true", "false") else i18n.digits(v, lang),
+        alternatives=t("rule_or"),
+    )  # fmt: skip
     left.caption(t("rule") + formatting.plain(rule))
     left.dataframe(
         formatting.table(
@@ -72,12 +77,12 @@ else:
             formatting.labelled(targeting.ERROR_COLUMNS, t), marker, targeting.ERROR_HIDDEN,
             lang=lang,
         ),
-        hide_index=True, key="gaps_errors",
+        hide_index=True, key="gaps_errors", placeholder="–",
     )  # fmt: skip
 
 st.subheader(t("sdg_heading"))
 st.caption(t("sdg_caption"))
-sdg = targeting.sdg_by_group(reads.coverage_by_group(f))
+sdg = formatting.named(targeting.sdg_by_group(reads.coverage_by_group(f)), places)
 sdg["group"] = sdg["group_code"].map(lambda g: t(f"group.{g}"))
 sdg["denominator_is"] = sdg["denominator_kind"].map(lambda k: t(f"denominator.{k}"))
 columns = formatting.labelled(targeting.SDG_COLUMNS, t)
@@ -86,10 +91,11 @@ st.dataframe(
     formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
     hide_index=True,
     key="gaps_sdg",
+    placeholder="–",
 )
 with st.expander(t("sdg_by_province")):
     st.dataframe(
         formatting.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
-        hide_index=True, key="gaps_sdg_provinces",
+        hide_index=True, key="gaps_sdg_provinces", placeholder="–",
     )  # fmt: skip
 st.caption(" ".join([i18n.t("marker.adjusted", lang), formatting.legend(threshold, lang)]))

@@ -4,7 +4,7 @@ import i18n
 from data_access import reads
 from indicators import formatting
 from ingest import validation
-from ui import auth, import_panels, mapping_wizard
+from ui import auth, filters, import_panels, mapping_wizard
 
 lang = st.session_state.get("lang", "en")
 user = auth.require("data_manager")  # refuses when reached by URL without the role
@@ -19,16 +19,17 @@ upload = st.file_uploader(
     i18n.t("import.file", lang), type=["csv", "xlsx", "parquet"], key="import_data_file"
 )
 kind = st.selectbox(
-    i18n.t("import.kind", lang), validation.KINDS, key="import_data_kind",
-    format_func=lambda k: i18n.t(f"import.kind_{k}", lang),
+    i18n.t("import.kind", lang), validation.KINDS, key=filters.relabelled("import_data_kind"),
+    format_func=lambda k: i18n.t(f"import.kind_{k}", lang), placeholder=filters.choose(lang),
 )  # fmt: skip
 import_panels.template_buttons(kind, lang)
 source, mapping_text, extract_date = None, None, None
 if kind in import_panels.ROW_KINDS:
     known = reads.source_registries()["source"].tolist()
     options = [*known, NEW]
-    source = st.selectbox(
-        i18n.t("import.source", lang), options, key="import_data_source",
+    source = st.selectbox(  # registries by their codes, as their files and mappings name them
+        i18n.t("import.source", lang), options, key=filters.relabelled("import_data_source"),
+        placeholder=filters.choose(lang),
         index=options.index(user.agency) if user.agency in known else 0,
         format_func=lambda s: i18n.t("import.new_source", lang) if s == NEW else s,
     )  # fmt: skip

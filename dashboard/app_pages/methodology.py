@@ -12,7 +12,7 @@ summary = st.session_state["store_summary"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
 threshold = app_settings.min_count()
 sources = i18n.t(
-    "methodology.sources_caption", lang, attribution=coverage_charts.BOUNDARY_ATTRIBUTION
+    "methodology.sources_caption", lang, attribution=coverage_charts.boundary_attribution(lang)
 )
 ctx = rendering.ExportContext(
     lang=lang, filters=(), sources=sources, is_demo=bool(summary["is_demo"]), threshold=threshold
@@ -25,7 +25,10 @@ services_title = i18n.t("methodology.services", lang)
 st.subheader(services_title)
 services = reads.service_catalogue()
 st.dataframe(
-    formatting.catalogue_display(services, lang), hide_index=True, key="methodology_services"
+    formatting.catalogue_display(services, lang),
+    hide_index=True,
+    key="methodology_services",
+    placeholder="–",
 )
 downloads.table_buttons(
     services, services_title, ctx, "service_catalogue", "methodology_services_download"
@@ -38,6 +41,7 @@ st.dataframe(
     formatting.catalogue_display(occupations, lang),
     hide_index=True,
     key="methodology_occupations",
+    placeholder="–",
 )
 downloads.table_buttons(
     occupations, occupations_title, ctx, "informal_occupations",
@@ -47,8 +51,9 @@ downloads.table_buttons(
 st.subheader(i18n.t("methodology.store", lang))
 st.markdown(
     i18n.t(
-        "methodology.store_text", lang, as_of=i18n.digits(summary["data_as_of"], lang),
-        built=i18n.digits(summary["built_at"], lang),
+        "methodology.store_text", lang,
+        as_of=formatting.cell(summary["data_as_of"], "long_date", False, "", lang),
+        built=formatting.moment(summary["built_at"], lang),
         persons=formatting.cell(
             summary["person_count"], "count", summary["person_count_suppressed"],
             formatting.marker(threshold, lang), lang,

@@ -5,7 +5,7 @@ from appdb import app_settings
 from charts import axes, coverage_charts, needs_charts
 from data_access import reads
 from indicators import formatting, needs
-from ui import auth, explain, map_controls, needs_weights
+from ui import auth, explain, filters, map_controls, needs_weights
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -25,7 +25,7 @@ if values.empty:  # none of the user's provinces is in this store
 
 weights = needs_weights.weights(labels, lang)
 status = needs.status(values)
-ranked = needs.rank(values, weights)
+ranked = formatting.named(needs.rank(values, weights), filters.places(lang))
 explain.needs_popover(ranked, weights, status, f, lang, threshold)
 
 needs_weights.inputs_table(weights, status, labels, lang)
@@ -59,7 +59,7 @@ with left:
 with right:
     st.dataframe(
         needs.display(ranked, table_labels, marker).map(lambda v: axes.localised(v, lang)),
-        hide_index=True, key="needs_ranking", height=520,
+        hide_index=True, key="needs_ranking", height=520, placeholder="–",
     )  # fmt: skip
     needs_weights.download(ranked, weights, f, lang)
 

@@ -8,16 +8,16 @@ from appdb import app_settings, targets
 from charts import planning_charts
 from data_access import reads
 from indicators import formatting, planning
-from ui import auth, downloads, planning_panels
+from ui import auth, downloads, filters, planning_panels
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
-marker = formatting.marker(app_settings.min_count())
+marker = formatting.marker(app_settings.min_count(), lang)
 names = i18n.name_column(lang)
 services = reads.service_catalogue().set_index("service_code")
 catalogue = services[names].fillna(services["name_en"])
-provinces = reads.province_list().set_index("province_code")[names]
-places = {settings.NATIONAL: i18n.t("brief.country", lang), **provinces.to_dict()}
+places = filters.places(lang)
+provinces = [code for code in places if code != settings.NATIONAL]
 
 
 def t(key, **values):
@@ -30,9 +30,13 @@ tab_target, tab_plan, tab_change = st.tabs([t("tab.target"), t("tab.plan"), t("t
 with tab_target:
     st.caption(t("target_caption"))
     left, right = st.columns(2)
-    place = left.selectbox(t("place"), list(places), key="planning_place", format_func=places.get)
+    place = left.selectbox(
+        t("place"), list(places), key=filters.relabelled("planning_place"),
+        format_func=places.get, placeholder=filters.choose(lang),
+    )  # fmt: skip
     service = right.selectbox(
-        t("programme"), [targets.ANY, *catalogue.index], key="planning_service",
+        t("programme"), [targets.ANY, *catalogue.index],
+        key=filters.relabelled("planning_service"), placeholder=filters.choose(lang),
         format_func=lambda s: t("any_programme") if s == targets.ANY else catalogue[s],
     )  # fmt: skip
     cut = reads.CoverageFilter(f.as_of, () if service == targets.ANY else (service,))
@@ -47,25 +51,25 @@ with tab_target:
     programme = t("any_programme") if service == targets.ANY else catalogue[service]
     chart_title = t("chart_title", place=places[place], programme=programme)
     ctx = downloads.context(cut, reads.coverage_by_province(cut), lang)
-    ctx = dataclasses.replace(ctx, filters=t("chart_filters", place=places[place],
-                                             programme=programme))  # fmt: skip
+    chosen = ((t("place"), places[place]), (t("programme"), programme))
+    ctx = dataclasses.replace(ctx, filters=chosen)  # the chart's filters: place, programme
     figure = planning_charts.target_chart(
         rates, goal, projection, chart_title,
-        {k: t(f"legend.{k}") for k in ("actual", "target", "projection")},
+        {k: t(f"legend.{k}") for k in ("actual", "target", "projection")}, lang,
     )  # fmt: skip
     st.plotly_chart(figure, key="planning_target_chart", width="stretch")
     downloads.figure_buttons(figure, ctx, "coverage_against_target", "planning_target_download")
     if auth.can("targets"):
         planning_panels.target_form(
-            place, service, places=places, provinces=provinces.index,
+            place, service, places=places, provinces=provinces,
             services=catalogue.index, as_of=f.as_of, lang=lang,
         )  # fmt: skip
     else:
         st.caption(t("analysts_only"))
     st.subheader(t("targets_title"))
     shown = planning_panels.targets_display(table, places, catalogue, lang)
-    st.dataframe(shown, hide_index=True, key="planning_targets")
-    listing = dataclasses.replace(ctx, filters="")
+    st.dataframe(shown, hide_index=True, key="planning_targets", placeholder="–")
+    listing = dataclasses.replace(ctx, filters=())
     downloads.table_buttons(shown, t("targets_title"), listing, "coverage_targets",
                             "planning_targets_download")  # fmt: skip
 
@@ -76,4 +80,4 @@ with tab_plan:
         st.info(t("analysts_only"))
 
 with tab_change:
-    planning_panels.change_between_months(f, marker, lang)
+    planning_panels.change_between_months(f, places, marker, lang)

@@ -122,9 +122,15 @@ def coverage_classes(lang: str = "en") -> classes.Classification:
     )
 
 
+def boundary_attribution(lang: str = "en") -> str:
+    """The committed boundaries' attribution in `lang` (BOUNDARY_ATTRIBUTION in English)."""
+    return i18n.t("chart.boundary_attribution", lang)
+
+
 def _attribution(fig: go.Figure, lang: str, y: float = -0.04, text: str | None = None) -> None:
-    # An imported boundary file names its own attribution: plain text.
-    attribution = formatting.plain(text or BOUNDARY_ATTRIBUTION)
+    # An imported boundary file names its own attribution, quoted as given: plain text.
+    own = text and text != BOUNDARY_ATTRIBUTION
+    attribution = formatting.plain(text) if own else boundary_attribution(lang)
     fig.add_annotation(
         text=i18n.t("chart.boundaries", lang, attribution=attribution),
         x=0, y=y, xref="paper", yref="paper", showarrow=False,

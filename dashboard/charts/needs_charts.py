@@ -16,7 +16,7 @@ def contributions(
     """Horizontal stacked bars: each ranked province's index split into input contributions.
 
     Args:
-        ranked: needs.rank output; unranked provinces are left out.
+        ranked: needs.rank output with `province_name` in `lang`; unranked ones are left out.
         labels: display name of each input key.
         title: the figure title.
         axis_title: the index axis title.
@@ -25,7 +25,7 @@ def contributions(
     shown = ranked[ranked["needs_rank"].notna()].iloc[::-1]  # rank 1 drawn at the top
     names = [
         f"{i18n.digits(r, lang)}. {n}"
-        for r, n in zip(shown["needs_rank"], shown["province_name_en"], strict=True)
+        for r, n in zip(shown["needs_rank"], shown["province_name"], strict=True)
     ]
     fig = go.Figure()
     for key, colour in zip(needs.KEYS, COLOURS, strict=True):

@@ -4,6 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+import i18n
 from indicators import formatting
 
 BAR = "#2171b5"
@@ -12,7 +13,7 @@ DOT_OFF = {"color": "#e0e0e0", "size": 11}
 DOT_ON = {"color": "#252525", "size": 11}
 
 
-def _intersection_bars(fig: go.Figure, rows: pd.DataFrame, hidden_label: str) -> None:
+def _intersection_bars(fig: go.Figure, rows: pd.DataFrame, hidden_label: str, lang: str) -> None:
     counts = rows["person_count"].fillna(0).astype(float)
     hidden = rows["suppressed"].tolist()
     fig.add_trace(
@@ -21,7 +22,8 @@ def _intersection_bars(fig: go.Figure, rows: pd.DataFrame, hidden_label: str) ->
             y=counts,
             marker_color=[HIDDEN if h else BAR for h in hidden],
             text=[
-                hidden_label if h else f"{int(v):,}" for v, h in zip(counts, hidden, strict=True)
+                hidden_label if h else i18n.number(v, lang)
+                for v, h in zip(counts, hidden, strict=True)
             ],
             textposition="outside",
             hovertext=[" + ".join(map(formatting.plain, s)) for s in rows["sources"]],
@@ -48,13 +50,16 @@ def _membership_dots(fig: go.Figure, rows: pd.DataFrame, sources: list[str]) -> 
             )  # fmt: skip
 
 
-def _size_bars(fig: go.Figure, sizes: pd.DataFrame, sources: list[str]) -> None:
+def _size_bars(fig: go.Figure, sizes: pd.DataFrame, sources: list[str], lang: str) -> None:
     counts = sizes.set_index("source").reindex(sources)["person_count"].fillna(0).astype(float)
     ticks = [formatting.plain(s) for s in sources]  # registry codes: plain text
     fig.add_trace(
         go.Bar(
             y=list(range(len(sources))), x=counts, orientation="h", marker_color=BAR,
-            hovertext=[f"{s}: {int(c):,}" for s, c in zip(ticks, counts, strict=True)],
+            hovertext=[
+                i18n.t("format.pair", lang, label=s, value=i18n.number(c, lang))
+                for s, c in zip(ticks, counts, strict=True)
+            ],
             hoverinfo="text", showlegend=False,
         ),
         row=2,
@@ -64,7 +69,13 @@ def _size_bars(fig: go.Figure, sizes: pd.DataFrame, sources: list[str]) -> None:
     fig.update_xaxes(autorange="reversed", row=2, col=1)
 
 
-def upset(intersections: pd.DataFrame, sizes: pd.DataFrame, title: str, hidden_label: str):
+def upset(
+    intersections: pd.DataFrame,
+    sizes: pd.DataFrame,
+    title: str,
+    hidden_label: str,
+    lang: str = "en",
+):
     """Bars of persons per combination of registries above a dot matrix of its members.
 
     Args:
@@ -72,6 +83,7 @@ def upset(intersections: pd.DataFrame, sizes: pd.DataFrame, title: str, hidden_l
         sizes: registry sizes (source, person_count, suppressed).
         title: figure title.
         hidden_label: the bar label of a suppressed count.
+        lang: the language of the numbers (registries are named by their codes).
     """
     rows = intersections.sort_values("person_count", ascending=False, na_position="last")
     rows = rows.reset_index(drop=True)
@@ -81,9 +93,9 @@ def upset(intersections: pd.DataFrame, sizes: pd.DataFrame, title: str, hidden_l
         column_widths=[0.22, 0.78], row_heights=[0.62, 0.38],
         horizontal_spacing=0.01, vertical_spacing=0.02,
     )  # fmt: skip
-    _intersection_bars(fig, rows, hidden_label)
+    _intersection_bars(fig, rows, hidden_label, lang)
     _membership_dots(fig, rows, sources)
-    _size_bars(fig, sizes, sources)
+    _size_bars(fig, sizes, sources, lang)
     fig.update_yaxes(showticklabels=False, row=2, col=2)
     fig.update_xaxes(showticklabels=False, row=2, col=2)
     fig.update_xaxes(showticklabels=False, row=1, col=2)

@@ -225,6 +225,25 @@ def rollback_candidates() -> pd.DataFrame:
     return _query(store_version(), "rollback_candidates")
 
 
+def rollback_effects() -> pd.DataFrame:
+    """What rolling back each batch that can be rolled back would undo (cached).
+
+    Grain: one row per rollback candidate (queries/imports/batch_with_later.sql): batch_id,
+    kind, source, file_name, rows_loaded, and reopened_count (the records it had ended).
+    """
+    return _rollback_effects(store_version())
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def _rollback_effects(version: str) -> pd.DataFrame:
+    con = connection()
+    found = [
+        run(con, "imports/batch_with_later", batch_id=int(batch))
+        for batch in _query(version, "rollback_candidates")["batch_id"]
+    ]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["batch_id"])
+
+
 def validate(con: duckdb.DuckDBPyConnection, f: CoverageFilter) -> None:
     """Raise InvalidFilter naming the first value the store does not know."""
     allowed = {

@@ -20,6 +20,8 @@ def publish_areas(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     out["covered_share_of_registered"] = disclosure.ratio(
         out["covered_count"], out["registered_count"]
     )
+    # the code as shown: none for the rows of persons whose area is unknown ('unknown-…')
+    out["shown_code"] = out["area_code"].where(~out["area_code"].str.startswith("unknown"))
     return out
 
 
@@ -32,7 +34,7 @@ def level(frame: pd.DataFrame, name: str, parent: str | None = None) -> pd.DataF
 # Display tables: column -> (i18n key relative to the page, kind); derived columns' flags.
 COLUMNS = {
     "name": ("col.name", "text"),
-    "area_code": ("col.code", "text"),
+    "shown_code": ("col.code", "code"),
     "registered_count": ("col.registered_count", "count"),
     "covered_count": ("col.covered_count", "count"),
     "registered_not_covered_count": ("col.registered_not_covered_count", "count"),

@@ -41,6 +41,18 @@ NOTES = {
 }
 
 
+def named(frame: pd.DataFrame, places) -> pd.DataFrame:
+    """The frame with `province_name`: each row's province (or the country) in the UI language.
+
+    Args:
+        frame: rows with `province_code` (and `province_name_en`, used where `places` has
+            no name for a code).
+        places: display name by province code, the national code included.
+    """
+    english = frame["province_name_en"] if "province_name_en" in frame else frame["province_code"]
+    return frame.assign(province_name=frame["province_code"].map(places).fillna(english))
+
+
 def marker(threshold: int, lang: str = "en") -> str:
     """The on-screen marker of a suppressed count."""
     return f"◼ <{i18n.digits(threshold, lang)}"
@@ -162,19 +174,39 @@ def kpi_text(row: pd.Series, column: str, kind: str, threshold: int, lang: str =
     return cell(row[column], kind, hidden, marker(threshold, lang), lang, no_estimate=missing)
 
 
+# Columns of a reference table whose values are words of a known vocabulary (i18n keys
+# catalogue.<column>.<value>); a value outside it is shown as the catalogue gives it.
+WORDED = ("ministry", "pillar", "sector")
+
+
+def catalogue_word(column: str, value: object, lang: str = "en") -> str:
+    """A reference table's value in words in `lang` (ministry, pillar, sector), else as given."""
+    return word(f"catalogue.{column}", value, lang)
+
+
+def plain_value(value: object) -> str:
+    """A value as text: '' where missing."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def catalogue_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """A reference table (services, occupations) with the name in `lang` and labelled columns.
 
-    Dates are written in words ("31 March 2024"), a missing one as a dash.
+    Dates are written in words ("31 March 2024"), a missing one as a dash; shares as
+    percentages; ministries, pillars and sectors in words of `lang` where known.
     """
     out = frame.drop(columns=["name_en", "name_km"]).copy()
     out.insert(1, "name", frame[i18n.name_column(lang)].fillna(frame["name_en"]))
     for column in [c for c in out.columns if c.endswith(("_on", "_date"))]:
         out[column] = [cell(v, "long_date", False, "", lang) for v in out[column]]
+    for column in [c for c in out.columns if c.endswith("_share")]:
+        out[column] = [cell(v, "rate", False, "", lang) for v in out[column]]
+    for column in [c for c in WORDED if c in out.columns]:
+        out[column] = [catalogue_word(column, v, lang) for v in out[column]]
     return out.rename(columns={c: i18n.t(f"column.{c}", lang) for c in out.columns})
 
 
-KINDS = ("text", "count", "rate", "points", "decimal", "date", "long_date")
+KINDS = ("text", "code", "count", "rate", "points", "decimal", "date", "long_date")
 
 
 def cell(
@@ -186,8 +218,9 @@ def cell(
 
     Args:
         value: the value (missing values show a dash).
-        kind: "text", "count" (1,234), "rate" (12.3%, ⚑ above 100%), "points" (+1.2 pp),
-            "decimal" (12.3), "date" (2024-06-30) or "long_date" (30 June 2024).
+        kind: "text", "code" (a code, in the language's digits), "count" (1,234), "rate"
+            (12.3%, ⚑ above 100%), "points" (+1.2 pp), "decimal" (12.3), "date"
+            (2024-06-30) or "long_date" (30 June 2024).
         hidden: whether the value is suppressed (shows the marker).
         marker: the suppression marker.
         lang: the language.
@@ -207,12 +240,38 @@ def cell(
     if kind == "decimal":
         return i18n.number(value, lang, 1)
     if kind == "points":
-        return i18n.digits(f"{100 * value:+.1f} pp", lang)
+        return points(value, lang)
+    if kind == "code":
+        return i18n.digits(value, lang)
     if kind == "date":
         return i18n.digits(f"{pd.Timestamp(value):%Y-%m-%d}", lang)
     if kind == "long_date":
         return i18n.date_text(pd.Timestamp(value), lang)
     return str(value)
+
+
+def points(value: float, lang: str = "en", decimals: int = 1) -> str:
+    """A change of a rate in percentage points, e.g. +1.2 pp or +១,២ ពិន្ទុភាគរយ."""
+    number = i18n.number(abs(100 * value), lang, decimals)
+    return i18n.t("format.points", lang, value=("-" if value < 0 else "+") + number)
+
+
+def moment(value: object, lang: str = "en") -> str:
+    """A stored UTC time in words, e.g. 7 December 2026, 14:03 ('' when there is none)."""
+    stamp = pd.to_datetime(value, errors="coerce") if value not in (None, "") else pd.NaT
+    if pd.isna(stamp):
+        return ""
+    clock = i18n.digits(stamp.strftime("%H:%M"), lang)
+    return i18n.t("admin.when", lang, day=i18n.date_text(stamp.date(), lang), clock=clock)
+
+
+def word(prefix: str, value: object, lang: str = "en") -> str:
+    """A stored code in words, else the code as stored.
+
+    The i18n key is `<prefix>.<code>`, or `<prefix><code>` for a prefix ending in "_".
+    """
+    key = f"{prefix}{value}" if prefix.endswith("_") else f"{prefix}.{value}"
+    return i18n.t(key, lang) if key in i18n.strings(i18n.DEFAULT) else plain_value(value)
 
 
 def labelled(columns: dict[str, tuple[str, str]], label) -> dict[str, tuple[str, str]]:

@@ -191,7 +191,7 @@ def display(ranked: pd.DataFrame, labels: dict[str, str], marker: str) -> pd.Dat
     """The ranking as text: counts with thousands separators, shares as percentages.
 
     Args:
-        ranked: needs.rank output.
+        ranked: needs.rank output, named (`province_name`: formatting.named).
         labels: column titles: "rank", "province", "index" and every input key.
         marker: what a suppressed value shows (a missing one shows a dash).
     """
@@ -201,7 +201,7 @@ def display(ranked: pd.DataFrame, labels: dict[str, str], marker: str) -> pd.Dat
                 "–" if pd.isna(r) else f"{r} †" if left else str(r)
                 for r, left in zip(ranked["needs_rank"], ranked["inputs_left_out"], strict=True)
             ],
-            labels["province"]: ranked["province_name_en"],
+            labels["province"]: ranked["province_name"],
             labels["index"]: ranked["needs_index"].map(lambda v: "–" if pd.isna(v) else f"{v:.1f}"),
         }
     )
@@ -218,14 +218,14 @@ def hover(ranked: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
     """Map hover text per province: index and rank, then every input's value.
 
     Args:
-        ranked: needs.rank output.
+        ranked: needs.rank output, named (`province_name`: formatting.named).
         labels: display names: "index", "rank", "not_ranked", "hidden" and every input key.
     """
     texts = []
     for _, row in ranked.iterrows():
         rank = labels["not_ranked"] if pd.isna(row["needs_rank"]) else row["needs_rank"]
         index = "–" if pd.isna(row["needs_index"]) else f"{row['needs_index']:.1f}"
-        lines = [f"<b>{row['province_name_en']}</b>", f"{labels['index']}: {index} ({rank})"]
+        lines = [f"<b>{row['province_name']}</b>", f"{labels['index']}: {index} ({rank})"]
         for item in INPUTS:
             value = row[item.key]
             text = "–" if pd.isna(value) else (
@@ -239,9 +239,9 @@ def hover(ranked: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
 
 
 def partial(ranked: pd.DataFrame, labels: dict[str, str]) -> list[str]:
-    """One markdown bullet per province ranked without some inputs, naming them."""
+    """One markdown bullet per province (`province_name`) ranked without some inputs."""
     rows = ranked[ranked["inputs_left_out"] != ""]
     return [
         f"- {name}: {', '.join(labels[k] for k in keys.split(',') if k)}"
-        for name, keys in zip(rows["province_name_en"], rows["inputs_left_out"], strict=True)
+        for name, keys in zip(rows["province_name"], rows["inputs_left_out"], strict=True)
     ]

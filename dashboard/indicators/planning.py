@@ -18,8 +18,9 @@ import math
 import numpy as np
 import pandas as pd
 
+import i18n
 import settings
-from indicators import coverage_table
+from indicators import coverage_table, formatting
 
 WINDOW = 12
 TOLERANCE = 1e-9
@@ -165,45 +166,50 @@ def change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def change_hover(table: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
-    """Hover text per province of the change map.
+def change_hover(table: pd.DataFrame, labels: dict[str, str], lang: str = "en") -> pd.Series:
+    """Hover text per province of the change map, in `lang`.
 
     Args:
-        table: change() output.
+        table: change() output, named (`province_name`: formatting.named).
         labels: "before", "after" and "change" captions (e.g. with the two months).
+        lang: the language of the numbers.
     """
 
-    def rate(value) -> str:
-        return "–" if pd.isna(value) else f"{value:.1%}"
-
-    def points(value) -> str:
-        return "–" if pd.isna(value) else f"{100 * value:+.1f} pp"
+    def pair(label: str, value, kind: str) -> str:
+        shown = formatting.cell(value, kind, False, "", lang)
+        return i18n.t("format.pair", lang, label=label, value=shown)
 
     return pd.Series(
         [
-            f"<b>{r.province_name_en}</b><br>{labels['before']}: {rate(r.rate_before)}"
-            f"<br>{labels['after']}: {rate(r.rate_after)}"
-            f"<br>{labels['change']}: {points(r.rate_change)}"
+            f"<b>{formatting.plain(r.province_name)}</b><br>"
+            + "<br>".join(
+                [
+                    pair(labels["before"], r.rate_before, "rate"),
+                    pair(labels["after"], r.rate_after, "rate"),
+                    pair(labels["change"], r.rate_change, "points"),
+                ]
+            )
             for r in table.itertuples()
         ],
         index=table.index,
     )
 
 
-# Display tables: column -> (i18n key relative to the planning page, kind).
+# Display tables: column -> (i18n key relative to the planning page, kind); the frames
+# shown are named first (`province_name` in the UI language: formatting.named).
 PLAN_COLUMNS = {
-    "province_name_en": ("col.province", "text"),
+    "province_name": ("col.province", "text"),
     "informal_workers_est": ("col.estimate", "count"),
     "covered_count": ("col.covered", "count"),
     "coverage_rate": ("col.rate", "rate"),
     "reached_count": ("col.reached", "count"),
     "projected_coverage_rate": ("col.projected_rate", "rate"),
     "projected_gap_count": ("col.projected_gap", "count"),
-    "rank_before": ("col.rank_before", "text"),
-    "rank_after": ("col.rank_after", "text"),
+    "rank_before": ("col.rank_before", "count"),
+    "rank_after": ("col.rank_after", "count"),
 }
 CHANGE_COLUMNS = {
-    "province_name_en": ("col.province", "text"),
+    "province_name": ("col.province", "text"),
     "rate_before": ("col.rate_before", "rate"),
     "rate_after": ("col.rate_after", "rate"),
     "rate_change": ("col.rate_change", "points"),

@@ -27,9 +27,10 @@ ERRORS = {
     "inclusion_error": ("receiving_not_eligible_count", "receiving_count"),
 }
 SDG_GROUPS = ("all", "women", "older", "poor", "disability")
-# Display tables: column -> (i18n key, kind), and the flags that hide derived columns.
+# Display tables: column -> (i18n key, kind), and the flags that hide derived columns; the
+# frames shown are named first (`province_name` in the UI language: formatting.named).
 REACH_COLUMNS = {
-    "province_name_en": ("col.province", "text"),
+    "province_name": ("col.province", "text"),
     "informal_workers_est": ("col.estimate", "count"),
     "covered_count": ("col.covered", "count"),
     "coverage_gap_count": ("col.gap", "count"),
@@ -41,7 +42,7 @@ REACH_HIDDEN = {
     "unregistered_est": ["registered_count_suppressed"],
 }
 ERROR_COLUMNS = {
-    "province_name_en": ("col.province", "text"),
+    "province_name": ("col.province", "text"),
     "eligible_count": ("col.eligible", "count"),
     "receiving_count": ("col.receiving", "count"),
     "eligible_not_receiving_count": ("col.excluded", "count"),
@@ -53,7 +54,7 @@ ERROR_HIDDEN = {
     rate: [f"{num}_suppressed", f"{den}_suppressed"] for rate, (num, den) in ERRORS.items()
 }
 SDG_COLUMNS = {
-    "province_name_en": ("col.province", "text"),
+    "province_name": ("col.province", "text"),
     "group": ("col.group", "text"),
     "covered_count": ("col.covered", "count"),
     "denominator": ("col.denominator", "count"),
@@ -125,9 +126,24 @@ def sdg_by_group(group_table: pd.DataFrame) -> pd.DataFrame:
     ].reset_index(drop=True)  # fmt: skip
 
 
-def rule_text(rules: pd.DataFrame, service: str, criterion_label) -> str:
-    """A programme's rule in words: 'IDPoor poverty level: 1 or 2; ...'."""
+def rule_text(
+    rules: pd.DataFrame, service: str, criterion_label, value_label=None, alternatives=" or "
+) -> str:
+    """A programme's rule in words: 'IDPoor poverty level: 1 or 2; ...'.
+
+    Args:
+        rules: eligibility_rule_list rows (accepted values joined by " or ").
+        service: the programme's code.
+        criterion_label: a criterion's name in words.
+        value_label: a value of a criterion in words, given (criterion, value); default as is.
+        alternatives: what joins the accepted values of one criterion.
+    """
     rows = rules[rules["service_code"] == service]
+    value_label = value_label or (lambda criterion, value: value)
     return "; ".join(
-        f"{criterion_label(r.criterion)}: {r.accepted_values}" for r in rows.itertuples()
+        f"{criterion_label(r.criterion)}: "
+        + alternatives.join(
+            value_label(r.criterion, v) for v in str(r.accepted_values).split(" or ")
+        )
+        for r in rows.itertuples()
     )

@@ -9,7 +9,7 @@ import i18n
 from appdb import accounts, audit, scopes
 from data_access import reads
 from indicators import formatting
-from ui import auth
+from ui import auth, filters
 
 
 def _apply(user: auth.User, lang: str, action: str, detail: dict, change: Callable, *args) -> None:
@@ -31,14 +31,15 @@ def _scope_inputs(prefix: str, lang: str) -> tuple[str | None, list[str]]:
     """
     t = functools.partial(i18n.t, lang=lang)
     agency = st.selectbox(
-        t("admin.agency"), ["", *reads.source_registries()["source"]], key=f"{prefix}_agency",
+        t("admin.agency"), ["", *reads.source_registries()["source"]],
+        key=filters.relabelled(f"{prefix}_agency"), placeholder=filters.choose(lang),
         format_func=lambda a: a or t("admin.every_agency"), accept_new_options=True,
         help=t("admin.agency_help"),
     )  # fmt: skip
     names = scopes.reference_provinces()
     column = "name_km" if lang == "km" else "name_en"
     provinces = st.multiselect(
-        t("admin.provinces"), list(names), key=f"{prefix}_provinces",
+        t("admin.provinces"), list(names), key=filters.relabelled(f"{prefix}_provinces"),
         format_func=lambda code: f"{i18n.digits(code, lang)} {names[code][column]}",
         placeholder=t("admin.every_province"), help=t("admin.provinces_help"),
     )  # fmt: skip
@@ -57,12 +58,12 @@ def add_form(user: auth.User, lang: str) -> None:
         st.subheader(t("admin.add_title"))
         name = st.text_input(t("auth.username"), key="admin_add_name", help=t("admin.name_help"))
         role = st.selectbox(
-            t("admin.role"), accounts.ROLES, key="admin_add_role",
-            format_func=lambda r: t(f"role.{r}"),
+            t("admin.role"), accounts.ROLES, key=filters.relabelled("admin_add_role"),
+            format_func=lambda r: t(f"role.{r}"), placeholder=filters.choose(lang),
         )  # fmt: skip
         password = st.text_input(
             t("auth.password"), type="password", key="admin_add_password",
-            help=t("admin.password_help", length=accounts.MIN_PASSWORD_LENGTH),
+            help=t("admin.password_help", length=i18n.digits(accounts.MIN_PASSWORD_LENGTH, lang)),
         )  # fmt: skip
         agency, provinces = _scope_inputs("admin_add", lang)
         if st.form_submit_button(t("admin.add"), key="admin_add_submit"):
@@ -83,10 +84,12 @@ def manage_form(user: auth.User, lang: str) -> None:
     names = [a["name"] for a in accounts.list_accounts()]
     with st.form("admin_manage_form"):
         st.subheader(t("admin.manage_title"))
-        target = st.selectbox(t("admin.account"), names, key="admin_manage_name")
+        target = st.selectbox(
+            t("admin.account"), names, key="admin_manage_name", placeholder=filters.choose(lang)
+        )
         new_role = st.selectbox(
-            t("admin.role"), accounts.ROLES, key="admin_manage_role",
-            format_func=lambda r: t(f"role.{r}"),
+            t("admin.role"), accounts.ROLES, key=filters.relabelled("admin_manage_role"),
+            format_func=lambda r: t(f"role.{r}"), placeholder=filters.choose(lang),
         )  # fmt: skip
         agency, provinces = _scope_inputs("admin_manage", lang)
         unlock, set_role, set_scope, remove = st.columns(4)

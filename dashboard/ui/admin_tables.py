@@ -9,15 +9,12 @@ import json
 import pandas as pd
 
 import i18n
+from indicators import formatting
 
 
 def when(value: object, lang: str) -> str:
     """A stored UTC time in words, e.g. 7 December 2026, 14:03 ('' when there is none)."""
-    stamp = pd.to_datetime(value, errors="coerce") if value not in (None, "") else pd.NaT
-    if pd.isna(stamp):
-        return ""
-    clock = i18n.digits(stamp.strftime("%H:%M"), lang)
-    return i18n.t("admin.when", lang, day=i18n.date_text(stamp.date(), lang), clock=clock)
+    return formatting.moment(value, lang)
 
 
 def action_label(code: str, lang: str) -> str:
@@ -40,8 +37,18 @@ def _detail(text: object, lang: str) -> str:
         if value is None or value in ("", [], {}):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        pairs.append(f"{str(name).replace('_', ' ')}: {shown}")
-    return i18n.digits("; ".join(pairs), lang)
+        if isinstance(value, bool):
+            shown = i18n.t(f"explain.value.{'yes' if value else 'no'}", lang)
+        elif name == "role" and f"role.{value}" in i18n.strings(i18n.DEFAULT):
+            shown = i18n.t(f"role.{value}", lang)
+        pairs.append(i18n.t("format.pair", lang, label=_detail_name(name, lang), value=shown))
+    return i18n.digits(i18n.t("format.list_separator", lang).join(pairs), lang)
+
+
+def _detail_name(name: object, lang: str) -> str:
+    """A detail's name in words (its name, spaced, for one named nowhere)."""
+    key = f"audit.detail.{name}"
+    return i18n.t(key, lang) if key in i18n.strings(i18n.DEFAULT) else str(name).replace("_", " ")
 
 
 def accounts_display(table: pd.DataFrame, lang: str, province_names: dict) -> pd.DataFrame:

@@ -28,8 +28,9 @@ import i18n
 import settings
 from appdb import accounts, audit, scopes
 from data_access import scope
+from indicators import formatting
 from indicators.formatting import plain  # names, agencies: shown as plain text
-from ui import element_preload
+from ui import element_preload, quoted
 
 SESSION_KEY = "auth_user"  # the local account signed in to this session
 RECORDED_KEY = "auth_recorded"  # an OIDC session whose sign-in is in the audit log
@@ -297,7 +298,7 @@ def _attempt(lang: str) -> None:
     detail = {"reason": result.reason, "locked_until": result.locked_until}
     audit.record(result.name, "sign_in_failed", detail | {"tried": tried_name(name)})
     if result.locked_until:
-        until = result.locked_until.replace("T", " ")[:16]
+        until = formatting.moment(result.locked_until, lang)  # e.g. 7 December 2026, 14:03
         st.session_state[ERROR_KEY] = i18n.t("auth.locked", lang, until=until)
     else:
         st.session_state[ERROR_KEY] = i18n.t("auth.failed", lang)
@@ -326,7 +327,8 @@ def sidebar(user: User) -> None:
     lang = _lang()
     role = i18n.t(f"role.{user.role}", lang)
     with st.sidebar:
-        st.caption(i18n.t("auth.signed_in_as", lang, name=plain(user.name), role=role))
+        signed_in = i18n.t("auth.signed_in_as", lang, name=quoted.MARK, role=role)
+        quoted.line(signed_in, user.name, "auth_user")  # the account's name as it was given
         if user.agency:
             st.caption(i18n.t("auth.scope_agency", lang, agency=plain(user.agency)))
         if user.provinces:

@@ -15,7 +15,7 @@ import settings
 from charts import coverage_charts
 from data_access import reads, scope
 from exports import brief, brief_files
-from ui import downloads
+from ui import downloads, filters
 
 
 def render(
@@ -36,15 +36,17 @@ def render(
     provinces = scope.restrict(table[table["province_code"] != settings.NATIONAL], limit)
     names = coverage_charts.province_names(provinces, lang)
     areas = dict(zip(provinces["province_code"], names, strict=True))
-    choices = list(areas) if limit is not None else [None, *areas]
-    if not choices:  # a limited user none of whose provinces is in this store
+    if limit is None:  # the national pack first (a code, not None: None empties the box)
+        areas = {settings.NATIONAL: i18n.t("brief.national", lang), **areas}
+    if not areas:  # a limited user none of whose provinces is in this store
         st.info(i18n.t("brief.no_area", lang))
         return
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        area = st.selectbox(
-            i18n.t("brief.area", lang), choices, key="coverage_brief_area",
-            format_func=lambda c: i18n.t("brief.national", lang) if c is None else areas[c],
+        chosen = st.selectbox(
+            i18n.t("brief.area", lang), list(areas), format_func=areas.get,
+            key=filters.relabelled("coverage_brief_area"), placeholder=filters.choose(lang),
         )  # fmt: skip
+        area = None if chosen == settings.NATIONAL else chosen
         # The control can be cleared: no format chosen means PDF.
         fmt = st.segmented_control(
             i18n.t("brief.format", lang), list(brief_files.FORMATS), default="pdf",

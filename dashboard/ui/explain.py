@@ -11,7 +11,7 @@ import i18n
 import settings
 from data_access import reads
 from indicators import formatting, lineage
-from ui import admin_tables, filters
+from ui import admin_tables, filters, quoted
 
 WORDS = ("all", "none", "yes", "no", "hidden", "shown")
 
@@ -31,6 +31,7 @@ def _note(note: str, lang: str) -> str:
 
 
 DATES = {"month", "numerator_date", "denominator_date"}
+QUOTED = {"denominator_source"}  # as the estimate's file gives it: quoted, not translated
 NUMBERS = {"numerator", "denominator"}
 
 
@@ -79,6 +80,11 @@ def _batches(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
         shown["imported_at"] = [admin_tables.when(v, lang) for v in shown["imported_at"]]
     if "batch_id" in shown:
         shown["batch_id"] = [i18n.digits(b, lang) for b in shown["batch_id"]]
+    if "kind" in shown:
+        shown["kind"] = [formatting.word("import.kind_", k, lang) for k in shown["kind"]]
+    if "source" in shown:
+        registries = filters.labels(lang)["source"]
+        shown["source"] = [registries.get(s, s) if isinstance(s, str) else "" for s in shown.source]
     return shown.rename(columns={c: i18n.t(f"explain.batch.{c}", lang) for c in shown.columns})
 
 
@@ -87,13 +93,20 @@ def render(item: lineage.Lineage, lang: str, key: str) -> None:
     names = filters.labels(lang)
     value = i18n.digits(_word(item.value, lang), lang)
     st.markdown(f"**{formatting.plain(item.figure)}: {value}**")
-    st.markdown("\n".join(_fact(k, v, lang, names) for k, v in item.facts))
+    quotes = [(k, v) for k, v in item.facts if k in QUOTED and v not in WORDS]
+    st.markdown("\n".join(_fact(k, v, lang, names) for k, v in item.facts if (k, v) not in quotes))
+    for k, v in quotes:
+        label = i18n.t(f"explain.fact.{k}", lang)
+        quoted.line(i18n.t("format.pair", lang, label=label, value=quoted.MARK), v, f"{key}_{k}",
+                    caption=False)  # fmt: skip
     st.markdown(f"**{i18n.t('explain.suppression', lang)}**")
     st.markdown("\n".join(f"- {_note(n, lang)}" for n in item.suppression))
     sources = "; ".join(_source(q, lang) for q in item.queries)
     st.markdown(f"**{i18n.t('explain.computed_by', lang)}** {sources}")
     st.markdown(f"**{i18n.t('explain.batches', lang)}**")
-    st.dataframe(_batches(item.batches, lang), hide_index=True, key=f"{key}_batches")
+    st.dataframe(
+        _batches(item.batches, lang), hide_index=True, key=f"{key}_batches", placeholder="–"
+    )
 
 
 def popover(label: str, item: lineage.Lineage, lang: str, key: str) -> None:
@@ -104,11 +117,13 @@ def popover(label: str, item: lineage.Lineage, lang: str, key: str) -> None:
 
 def _place(rows: pd.DataFrame, prefix: str, lang: str) -> pd.Series:
     """Choose which province's (or the country's) figure to explain; its row."""
-    column = f"province_name_{lang}" if f"province_name_{lang}" in rows else "province_name_en"
-    names = dict(zip(rows["province_code"], rows[column], strict=True))
+    places = filters.places(lang)
+    codes, english = rows["province_code"], rows["province_name_en"]
+    names = {c: places.get(c, n) for c, n in zip(codes, english, strict=True)}
     code = st.selectbox(
-        i18n.t("explain.which", lang), list(names), key=f"{prefix}_province", format_func=names.get
-    )
+        i18n.t("explain.which", lang), list(names), format_func=names.get,
+        key=filters.relabelled(f"{prefix}_province"), placeholder=filters.choose(lang),
+    )  # fmt: skip
     return rows[rows["province_code"] == code].iloc[0]
 
 
@@ -153,5 +168,5 @@ def needs_popover(ranked: pd.DataFrame, weights: dict, status: dict, f, lang: st
 
 def _named(item: lineage.Lineage, row: pd.Series, lang: str) -> lineage.Lineage:
     """The lineage with its place named in the UI language."""
-    name = row.get(f"province_name_{lang}")
+    name = filters.places(lang).get(row["province_code"])
     return dataclasses.replace(item, figure=name) if isinstance(name, str) and name else item

@@ -11,12 +11,15 @@ import datetime as dt
 import streamlit as st
 
 import i18n
+import settings
 from data_access import reads
 from exports import rendering
 from indicators import uptake
 
 ALL = "All"
 LANG_KEY = "lang"
+# The other widgets (on any page) whose options are labelled in the UI language.
+RELABELLED = "filters_relabelled"
 KEYS = {
     "month": "filter_month",
     "services": "filter_services",
@@ -75,15 +78,31 @@ def _to_url() -> None:
     st.query_params.from_dict(keep)
 
 
+def relabelled(key: str) -> str:
+    """A widget key whose options are labelled in the UI language, kept across a switch.
+
+    Streamlit knows a choice of a select box, multiselect or radio by its label: after a
+    language switch the old label matches no option, and the widget would fall back to its
+    default. Every such widget is keyed through this function, and `_relabel` re-sets it.
+    """
+    st.session_state.setdefault(RELABELLED, set()).add(key)
+    return key
+
+
 def _relabel() -> None:
-    """Re-set each filter to its own value, so the browser redraws it in the new language.
+    """Re-set each filter and relabelled widget to its own value, in the new language.
 
     A select box keeps showing the label its value had when chosen; a value set through
     session state is sent to the browser again, with its label in the new language.
     """
-    for key in KEYS.values():
+    for key in [*KEYS.values(), *sorted(st.session_state.get(RELABELLED, ()))]:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def choose(lang: str, many: bool = False) -> str:
+    """The placeholder of an empty select box (or multiselect) in the UI language."""
+    return i18n.t("select.choose_many" if many else "select.choose", lang)
 
 
 def language() -> str:
@@ -96,6 +115,14 @@ def language() -> str:
         format_func=i18n.LANGUAGES.get, horizontal=True, on_change=_relabel,
     )  # fmt: skip
     return st.session_state[LANG_KEY]
+
+
+def places(lang: str) -> dict[str, str]:
+    """The country's and each visible province's name in `lang`, by code."""
+    provinces = reads.province_list()
+    names = provinces[i18n.name_column(lang)].fillna(provinces["name_en"])
+    return {settings.NATIONAL: i18n.t("brief.country", lang),
+            **dict(zip(provinces["province_code"], names, strict=True))}  # fmt: skip
 
 
 def labels(lang: str) -> dict[str, object]:
@@ -116,10 +143,12 @@ def sidebar(lang: str = i18n.DEFAULT) -> reads.CoverageFilter:
     def label(name: str, all_key: str = "filters.all"):
         return lambda v: i18n.t(all_key, lang) if v == ALL else names[name].get(v, v)
 
+    pick = choose(lang)
     with st.sidebar:
         st.header(i18n.t("filters.header", lang))
         month = st.selectbox(
             i18n.t("filters.month", lang), options["month"], key=KEYS["month"],
+            placeholder=pick,
             format_func=lambda m: i18n.month_year(dt.date.fromisoformat(f"{m}-01"), lang),
             help=i18n.t("filters.month_help", lang),
         )  # fmt: skip
@@ -134,18 +163,22 @@ def sidebar(lang: str = i18n.DEFAULT) -> reads.CoverageFilter:
         )  # fmt: skip
         occupation = st.selectbox(
             i18n.t("filters.occupation", lang), options["occupation"], key=KEYS["occupation"],
+            placeholder=pick,
             format_func=label("occupation", "filters.occupation_all"),
         )  # fmt: skip
         sex = st.selectbox(
             i18n.t("filters.sex", lang), options["sex"], key=KEYS["sex"],
+            placeholder=pick,
             format_func=lambda s: i18n.t("filters.all" if s == ALL else f"sex.{s}", lang),
         )  # fmt: skip
         age = st.selectbox(
             i18n.t("filters.age", lang), options["age"], key=KEYS["age"],
+            placeholder=pick,
             format_func=lambda a: i18n.t("filters.all", lang) if a == ALL else i18n.digits(a, lang),
         )  # fmt: skip
         source = st.selectbox(
             i18n.t("filters.source", lang), options["source"], key=KEYS["source"],
+            placeholder=pick,
             format_func=label("source", "filters.source_all"),
         )  # fmt: skip
         if st.session_state.pop("filters_ignored", None):

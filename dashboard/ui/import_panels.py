@@ -13,7 +13,7 @@ from data_access import reads
 from indicators import formatting
 from ingest import batches, importer, mappings, templates
 from linkage import pseudonym
-from ui import auth, downloads
+from ui import auth, downloads, filters
 
 ROW_KINDS = ("registrations", "uptake")  # files of one source; the others are for every agency
 # (file name, records) of the last full extract refused for ending more than the share allowed
@@ -80,7 +80,8 @@ def mode_choice(kind: str, lang: str) -> bool | None:
     if kind not in ("registrations", "uptake"):
         return False
     choice = st.radio(
-        i18n.t("import.mode", lang), ["full", "additions"], index=None, key="import_data_mode",
+        i18n.t("import.mode", lang), ["full", "additions"], index=None,
+        key=filters.relabelled("import_data_mode"),
         format_func=lambda m: i18n.t(f"import.mode_{m}", lang),
     )  # fmt: skip
     return None if choice is None else choice == "additions"
@@ -179,16 +180,19 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
     elif outcome.result == "rejected":
         st.error(i18n.t("import.rejected", lang, count=len(report.problems)))
         st.markdown(f"**{i18n.t('import.reasons', lang)}**")
-        st.dataframe(report.counts(), key="import_data_reasons")
+        st.dataframe(report.counts(), key="import_data_reasons", placeholder="–")
         st.markdown(f"**{i18n.t('import.problems', lang)}**")
-        st.dataframe(report.frame(), key="import_data_problems", hide_index=True)
+        st.dataframe(report.frame(), key="import_data_problems", hide_index=True, placeholder="–")
     elif outcome.dry_run:
-        st.success(i18n.t("import.would_accept", lang, rows=f"{rows:,}"))
+        st.success(i18n.t("import.would_accept", lang, rows=i18n.number(rows, lang)))
     else:
-        st.success(i18n.t("import.accepted", lang, batch=outcome.batch_id, rows=f"{rows:,}"))
+        batch = i18n.digits(outcome.batch_id, lang)
+        st.success(i18n.t("import.accepted", lang, batch=batch, rows=i18n.number(rows, lang)))
     if report.notices:  # codes a mapping set to its default: said, not refused
         st.markdown(f"**{i18n.t('import.wizard_preview_notes', lang)}**")
-        st.dataframe(report.notices_frame(), key="import_data_notices", hide_index=True)
+        st.dataframe(
+            report.notices_frame(), key="import_data_notices", hide_index=True, placeholder="–"
+        )
     if plan := outcome.stats.get("plan"):
         counts = {k: i18n.number(v, lang) for k, v in plan.items()}
         st.info(i18n.t("import.plan", lang, **counts))
@@ -196,9 +200,14 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
         st.warning(i18n.t("import.confirm_end_note", lang))
     if outcome.stats.get("note") == importer.NO_KEY_DRY_RUN:
         st.caption(i18n.t("import.no_key_dry_run", lang))
-    if outcome.stats.get("link_methods"):
+    if methods := outcome.stats.get("link_methods"):
         st.markdown(f"**{i18n.t('import.link_methods', lang)}**")
-        st.dataframe(outcome.stats["link_methods"], key="import_data_links")
+        st.dataframe(
+            {i18n.t("import.link_method", lang): [formatting.word("link.method", m, lang)
+                                                   for m in methods],
+             i18n.t("import.link_records", lang): [i18n.number(n, lang) for n in methods.values()]},
+            key="import_data_links", hide_index=True, placeholder="–",
+        )  # fmt: skip
 
 
 def rollback_panel(user: auth.User, lang: str) -> None:
@@ -215,18 +224,19 @@ def rollback_panel(user: auth.User, lang: str) -> None:
         st.info(i18n.t("import.rollback_none", lang))
         return
     labels = {
-        row.batch_id: f"{row.batch_id} · {row.source} · {row.kind} · {row.file_name}"
+        row.batch_id: " · ".join([i18n.digits(row.batch_id, lang), row.source,
+                                  formatting.word("import.kind_", row.kind, lang), row.file_name])
         for row in candidates.itertuples()
-    }
+    }  # fmt: skip
     chosen = st.selectbox(
-        i18n.t("import.rollback_batch", lang), list(labels), key="import_data_rollback_batch",
-        format_func=labels.get,
+        i18n.t("import.rollback_batch", lang), list(labels), format_func=labels.get,
+        key=filters.relabelled("import_data_rollback_batch"), placeholder=filters.choose(lang),
     )  # fmt: skip
     sources = dict(zip(candidates["batch_id"], candidates["source"], strict=True))
-    effect = batches.rollback_effect(int(chosen))
+    batch = _batch_words(int(chosen), lang)
+    effect = i18n.t("import.rollback_effect", lang, **batch)
     confirmed = st.checkbox(
-        i18n.t("import.rollback_confirm", lang, effect=formatting.plain(effect)),
-        key="import_data_rollback_confirm",
+        i18n.t("import.rollback_confirm", lang, effect=effect), key="import_data_rollback_confirm"
     )
     clicked = st.button(i18n.t("import.rollback_run", lang), key="import_data_rollback")
     if clicked and auth.agency_allowed(user, sources[chosen], "rollback"):
@@ -234,6 +244,22 @@ def rollback_panel(user: auth.User, lang: str) -> None:
             st.warning(i18n.t("import.rollback_unconfirmed", lang))
             return
         try:
-            st.success(formatting.plain(batches.rollback(int(chosen), user=user.name)))
-        except ValueError as exc:
+            batches.rollback(int(chosen), user=user.name)
+        except ValueError as exc:  # said by the store in English: quoted as it is
             st.error(formatting.plain(exc))
+        else:
+            st.success(i18n.t("import.rolled_back", lang, **batch))
+
+
+def _batch_words(batch_id: int, lang: str) -> dict[str, str]:
+    """A batch's number, kind, source, file and counts as a sentence's values in `lang`."""
+    effects = reads.rollback_effects().set_index("batch_id")
+    found = effects.loc[batch_id].to_dict() if batch_id in effects.index else {}
+    return {
+        "batch": i18n.digits(batch_id, lang),
+        "kind": formatting.word("import.kind_", found.get("kind"), lang),
+        "source": formatting.plain(found.get("source") or ""),
+        "file": formatting.plain(found.get("file_name") or ""),
+        "rows": i18n.number(found.get("rows_loaded") or 0, lang),
+        "reopened": i18n.number(found.get("reopened_count") or 0, lang),
+    }

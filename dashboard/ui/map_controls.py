@@ -5,7 +5,8 @@ import dataclasses
 import streamlit as st
 
 import i18n
-from charts import classes
+from charts import axes, classes
+from ui import filters
 
 
 def _breaks(text: str, percent: bool) -> list[float]:
@@ -40,14 +41,16 @@ def classification(
         percent: whether the values are rates (limits typed and shown as percentages).
         default_breaks: the fixed scheme's default upper limits (as values, not percent).
         default: the classes to use while the fixed scheme keeps its default limits.
-        fmt: formats the legend's class limits (default: percent or number).
+        fmt: formats the legend's class limits in `lang` (default: percent or number).
         scheme: the scheme chosen when the page opens.
     """
-    fmt = fmt or (classes.percent if percent else classes.number)
+    if fmt is None:  # the legend's limits in the language's digits and separators
+        english = classes.percent if percent else classes.number
+        fmt = lambda v: axes.localised(english(v), lang)  # noqa: E731
     left, mid, right = st.columns([2, 1, 2])
     scheme = left.selectbox(
-        i18n.t("maps.scheme", lang), classes.SCHEMES, key=f"{prefix}_scheme",
-        index=classes.SCHEMES.index(scheme),
+        i18n.t("maps.scheme", lang), classes.SCHEMES, key=filters.relabelled(f"{prefix}_scheme"),
+        index=classes.SCHEMES.index(scheme), placeholder=filters.choose(lang),
         format_func=lambda s: i18n.t(f"maps.scheme.{s}", lang),
     )  # fmt: skip
     # The number of classes does nothing for fixed limits, nor when the map shows two

@@ -22,7 +22,7 @@ from data_access import reads
 from indicators import formatting
 from ingest import importer, mapping_apply, mappings, readers, templates, validation
 from linkage import pseudonym
-from ui import auth
+from ui import auth, filters
 
 NONE, IGNORE, JOIN, SPLIT = "__none__", "__ignore__", "__join__", "__split__"
 EXTRACT = "$extract_date"  # a constant that is the file's extract date
@@ -196,7 +196,9 @@ def _steps(upload, summary: Summary, parts: dict, current: dict, kind: str, sour
     hidden = masked_columns(summary.columns, choices, current)
     with first_rows:
         st.markdown(f"**{i18n.t('import.wizard_first_rows', lang)}**")
-        st.dataframe(masked(summary.head, hidden), key=f"{key}_rows", hide_index=True)
+        st.dataframe(
+            masked(summary.head, hidden), key=f"{key}_rows", hide_index=True, placeholder="–"
+        )
     given = produced(choices, current)
     dates = _date_formats(kind, given, current, key, lang)
     constants = _constants(kind, given, current, key, lang)
@@ -285,8 +287,8 @@ def _choose_fields(columns: list[str], current: dict, kind: str, key: str, lang:
         options = [NONE, *fields, *special, IGNORE, *([SPLIT] if default == SPLIT else [])]
         choices[column] = st.selectbox(
             i18n.t("import.wizard_column", lang, column=formatting.plain(column)), options,
-            index=_index(options, default),
-            format_func=label, key=f"{key}_col_{column}",
+            index=_index(options, default), placeholder=filters.choose(lang),
+            format_func=label, key=filters.relabelled(f"{key}_col_{column}"),
         )  # fmt: skip
     for field in sorted({f for f in choices.values() if f in required}):
         if list(choices.values()).count(field) > 1:
@@ -304,7 +306,7 @@ def _date_formats(kind: str, given: set[str], current: dict, key: str, lang: str
         default = current.get("dates", {}).get(field, ISO)
         chosen[field] = st.selectbox(
             i18n.t("import.wizard_date_format", lang, field=field), formats,
-            index=_index(formats, default),
+            index=_index(formats, default), placeholder=filters.choose(lang),
             key=f"{key}_date_{field}", help=i18n.t("import.wizard_date_help", lang),
         )  # fmt: skip
     return chosen
@@ -331,8 +333,9 @@ def _constants(kind: str, given: set[str], current: dict, key: str, lang: str) -
         if codes:
             options = ["", *codes]
             value = st.selectbox(
-                label, options, _index(options, default), key=f"{key}_const_{field}"
-            )
+                label, options, _index(options, default), key=f"{key}_const_{field}",
+                placeholder=filters.choose(lang),
+            )  # fmt: skip
         else:
             default = "" if default == EXTRACT else default
             value = st.text_input(label, value=default, key=f"{key}_const_{field}").strip()
@@ -362,9 +365,9 @@ def _code_tables(kind: str, choices: dict, summary: Summary, hidden: set[str],
             options = ["", *codes]
             chosen = st.selectbox(
                 i18n.t("import.wizard_value", lang, value=formatting.plain(code)), options,
-                index=_index(options, before),
+                index=_index(options, before), placeholder=filters.choose(lang),
                 format_func=lambda c: c or i18n.t("import.wizard_as_is", lang),
-                key=f"{key}_value_{field}_{code}",
+                key=filters.relabelled(f"{key}_value_{field}_{code}"),
             )  # fmt: skip
             if chosen:
                 table[code] = chosen
@@ -377,9 +380,9 @@ def _default_code(field: str, codes: list[str], defaults: dict, key: str, lang: 
     before = defaults.pop(field, "")
     chosen = st.selectbox(
         i18n.t("import.wizard_default", lang, field=field), options,
-        index=_index(options, before),
+        index=_index(options, before), placeholder=filters.choose(lang),
         format_func=lambda c: c or i18n.t("import.wizard_as_is", lang),
-        key=f"{key}_default_{field}",
+        key=filters.relabelled(f"{key}_default_{field}"),
     )  # fmt: skip
     if chosen:
         defaults[field] = chosen
@@ -404,11 +407,13 @@ def _preview(summary: Summary, kind: str, mapping, hidden: set[str],
         return
     frame = mapped.frame
     identity = {c for c in frame.columns if c in IDENTITY or mapped.origin(c) in hidden}
-    st.dataframe(masked(frame, identity), key=f"{key}_preview", hide_index=True)
+    st.dataframe(masked(frame, identity), key=f"{key}_preview", hide_index=True, placeholder="–")
     said = [*mapped.problems, *mapped.notices]
     if said:
         st.caption(i18n.t("import.wizard_preview_notes", lang))
-        st.dataframe(_shown_problems(said, hidden), key=f"{key}_notes", hide_index=True)
+        st.dataframe(
+            _shown_problems(said, hidden), key=f"{key}_notes", hide_index=True, placeholder="–"
+        )
 
 
 def _check(upload, kind: str, source: str, text: str, user: auth.User, hidden: set[str],
@@ -429,14 +434,14 @@ def _check(upload, kind: str, source: str, text: str, user: auth.User, hidden: s
     elif outcome.result == "rejected":
         st.error(i18n.t("import.rejected", lang, count=i18n.number(len(report.problems), lang)))
         shown = _shown_problems(report.problems[: validation.CAP], hidden)
-        st.dataframe(shown, key="import_data_wizard_problems", hide_index=True)
+        st.dataframe(shown, key="import_data_wizard_problems", hide_index=True, placeholder="–")
     else:
         rows = outcome.stats.get("rows_loaded", report.rows_read)
         st.success(i18n.t("import.would_accept", lang, rows=i18n.number(rows, lang)))
     if report.notices:
         st.caption(i18n.t("import.wizard_preview_notes", lang))
         shown = _shown_problems(report.notices[: validation.CAP], hidden)
-        st.dataframe(shown, key="import_data_wizard_notices", hide_index=True)
+        st.dataframe(shown, key="import_data_wizard_notices", hide_index=True, placeholder="–")
 
 
 def _save(source: str, text: str, user: auth.User, lang: str) -> None:

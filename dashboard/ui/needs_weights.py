@@ -58,8 +58,10 @@ def inputs_table(
                 {
                     i18n.t("needs.col.input", lang): labels[item.key],
                     i18n.t("needs.col.definition", lang): i18n.t(f"needs.def.{item.key}", lang),
-                    i18n.t("needs.col.default_weight", lang): item.default_weight,
-                    i18n.t("needs.col.weight", lang): weights[item.key],
+                    i18n.t("needs.col.default_weight", lang): i18n.number(
+                        item.default_weight, lang
+                    ),
+                    i18n.t("needs.col.weight", lang): i18n.number(weights[item.key], lang),
                     i18n.t("needs.col.status", lang): i18n.t(
                         f"needs.status.{status[item.key]}", lang
                     ),
@@ -68,6 +70,7 @@ def inputs_table(
             ],
             hide_index=True,
             key="needs_inputs_table",
+            placeholder="–",
         )
 
 
@@ -85,7 +88,8 @@ def left_out_notes(
     for key, state in status.items():
         if state != "varies":
             shown = values[key].dropna()
-            value = f" ({shown.iloc[0]:.1%})" if state == "constant" and "share" in key else ""
+            share = state == "constant" and "share" in key
+            value = f" ({i18n.percent(shown.iloc[0], lang)})" if share else ""
             st.info(i18n.t(f"needs.left_out.{state}", lang, input=labels[key]) + value)
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 import i18n
 import settings
 from appdb import targets
-from charts import classes, coverage_charts
+from charts import coverage_charts
 from data_access import reads
 from exports import files
 from indicators import formatting, planning
@@ -73,21 +73,22 @@ def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: 
     st.caption(_t("plan_caption", lang, month=i18n.month_year(f.as_of, lang)))
     cols = st.columns([3, 1, 1])
     chosen = cols[0].multiselect(
-        _t("plan_provinces", lang), planning.plannable(coverage), key="planning_provinces",
-        format_func=places.get,
+        _t("plan_provinces", lang), planning.plannable(coverage), format_func=places.get,
+        key=filters.relabelled("planning_provinces"), placeholder=filters.choose(lang, True),
     )  # fmt: skip
     people = int(
         cols[1].number_input(_t("plan_people", lang), 0, 10**7, 1000, key="planning_people")
     )
     split = cols[2].radio(
-        _t("plan_split", lang), ["gap", "equal"], key="planning_split",
+        _t("plan_split", lang), ["gap", "equal"], key=filters.relabelled("planning_split"),
         format_func=lambda s: _t(f"split.{s}", lang),
     )  # fmt: skip
     plan = planning.what_if(coverage, chosen, people, split)
     labels = formatting.labelled(planning.PLAN_COLUMNS, lambda key: _t(key, lang))
     st.dataframe(
-        formatting.table(plan, labels, marker, lang=lang), hide_index=True, key="planning_plan"
-    )
+        formatting.table(formatting.named(plan, places), labels, marker, lang=lang),
+        hide_index=True, key="planning_plan", placeholder="–",
+    )  # fmt: skip
     downloads.button(
         _t("plan_download", lang),
         lambda: files.to_csv(planning.plan_export(plan, people, split, f.as_of)),
@@ -105,40 +106,58 @@ def _coverage_in(f: reads.CoverageFilter, month: str):
     )
 
 
-def change_between_months(f: reads.CoverageFilter, marker: str, lang: str) -> None:
+def _legend_points(value: float, lang: str) -> str:
+    """A class limit of the change map: +2 pp, +1.5 pp (no decimals for whole points)."""
+    return formatting.points(value, lang, 0 if round(100 * value, 6).is_integer() else 1)
+
+
+def change_between_months(
+    f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: str
+) -> None:
     """Two report months, the map of the coverage change between them, and its table.
 
     Args:
         f: the shared coverage filter (its as-of month is replaced by the chosen two).
+        places: display name per place code.
         marker: what a suppressed value shows.
         lang: the UI language.
     """
     st.caption(_t("change_caption", lang))
     months = [m.strftime("%Y-%m") for m in reads.report_months()]
     cols = st.columns(2)
+
+    def month(code: str) -> str:
+        return i18n.month_year(dt.date.fromisoformat(f"{code}-01"), lang)
+
     start = cols[0].selectbox(
-        _t("from", lang), months, index=min(3, len(months) - 1), key="planning_from"
-    )
-    end = cols[1].selectbox(_t("to", lang), months, key="planning_to")
-    moved = planning.change(_coverage_in(f, start), _coverage_in(f, end))
+        _t("from", lang), months, index=min(3, len(months) - 1), format_func=month,
+        key=filters.relabelled("planning_from"), placeholder=filters.choose(lang),
+    )  # fmt: skip
+    end = cols[1].selectbox(
+        _t("to", lang), months, format_func=month, key=filters.relabelled("planning_to"),
+        placeholder=filters.choose(lang),
+    )  # fmt: skip
+    moved = formatting.named(planning.change(_coverage_in(f, start), _coverage_in(f, end)), places)
     cls = map_controls.classification(
         "planning_change_map",
         moved.loc[moved["province_code"] != settings.NATIONAL, "rate_change"], lang,
-        percent=True, default_breaks=[-0.02, 0.0, 0.02, 0.05], fmt=classes.points,
+        percent=True, default_breaks=[-0.02, 0.0, 0.02, 0.05],
+        fmt=lambda v: _legend_points(v, lang),
     )  # fmt: skip
     change = _t("change", lang)
-    hover = planning.change_hover(moved, {"before": start, "after": end, "change": change})
+    labels = {"before": month(start), "after": month(end), "change": change}
+    title = _t("change_title", lang, start=month(start), end=month(end))
     map_figure = coverage_charts.coverage_map(
-        moved.assign(hover=hover), _t("change_title", lang, start=start, end=end), lang, cls,
+        moved.assign(hover=planning.change_hover(moved, labels, lang)), title, lang, cls,
         value="rate_change", legend_title=change,
     )  # fmt: skip
     st.plotly_chart(map_figure, key="planning_change_map", width="stretch")
     labels = formatting.labelled(planning.CHANGE_COLUMNS, lambda key: _t(key, lang))
     shown = formatting.table(moved, labels, marker, planning.CHANGE_HIDDEN, lang=lang)
-    st.dataframe(shown, hide_index=True, key="planning_change_table")
-    title = _t("change_title", lang, start=start, end=end)
+    st.dataframe(shown, hide_index=True, key="planning_change_table", placeholder="–")
     ctx = downloads.context(f, _coverage_in(f, end), lang)
-    ctx = dataclasses.replace(ctx, filters=f"{ctx.filters}; {title}")
+    months = (_t("from", lang), start), (_t("to", lang), end)
+    ctx = dataclasses.replace(ctx, filters=(*ctx.filters[1:], *months))  # not the as-of month
     stem = f"coverage_change_{start}_{end}"
     downloads.figure_buttons(map_figure, ctx, stem, "planning_change_map_download")
     downloads.table_buttons(shown, title, ctx, stem, "planning_change_table_download")

@@ -16,7 +16,7 @@ from data_access import reads, scope
 from indicators import formatting
 from linkage import review
 from store import storage
-from ui import auth
+from ui import auth, filters
 
 SHOWN = 50  # the most probable pairs shown (the count says how many await)
 DONE = "registry_sync_review_done"  # what the last decision did, said after the rerun
@@ -76,7 +76,9 @@ def render(user: auth.User, lang: str) -> None:
         return
     if size["pairs"] > len(shown):
         st.caption(i18n.t("review.shown", lang, shown=i18n.number(len(shown), lang)))
-    st.dataframe(table(shown, lang), key="registry_sync_review_queue", hide_index=True)
+    st.dataframe(
+        table(shown, lang), key="registry_sync_review_queue", hide_index=True, placeholder="–"
+    )
     st.caption(i18n.t("review.note", lang))
     if not auth.can("import"):
         return
@@ -91,7 +93,12 @@ def render(user: auth.User, lang: str) -> None:
     labels = {
         f"{i + 1}. {_record(shown.loc[i], 'l')} ↔ {_record(shown.loc[i], 'r')}": i for i in mine
     }
-    label = st.selectbox(i18n.t("review.pair", lang), list(labels), key="registry_sync_review_pair")
+    label = st.selectbox(
+        i18n.t("review.pair", lang),
+        list(labels),
+        key="registry_sync_review_pair",
+        placeholder=filters.choose(lang),
+    )
     st.caption(i18n.t("review.decide_note", lang))
     with st.container(horizontal=True):
         same = st.button(i18n.t("review.same", lang), key="registry_sync_review_same")

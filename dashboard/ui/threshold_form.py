@@ -29,7 +29,8 @@ def render(user: auth.User, lang: str) -> None:
     """
     stored, default = app_settings.stored_min_count(), settings.default_min_count()
     table = disclosure.load()
-    st.write(i18n.t("admin.threshold_help", lang, default=default, ptable=table.threshold))
+    st.write(i18n.t("admin.threshold_help", lang, default=i18n.digits(default, lang),
+                    ptable=i18n.digits(table.threshold, lang)))  # fmt: skip
     with st.form("admin_threshold_form"):
         value = st.number_input(
             i18n.t("admin.threshold_value", lang), *settings.MIN_COUNT_RANGE,
