@@ -307,9 +307,8 @@ def _definitions(pdf: BriefPDF) -> None:
     pdf.para(brief.ctx.suppression_note(), 10)
     pdf.ln(3)
     pdf.para(formatting.unlinked(brief.ctx.sources), 9, GREY)  # names an imported source
-    pdf.para(
-        i18n.t("chart.boundaries", lang, attribution=coverage_charts.BOUNDARY_ATTRIBUTION), 9, GREY
-    )
+    attribution = coverage_charts.boundary_attribution(lang)
+    pdf.para(i18n.t("chart.boundaries", lang, attribution=attribution), 9, GREY)
     pdf.para(formatting.unlinked(brief.ctx.filter_text()), 9, GREY)
 
 

@@ -30,7 +30,6 @@ RED, GREY = RGBColor(0xB0, 0x00, 0x20), RGBColor(0x55, 0x55, 0x55)
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 BLANK = 6  # the blank layout of the default template
 SLIDES = 8
-ATTRIBUTION = coverage_charts.BOUNDARY_ATTRIBUTION
 INSET = Inches(0.08)  # text box margins, every side
 CELL_X, CELL_Y = Inches(0.08), Inches(0.04)  # table cell margins
 EDGE = Inches(0.4)
@@ -205,7 +204,8 @@ def _definitions_slide(deck, brief: briefing.Brief) -> None:
     keys = ("def.coverage_rate", "def.registration_rate", "def.registered_not_covered",
             "def.coverage_gap", "def.denominator", "def.over_100")  # fmt: skip
     lines = [(i18n.t(k, lang), 12, False, None) for k in keys]
-    boundaries = i18n.t("chart.boundaries", lang, attribution=ATTRIBUTION)
+    attribution = coverage_charts.boundary_attribution(lang)
+    boundaries = i18n.t("chart.boundaries", lang, attribution=attribution)
     lines += [
         (brief.ctx.suppression_note(), 12, False, None),
         (formatting.unlinked(brief.ctx.sources), 10, False, GREY),  # an imported source
