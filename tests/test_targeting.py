@@ -126,3 +126,22 @@ def test_eligibility_follows_age_on_the_month_end_and_keeps_unknown_attributes(t
         == 2
     )
     con.close()
+
+
+def test_the_briefs_programme_gaps_compare_each_with_whom_it_is_meant_for(needs_con):
+    from exports import brief
+
+    frame = brief.by_service(needs_con, CUT, "KH", 10, "en")
+    assert frame.attrs["meant_for"]
+    # P (IDPoor 1-2): eligible 75, of whom 30 receive it: a gap of 45, not "all workers - 60"
+    p = frame.loc["P"]
+    assert (p["informal_workers_est"], p["covered_count"], p["coverage_gap_count"]) == (75, 30, 45)
+    assert p["coverage_rate"] == pytest.approx(30 / 75)
+    d = frame.loc["D"]  # 25 eligible with a disability, none receiving it
+    assert (d["informal_workers_est"], d["covered_count"], d["coverage_gap_count"]) == (25, 0, 25)
+    # A has no rule: it is meant for every informal worker, as the coverage page says
+    whole = reads.load_coverage(needs_con, reads.CoverageFilter(CUT.as_of, ("A",)), 10)
+    national = whole.set_index("province_code").loc["KH"]
+    assert frame.loc["A", "informal_workers_est"] == national["informal_workers_est"]
+    assert frame.loc["A", "coverage_gap_count"] == national["coverage_gap_count"]
+    assert brief.gap_header(frame, "en")[2] == "Meant for"

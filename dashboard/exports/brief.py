@@ -107,14 +107,31 @@ def by_occupation(con, cut, code: str, threshold: int, lang: str) -> pd.DataFram
 
 
 def by_service(con, cut, code: str, threshold: int, lang: str) -> pd.DataFrame:
-    """One row per programme (index: code): persons covered by it, estimate, rate, gap, name.
+    """One row per programme (index: code): covered, the people it is meant for, rate, gap.
 
+    A programme with an eligibility rule is compared with the registered persons its rule
+    makes eligible (queries/targeting_by_province.sql: covered = eligible and receiving,
+    gap = eligible and not receiving); one without a rule, with every informal worker.
+    A programme whose eligible counts are below the threshold has no gap to rank.
     Programmes overlap (a person may be in several), so their counts add up to no total.
     """
     services = reads.run(con, "service_catalogue")
     cuts = {s: dataclasses.replace(cut, services=(s,)) for s in services["service_code"]}
     frame = _breakdown(con, cuts, code, threshold)
+    errors = reads.load_targeting(con, dataclasses.replace(cut, services=()), threshold)
+    place = errors[errors["province_code"] == code].set_index("service_code")
+    for service, row in place.iterrows():
+        hidden = row[["eligible_count_suppressed", "eligible_receiving_count_suppressed",
+                      "eligible_not_receiving_count_suppressed"]].any()  # fmt: skip
+        eligible, covered = row["eligible_count"], row["eligible_receiving_count"]
+        frame.loc[service, "informal_workers_est"] = pd.NA if hidden else eligible
+        frame.loc[service, "covered_count"] = pd.NA if hidden else covered
+        frame.loc[service, "covered_count_suppressed"] = False
+        frame.loc[service, "coverage_rate"] = pd.NA if hidden else covered / eligible
+        gap = row["eligible_not_receiving_count"]
+        frame.loc[service, "coverage_gap_count"] = pd.NA if hidden else gap
     frame["name"] = rendering.names(services, "service_code", lang)
+    frame.attrs["meant_for"] = True  # its estimate column: the people each is meant for
     return frame
 
 
@@ -218,6 +235,12 @@ def top_gaps(frame: pd.DataFrame) -> pd.DataFrame:
 GAP_COLUMNS = [("covered_count", "count"), ("informal_workers_est", "count"),
                ("coverage_rate", "rate"), ("coverage_gap_count", "count")]  # fmt: skip
 GAP_HEADER = ["column.group", *(f"column.{column}" for column, _ in GAP_COLUMNS)]
+
+
+def gap_header(frame: pd.DataFrame, lang: str) -> list[str]:
+    """The gap table's header: a programme table's second figure is whom it is meant for."""
+    keys = [k.replace("informal_workers_est", "meant_for") for k in GAP_HEADER]
+    return [i18n.t(k, lang) for k in (keys if frame.attrs.get("meant_for") else GAP_HEADER)]
 
 
 def gap_rows(frame: pd.DataFrame, brief: Brief) -> list[list[str]]:

@@ -263,7 +263,7 @@ def _gap_section(pdf: BriefPDF, title_key: str, frame, png: bytes, note_key=None
     """A gap table with its chart beside it; on a new page if it does not fit this one."""
     brief, lang = pdf.brief, pdf.brief.lang
     rows = briefing.gap_rows(frame, brief)
-    header = [i18n.t(k, lang) for k in briefing.GAP_HEADER]
+    header = briefing.gap_header(frame, lang)
     cells = [header, *[[formatting.unlinked(v) for v in row] for row in rows]]  # imported names
     widths = column_widths(pdf, cells, GAP_WIDTH, 9)
     chart_x = MARGIN + GAP_WIDTH + 5

@@ -192,7 +192,7 @@ def _gap_slide(deck, brief: briefing.Brief, title_key: str, frame, png: bytes) -
         none = [(i18n.t("brief.no_gaps", lang), 16, False, GREY)]
         _text(slide, lang, (left, top, WIDTH - 2 * EDGE, Inches(1)), none)
         return
-    header = [i18n.t(k, lang) for k in briefing.GAP_HEADER]
+    header = briefing.gap_header(frame, lang)
     cells = [header, *[[formatting.unlinked(v) for v in row] for row in rows]]  # names: imported
     _table(slide, lang, (left, top, Inches(7.7), height), cells)
     _picture(slide, png, (Inches(8.3), top, WIDTH - EDGE - Inches(8.3), height))
