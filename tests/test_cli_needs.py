@@ -93,6 +93,10 @@ def test_command_line_prints_the_ranking_the_page_shows(demo_store_file, monkeyp
     assert [r["province_name_en"] for r in rows] == page["Province"].tolist()
     printed = [f"{float(r['needs_index']):.1f}" if r["needs_index"] else "–" for r in rows]
     assert printed == page["Needs index"].tolist()
-    # the page marks a rank made without some inputs with †; the file names them
-    marked = [f"{r['needs_rank']} †" if r["inputs_left_out"] else r["needs_rank"] for r in rows]
+    # the page marks a rank made without some inputs with †, and a province left unranked
+    # (every input hidden) with a dash; the file names the inputs and leaves the rank empty
+    marked = [
+        "–" if not r["needs_rank"] else f"{r['needs_rank']} †" if r["inputs_left_out"]
+        else r["needs_rank"] for r in rows
+    ]  # fmt: skip
     assert marked == page["Rank"].tolist()
