@@ -25,7 +25,6 @@ import pandas as pd
 
 from bench import labelled, pairwise
 from demo import demo_sources, generator
-from ingest import encoding, importer
 from linkage import review
 from store import storage
 
@@ -85,16 +84,7 @@ def run(people: int, seed: int, dirt: float, folder: Path) -> Score:
     path = folder / f"bench-{dirt}.duckdb"
     started = time.perf_counter()
     for source, frame in files.items():
-        data = frame.to_csv(index=False).encode("utf-8")
-        sent = encoding.encode(data, f"{source}.csv", source, KEY, AS_OF)
-        if sent.content is None:
-            raise RuntimeError("\n".join(sent.report.lines()))
-        request = importer.Request(data=sent.content, file_name=f"{source}.encoded.parquet",
-                                   kind="registrations", source=source, today=AS_OF,
-                                   user="bench")  # fmt: skip
-        outcome = importer.run(request, path)
-        if outcome.result != "accepted":
-            raise RuntimeError("\n".join(outcome.report.lines()))
+        pairwise.encode_and_import(frame, source, path, KEY, AS_OF)
     scored = score(path, files, truth, dirt, time.perf_counter() - started)
     size = review_queue_size(path)
     return dataclasses.replace(scored, review_pairs=size["pairs"], review_id_typo=size["id_typo"])

@@ -32,7 +32,6 @@ import pandas as pd
 
 from bench import pairwise
 from demo import demo_sources, generator
-from ingest import encoding, importer
 
 SOURCES = ("MOSVY", "MLVT")
 AS_OF = dt.date(2026, 6, 30)
@@ -247,16 +246,8 @@ def run(twice: int, seed: int, with_ids: bool, folder: Path) -> Score:
         raise FileExistsError(f"{path}: the labelled set is imported into a fresh store")
     started, methods = time.perf_counter(), {}
     for source, frame in files.items():
-        data = frame.drop(columns="person_key").to_csv(index=False).encode("utf-8")
-        sent = encoding.encode(data, f"{source}.csv", source, KEY, AS_OF)
-        if sent.content is None:
-            raise RuntimeError("\n".join(sent.report.lines()))
-        request = importer.Request(data=sent.content, file_name=f"{source}.encoded.parquet",
-                                   kind="registrations", source=source, today=AS_OF,
-                                   user="bench")  # fmt: skip
-        outcome = importer.run(request, path)
-        if outcome.result != "accepted":
-            raise RuntimeError("\n".join(outcome.report.lines()))
+        records = frame.drop(columns="person_key")
+        outcome = pairwise.encode_and_import(records, source, path, KEY, AS_OF)
         methods |= {f"{source}:{k}": v for k, v in outcome.stats["link_methods"].items()}
     seconds = time.perf_counter() - started
     truth = pd.concat([f[["record_id", "person_key"]].assign(source=s) for s, f in files.items()])
