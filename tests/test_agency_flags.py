@@ -212,12 +212,14 @@ def test_the_page_writes_to_the_outbox_and_offers_no_download(store, app_db):
     at = sync_page(("dara", "data_manager"))
     assert at.selectbox(key="registry_sync_agency").options == ["S1", "S2"]
     at.selectbox(key="registry_sync_agency").select("S2").run()
+    charts_and_tables = {b.key for b in at.get("download_button")}  # the page's own figures
+    assert all("_download_" in key for key in charts_and_tables)
     at.button(key="registry_sync_prepare").click().run()
     assert not at.exception
     (path,) = (store.parent / "outbox" / "S2").iterdir()
     assert rows_of(path) == (HEADER, outreach_fixture.EXPECTED_JUNE["S2"])
     assert str(path) in shown(at.success[0].value)  # where it was written, in words
-    assert not at.get("download_button")
+    assert {b.key for b in at.get("download_button")} == charts_and_tables  # the file: none
     assert i18n.t("sync.back_collect") in [c.value for c in at.caption]
     assert [(r[0], r[1]) for r in audit_rows(app_db)] == [("dara", "agency_outreach")]
 

@@ -153,7 +153,7 @@ def test_planning_page_sets_a_target_and_projects_it(planning_store):
     )
     assert (row["Target coverage"], row["To be met by"]) == ("60.0%", "31 December 2025")
     keys = {b.key for b in at.get("download_button")}
-    expected = {f"planning_target_download_{f}" for f in ("png", "svg", "pdf")}
+    expected = {f"planning_target_chart_download_{f}" for f in ("png", "svg", "pdf")}
     expected |= {f"planning_targets_download_{f}" for f in ("csv", "xlsx")}
     assert expected <= keys
 

@@ -4,7 +4,7 @@ import html
 import pandas as pd
 import pytest
 
-from charts import coverage_charts
+from charts import coverage_charts, static_maps
 from data_access import reads
 
 
@@ -89,6 +89,22 @@ def test_each_boundary_is_sent_once_with_its_own_class(table):
         codes = [f["properties"]["province_code"] for f in trace.geojson["features"]]
         assert codes == list(trace.locations)
     assert sum(len(t.geojson["features"]) for t in fig.data) == 25
+
+
+def test_a_maps_export_is_its_vector_copy_with_the_same_classes_and_legend(table):
+    fig = coverage_charts.coverage_map(table, "Title")
+    copy = static_maps.vector(fig)
+    assert {t.type for t in copy.data} == {"scatter"}  # no WebGL, no tiles
+    assert coverage_charts.legend_names(copy) == coverage_charts.legend_names(fig)
+    colours = {t.name: t.colorscale[0][1] for t in fig.data}
+    colours |= {s.name: s.fillcolor for s in fig.layout.shapes}  # classes without an area
+    assert {t.name: t.fillcolor for t in copy.data} == colours
+    drawn = sum(x is None for t in copy.data if t.x != (None,) for x in t.x)
+    assert drawn == sum(
+        len(static_maps.rings(f["geometry"])) for t in fig.data for f in t.geojson["features"]
+    )  # every ring of every boundary, once
+    assert copy.layout.title.text == "Title"
+    assert copy.layout.annotations == fig.layout.annotations  # the boundaries' attribution
 
 
 def test_bars_and_trend_hover_write_rates_like_the_tables(table):

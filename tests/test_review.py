@@ -321,6 +321,11 @@ def test_the_page_shows_the_queue_and_a_data_manager_decides(store, monkeypatch,
     table = queue_table(at)
     assert sorted(table[i18n.t("review.col_comparison")]) == sorted([TYPO_WORDS, BAND_WORDS])
     assert set(table[i18n.t("review.col_record")]) == {"NSSF · N-1", "NSSF · N-2"}
+    keys = {b.key for b in at.get("download_button")}  # the queue downloads as shown
+    assert {
+        "registry_sync_review_queue_download_csv",
+        "registry_sync_review_queue_download_xlsx",
+    } <= keys
     text = shown_text(at)
     assert not [word for word in IDENTITY if word in text]
     box = at.selectbox(key="registry_sync_review_pair")

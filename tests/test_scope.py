@@ -347,8 +347,10 @@ def captured(monkeypatch):
 
 @pytest.mark.app
 @pytest.mark.parametrize(
-    "file", ["app_pages/coverage.py", "app_pages/needs.py", "app_pages/planning.py"]
-)
+    "file",
+    [f"app_pages/{page}.py"
+     for page in ("coverage", "needs", "planning", "gaps", "uptake", "drilldown")],
+)  # fmt: skip
 def test_downloads_and_the_briefing_pack_hold_only_the_users_province(tiny_store, captured, file):
     at = open_page(scoped_app("analyst"), file)  # analysts also download the drive plan
     assert not at.exception

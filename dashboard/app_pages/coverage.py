@@ -8,7 +8,7 @@ from appdb import app_settings
 from charts import coverage_charts
 from data_access import reads
 from indicators import formatting
-from ui import brief_panel, coverage_kpis, downloads, explain, map_controls, quoted
+from ui import brief_panel, coverage_kpis, downloads, explain, filters, map_controls, quoted
 
 f = st.session_state["coverage_filter"]
 lang = st.session_state.get("lang", i18n.DEFAULT)
@@ -31,7 +31,7 @@ if national["denominator_note"]:
 
 left, right = st.columns([3, 2])
 with left:
-    title = i18n.t("coverage.map_title", lang, month=month_text)
+    title = filters.titled(i18n.t("coverage.map_title", lang, month=month_text), f, lang)
     default = coverage_charts.coverage_classes(lang)
     classes = map_controls.classification(
         "coverage_map", table.loc[table["province_code"] != settings.NATIONAL, "coverage_rate"],
@@ -52,8 +52,9 @@ with right:
         height=520,
         placeholder="–",
     )
+    table_title = i18n.t("coverage.table_title", lang, month=month_text)
     downloads.table_buttons(
-        table, i18n.t("coverage.table_title", lang, month=month_text), ctx,
+        table, filters.titled(table_title, f, lang, escaped=False), ctx,
         f"coverage_by_province_{month:%Y-%m}", key="coverage_table_download",
     )  # fmt: skip
 
@@ -67,7 +68,7 @@ bars_title = i18n.t("coverage.bars_title", lang)
 # Built only while open: the first render and every filter change skip this tall chart.
 with st.expander(bars_title, key="coverage_bars_section", on_change="rerun") as section:
     if section.open:
-        bars = coverage_charts.rate_bars(table, bars_title, lang)
+        bars = coverage_charts.rate_bars(table, filters.titled(bars_title, f, lang), lang)
         st.plotly_chart(bars, key="coverage_bars", width="stretch")
         downloads.figure_buttons(
             bars, ctx, f"coverage_rates_{month:%Y-%m}_{lang}", "coverage_bars_download"

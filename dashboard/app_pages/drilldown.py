@@ -1,3 +1,5 @@
+import dataclasses
+
 import streamlit as st
 
 import i18n
@@ -6,7 +8,7 @@ from charts import axes, coverage_charts
 from data_access import reads
 from indicators import drilldown, formatting
 from ingest import boundaries
-from ui import filters, map_controls
+from ui import downloads, filters, map_controls
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -28,6 +30,10 @@ province = st.selectbox(
     t("province"), list(provinces.index), key=filters.relabelled("drilldown_province"),
     format_func=provinces.get, placeholder=filters.choose(lang),
 )  # fmt: skip
+cut = reads.CoverageFilter(f.as_of, f.services)  # the only filters that apply below a province
+place = provinces[province]
+ctx = downloads.context(cut, reads.coverage_by_province(cut), lang, [(t("province"), place)])
+stem = f"{province}_{f.as_of:%Y-%m}"
 areas = reads.area_coverage(f, province)
 areas["name"] = areas[i18n.name_column(lang)].fillna(areas["name_en"]).fillna(t("unknown"))
 total = areas[areas["level"] == "province"].iloc[0]
@@ -46,17 +52,21 @@ hover_items = [
 districts = drilldown.level(areas, "district")
 left, right = st.columns([3, 2])
 with right:
-    st.dataframe(
+    downloads.shown_table(
         formatting.table(districts, columns, marker, drilldown.HIDDEN, lang=lang),
-        hide_index=True, key="drilldown_districts", height=420, placeholder="–",
+        filters.titled(t("districts_title", province=place), cut, lang, escaped=False), ctx,
+        f"drilldown_districts_{stem}", "drilldown_districts", height=420, placeholder="–",
     )  # fmt: skip
 with left:
     shapes = boundaries.load()
     if shapes is None:
-        st.plotly_chart(
-            drilldown.bars(districts, t("bars_title", province=provinces[province]), t),
-            key="drilldown_bars", width="stretch",
-        )  # fmt: skip
+        figure = drilldown.bars(
+            districts, filters.titled(t("bars_title", province=place), cut, lang), t
+        )
+        st.plotly_chart(figure, key="drilldown_bars", width="stretch")
+        downloads.figure_buttons(
+            figure, ctx, f"drilldown_bars_{stem}_{lang}", "drilldown_bars_download"
+        )
         st.info(t("no_boundaries"))
     else:
         cls = map_controls.classification(
@@ -64,29 +74,31 @@ with left:
             default_breaks=[0.25, 0.5, 0.75],
         )  # fmt: skip
         shown = boundaries.of_province(shapes, province)
-        st.plotly_chart(
-            coverage_charts.coverage_map(
-                districts.assign(
-                    district_code=districts["area_code"], province_code=districts["parent_code"],
-                    hover=axes.hover(districts, "name", hover_items, marker, lang),
-                ),
-                t("map_title", province=provinces[province]), lang, cls,
-                value="covered_share_of_registered", legend_title=t("col.covered_share"),
-                geojson=shown, locations="district_code", view=boundaries.view(shown),
-                attribution=shapes.get("attribution", ""),
+        figure = coverage_charts.coverage_map(
+            districts.assign(
+                district_code=districts["area_code"], province_code=districts["parent_code"],
+                hover=axes.hover(districts, "name", hover_items, marker, lang),
             ),
-            key="drilldown_map", width="stretch",
+            filters.titled(t("map_title", province=place), cut, lang), lang, cls,
+            value="covered_share_of_registered", legend_title=t("col.covered_share"),
+            geojson=shown, locations="district_code", view=boundaries.view(shown),
+            attribution=shapes.get("attribution", ""),
         )  # fmt: skip
+        st.plotly_chart(figure, key="drilldown_map", width="stretch")
+        downloads.map_buttons(figure, ctx, f"drilldown_map_{stem}_{lang}", "drilldown_map_download")
 
+names = dict(zip(districts["area_code"], districts["name"], strict=True))
 district = st.selectbox(
     t("district"), districts["area_code"].tolist(), key=filters.relabelled("drilldown_district"),
-    format_func=dict(zip(districts["area_code"], districts["name"], strict=True)).get,
-    placeholder=filters.choose(lang),
+    format_func=names.get, placeholder=filters.choose(lang),
 )  # fmt: skip
-st.dataframe(
+area = names.get(district, "–")
+downloads.shown_table(
     formatting.table(
         drilldown.level(areas, "commune", district), columns, marker, drilldown.HIDDEN, lang=lang
     ),
-    hide_index=True, key="drilldown_communes", placeholder="–",
+    filters.titled(t("communes_title", district=area), cut, lang, escaped=False),
+    dataclasses.replace(ctx, filters=(*ctx.filters, (t("col.district"), area))),
+    f"drilldown_communes_{district}_{f.as_of:%Y-%m}", "drilldown_communes", placeholder="–",
 )  # fmt: skip
 st.caption(" ".join([t("note", marker=marker), formatting.legend(threshold, lang, ("over",))]))

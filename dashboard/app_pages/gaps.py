@@ -1,3 +1,5 @@
+import dataclasses
+
 import streamlit as st
 
 import i18n
@@ -5,14 +7,16 @@ import settings
 from appdb import app_settings
 from data_access import reads
 from indicators import formatting, targeting, uptake
-from ui import filters
+from ui import downloads, filters
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
 threshold = app_settings.min_count()
 marker = formatting.marker(threshold, lang)
 places = filters.places(lang)
-reach = formatting.named(targeting.unregistered(reads.coverage_by_province(f)), places)
+coverage = reads.coverage_by_province(f)
+reach = formatting.named(targeting.unregistered(coverage), places)
+ctx = downloads.context(f, coverage, lang)
 national = reach.set_index("province_code").loc[settings.NATIONAL]
 no_estimate = formatting.absent_in(national, "informal_workers_est")
 # Figures that need the estimate show the no-estimate marker where none exists.
@@ -30,6 +34,10 @@ def t(key, **values):
     return i18n.t(f"gaps.{key}", lang, **values)
 
 
+def title(key, cut=f):
+    return filters.titled(t(key), cut, lang, escaped=False)
+
+
 st.title(t("title"))
 st.caption(t("caption", month=i18n.month_year(f.as_of, lang)))
 
@@ -40,9 +48,9 @@ cols[0].metric(t("gap"), **figure("coverage_gap_count", national["covered_count_
 cols[1].metric(t("unregistered"), **unregistered)
 cols[2].metric(t("estimate"), **figure("informal_workers_est"))
 reach_columns = formatting.labelled(targeting.REACH_COLUMNS, t)
-st.dataframe(
+downloads.shown_table(
     formatting.table(reach, reach_columns, marker, targeting.REACH_HIDDEN, lang, ESTIMATED),
-    hide_index=True, key="gaps_reach", placeholder="–",
+    title("reach_heading"), ctx, f"gaps_reach_{f.as_of:%Y-%m}", "gaps_reach", placeholder="–",
 )  # fmt: skip
 
 st.subheader(t("targeting_heading"))
@@ -71,14 +79,18 @@ else:
         alternatives=t("rule_or"),
     )  # fmt: skip
     left.caption(t("rule") + formatting.plain(rule))
-    left.dataframe(
-        formatting.table(
-            errors[errors["service_code"] == service],
-            formatting.labelled(targeting.ERROR_COLUMNS, t), marker, targeting.ERROR_HIDDEN,
-            lang=lang,
-        ),
-        hide_index=True, key="gaps_errors", placeholder="–",
-    )  # fmt: skip
+    cut = dataclasses.replace(f, services=())  # the programme chosen here replaces the filter's
+    with left:
+        downloads.shown_table(
+            formatting.table(
+                errors[errors["service_code"] == service],
+                formatting.labelled(targeting.ERROR_COLUMNS, t), marker, targeting.ERROR_HIDDEN,
+                lang=lang,
+            ),
+            title("targeting_heading", cut),
+            downloads.context(cut, coverage, lang, [(t("programme"), names.get(service, service))]),
+            f"gaps_errors_{service}_{f.as_of:%Y-%m}", "gaps_errors", placeholder="–",
+        )  # fmt: skip
 
 st.subheader(t("sdg_heading"))
 st.caption(t("sdg_caption"))
@@ -87,15 +99,14 @@ sdg["group"] = sdg["group_code"].map(lambda g: t(f"group.{g}"))
 sdg["denominator_is"] = sdg["denominator_kind"].map(lambda k: t(f"denominator.{k}"))
 columns = formatting.labelled(targeting.SDG_COLUMNS, t)
 kh = sdg["province_code"] == settings.NATIONAL
-st.dataframe(
+downloads.shown_table(
     formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
-    hide_index=True,
-    key="gaps_sdg",
-    placeholder="–",
-)
+    title("sdg_heading"), ctx, f"gaps_sdg_{f.as_of:%Y-%m}", "gaps_sdg", placeholder="–",
+)  # fmt: skip
 with st.expander(t("sdg_by_province")):
-    st.dataframe(
+    downloads.shown_table(
         formatting.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
-        hide_index=True, key="gaps_sdg_provinces", placeholder="–",
+        title("sdg_province_heading"), ctx,
+        f"gaps_sdg_provinces_{f.as_of:%Y-%m}", "gaps_sdg_provinces", placeholder="–",
     )  # fmt: skip
 st.caption(" ".join([i18n.t("marker.adjusted", lang), formatting.legend(threshold, lang)]))

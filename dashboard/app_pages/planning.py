@@ -1,5 +1,3 @@
-import dataclasses
-
 import streamlit as st
 
 import i18n
@@ -50,15 +48,18 @@ with tab_target:
         st.info(t("no_target"))
     programme = t("any_programme") if service == targets.ANY else catalogue[service]
     chart_title = t("chart_title", place=places[place], programme=programme)
-    ctx = downloads.context(cut, reads.coverage_by_province(cut), lang)
-    chosen = ((t("place"), places[place]), (t("programme"), programme))
-    ctx = dataclasses.replace(ctx, filters=chosen)  # the chart's filters: place, programme
+    # the series is every month's, of the chosen place and programme: no sidebar filter applies
+    ctx = downloads.context(
+        reads.CoverageFilter(f.as_of), reads.coverage_by_province(cut), lang,
+        [(t("place"), places[place]), (t("programme"), programme)], month=False,
+    )  # fmt: skip
     figure = planning_charts.target_chart(
         rates, goal, projection, chart_title,
         {k: t(f"legend.{k}") for k in ("actual", "target", "projection")}, lang,
     )  # fmt: skip
     st.plotly_chart(figure, key="planning_target_chart", width="stretch")
-    downloads.figure_buttons(figure, ctx, "coverage_against_target", "planning_target_download")
+    stem = f"planning_target_{place}_{f.as_of:%Y-%m}_{lang}"
+    downloads.figure_buttons(figure, ctx, stem, "planning_target_chart_download")
     if auth.can("targets"):
         planning_panels.target_form(
             place, service, places=places, provinces=provinces,
@@ -68,10 +69,9 @@ with tab_target:
         st.caption(t("analysts_only"))
     st.subheader(t("targets_title"))
     shown = planning_panels.targets_display(table, places, catalogue, lang)
-    st.dataframe(shown, hide_index=True, key="planning_targets", placeholder="–")
-    listing = dataclasses.replace(ctx, filters=())
-    downloads.table_buttons(shown, t("targets_title"), listing, "coverage_targets",
-                            "planning_targets_download")  # fmt: skip
+    downloads.shown_table(shown, t("targets_title"), downloads.unfiltered(ctx),
+                          f"planning_targets_{f.as_of:%Y-%m}", "planning_targets",
+                          placeholder="–")  # fmt: skip
 
 with tab_plan:
     if auth.can("plans"):

@@ -7,13 +7,17 @@ from data_access import reads
 from exports import outreach
 from indicators import formatting, overlap
 from ingest import compatibility
-from ui import auth, filters, review_queue
+from ui import auth, downloads, filters, review_queue
 
 lang = st.session_state.get("lang", "en")
 threshold = app_settings.min_count()
 marker = formatting.marker(threshold, lang)
 cut = st.session_state["coverage_filter"]
 registries = filters.labels(lang)["source"]  # names in the UI language, by code
+on_month = reads.CoverageFilter(cut.as_of)  # the overlap's only filter: the as-of month
+ctx = downloads.context(on_month, reads.coverage_by_province(cut), lang)
+listing = downloads.unfiltered(ctx)  # the tables below are of the whole store
+month = f"{cut.as_of:%Y-%m}"
 
 st.title(i18n.t("sync.title", lang))
 st.caption(i18n.t("sync.intro", lang))
@@ -23,9 +27,12 @@ intersections, sizes = reads.registry_overlap(cut)
 if intersections.empty:
     st.info(i18n.t("sync.no_registrations", lang))
 else:
-    title = i18n.t("sync.overlap_title", lang)
+    title = filters.titled(i18n.t("sync.overlap_title", lang), on_month, lang)
     figure = sync_charts.upset(intersections, sizes, title, marker, lang)
     st.plotly_chart(figure, key="registry_sync_upset", width="stretch")
+    downloads.figure_buttons(
+        figure, ctx, f"registry_sync_overlap_{month}_{lang}", "registry_sync_upset_download"
+    )
     st.caption(i18n.t("sync.overlap_note", lang, marker=marker))
 
 detail = auth.can("sync_detail")  # per-source quality, history, agency exports
@@ -33,14 +40,13 @@ quality = reads.source_quality_by_province()
 sources = sorted(quality["source"].unique())
 
 st.subheader(i18n.t("sync.compatibility", lang))
-st.dataframe(
+downloads.shown_table(
     overlap.compatibility_display(
         compatibility.matrix(reads.source_quality_totals(), lang), lang, registries
     ),
-    key="registry_sync_compatibility",
-    hide_index=True,
-    placeholder="–",
-)
+    i18n.t("sync.compatibility", lang), listing, f"registry_sync_compatibility_{month}",
+    "registry_sync_compatibility", placeholder="–",
+)  # fmt: skip
 st.caption(i18n.t("sync.compatibility_note", lang))
 
 if not detail:
@@ -50,26 +56,32 @@ if not detail:
 st.subheader(i18n.t("sync.quality", lang))
 st.markdown(f"**{i18n.t('sync.timeliness', lang)}**")
 status = overlap.status_display(reads.source_import_status(), lang, registries)
-st.dataframe(status, key="registry_sync_status", hide_index=True, placeholder="–")
+downloads.shown_table(
+    status, i18n.t("sync.timeliness", lang), listing, f"registry_sync_timeliness_{month}",
+    "registry_sync_status", placeholder="–",
+)  # fmt: skip
 if sources:
     source = st.selectbox(  # registries by their codes, as their files and mappings name them
         i18n.t("sync.quality_source", lang), sources, key="registry_sync_source",
         placeholder=filters.choose(lang),
     )  # fmt: skip
-    st.dataframe(
+    downloads.shown_table(
         overlap.quality_display(quality, source, threshold, lang, filters.places(lang)),
-        key="registry_sync_quality",
-        hide_index=True,
-        placeholder="–",
-    )
+        i18n.t("sync.quality", lang),
+        downloads.unfiltered(ctx, [(i18n.t("sync.quality_source", lang), source)]),
+        f"registry_sync_quality_{source}_{month}", "registry_sync_quality", placeholder="–",
+    )  # fmt: skip
     st.caption(i18n.t("sync.quality_note", lang, marker=marker))
 
 st.subheader(i18n.t("sync.history", lang))
 history = overlap.history_display(reads.import_history(), lang, registries)
-st.dataframe(history, key="registry_sync_history", hide_index=True, placeholder="–")
+downloads.shown_table(
+    history, i18n.t("sync.history", lang), listing, f"registry_sync_import_history_{month}",
+    "registry_sync_history", placeholder="–",
+)  # fmt: skip
 
 user = auth.current_user()
-review_queue.render(user, lang)
+review_queue.render(user, listing, f"registry_sync_review_queue_{month}")
 
 st.subheader(i18n.t("sync.back", lang))
 st.caption(i18n.t("sync.back_note", lang))

@@ -1,3 +1,5 @@
+import dataclasses
+
 import streamlit as st
 
 import i18n
@@ -6,7 +8,7 @@ from appdb import app_settings
 from charts import uptake_charts
 from data_access import reads
 from indicators import formatting, uptake
-from ui import filters
+from ui import downloads, filters
 
 lang = st.session_state.get("lang", "en")
 f = st.session_state["coverage_filter"]
@@ -15,8 +17,12 @@ catalogue = reads.service_catalogue()
 codes = list(catalogue["service_code"])
 names = uptake.programme_names(catalogue, f.as_of, lang)  # "(ended March 2024)" where ended
 running = uptake.default_services(catalogue, f.as_of)
+coverage = reads.coverage_by_province(f)
 places = filters.places(lang)
 occupations = filters.labels(lang)["occupation"]
+month = f"{f.as_of:%Y-%m}"
+cut = dataclasses.replace(f, services=())  # the programmes are chosen on this page
+ctx = downloads.context(cut, coverage, lang)
 
 
 def t(key, **values):
@@ -28,14 +34,14 @@ st.caption(t("caption"))
 
 with st.expander(t("catalogue_heading")):
     st.caption(t("catalogue_note"))
-    st.dataframe(
-        formatting.catalogue_display(catalogue, lang),
-        hide_index=True,
-        key="uptake_catalogue",
+    downloads.shown_table(
+        formatting.catalogue_display(catalogue, lang), t("catalogue_heading"),
+        downloads.unfiltered(ctx), f"uptake_catalogue_{month}", "uptake_catalogue",
         placeholder="–",
-    )
+    )  # fmt: skip
 
-st.subheader(t("groups_heading", month=i18n.month_year(f.as_of, lang)))
+groups_heading = t("groups_heading", month=i18n.month_year(f.as_of, lang))
+st.subheader(groups_heading)
 left, right = st.columns(2)
 service = left.selectbox(
     t("service"), codes, key=filters.relabelled("uptake_service"), format_func=names.get,
@@ -46,12 +52,15 @@ group = right.selectbox(
     format_func=lambda g: t(f"group.{g}"), placeholder=filters.choose(lang),
 )  # fmt: skip
 breakdown = reads.uptake_by_group(f, group)
-st.dataframe(
+downloads.shown_table(
     uptake.pivot_display(
         breakdown, service, marker, lang,
         lambda value: uptake.value_label(group, value, lang, occupations), places,
     ).rename(columns={"province_name_en": t("province")}),
-    hide_index=True, key="uptake_breakdown", placeholder="–",
+    filters.titled(groups_heading, cut, lang, escaped=False),
+    downloads.context(cut, coverage, lang, [(t("service"), names[service]),
+                                            (t("group"), t(f"group.{group}"))]),
+    f"uptake_{service}_by_{group}_{month}", "uptake_breakdown", placeholder="–",
 )  # fmt: skip
 
 st.subheader(t("trend_heading"))
@@ -67,17 +76,21 @@ chosen = right.multiselect(
     format_func=names.get, help=t("services_help"), placeholder=filters.choose(lang, many=True),
 )  # fmt: skip
 series = uptake.series(monthly, where, chosen)
-st.plotly_chart(
-    uptake_charts.trend(
-        series, catalogue, t("trend_title", place=places.get(where)), t("persons"), lang,
-        names, marker,
-    ),
-    key="uptake_trend", width="stretch",
-)  # fmt: skip
+# a monthly series: neither the as-of month nor the programme filter applies
+trend_title = filters.titled(t("trend_title", place=places.get(where)), cut, lang, month=False)
+figure = uptake_charts.trend(series, catalogue, trend_title, t("persons"), lang, names, marker)
+st.plotly_chart(figure, key="uptake_trend", width="stretch")
+programmes = ", ".join(map(names.get, chosen))
+trend_ctx = downloads.context(
+    cut, coverage, lang, [(t("where"), places[where]), (t("services"), programmes)], month=False
+)
+downloads.figure_buttons(figure, trend_ctx, f"uptake_trend_{where}_{month}_{lang}",
+                         "uptake_trend_download")  # fmt: skip
 st.caption(t("marks_note", marker=marker))
 marks = uptake.events(series, catalogue, lang)
 if not marks.empty:
     st.markdown(f"**{t('events_heading')}**")
-    st.dataframe(
-        uptake.events_display(marks, lang, t), hide_index=True, key="uptake_events", placeholder="–"
-    )
+    downloads.shown_table(
+        uptake.events_display(marks, lang, t), t("events_heading"), trend_ctx,
+        f"uptake_events_{where}_{month}", "uptake_events", placeholder="–",
+    )  # fmt: skip

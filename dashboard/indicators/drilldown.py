@@ -66,7 +66,7 @@ def bars(districts: pd.DataFrame, title: str, label) -> go.Figure:
         barmode="stack", title={"text": title, "font": {"size": 16}},
         height=max(320, 24 * len(districts) + 160), margin={"l": 0, "r": 0, "t": 90, "b": 0},
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "automargin": True},  # names shown whole, exports too
     )  # fmt: skip
     return fig
 

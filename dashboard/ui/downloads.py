@@ -4,8 +4,9 @@ Every download of the app is `button()` (tests/test_audit_log.py finds no other
 `st.download_button`), so that none escapes the audit log.
 """
 
+import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,6 +14,7 @@ import streamlit as st
 
 import i18n
 from appdb import app_settings, audit
+from charts import static_maps
 from data_access import reads
 from exports import files, rendering
 from ui import auth, filters
@@ -86,6 +88,11 @@ def figure_buttons(
             )  # fmt: skip
 
 
+def map_buttons(fig: go.Figure, ctx: rendering.ExportContext, stem: str, key: str) -> None:
+    """`figure_buttons` for a WebGL class map, exported as its vector copy (charts.static_maps)."""
+    figure_buttons(functools.partial(static_maps.vector, fig), ctx, stem, key)
+
+
 def table_buttons(
     frame: pd.DataFrame, title: str, ctx: rendering.ExportContext, stem: str, key: str
 ) -> None:
@@ -104,12 +111,48 @@ def table_buttons(
         )  # fmt: skip
 
 
-def context(f: reads.CoverageFilter, table: pd.DataFrame, lang: str) -> rendering.ExportContext:
-    """The export context of a coverage figure or table: filters, sources, demo flag."""
+def shown_table(
+    frame: pd.DataFrame, title: str, ctx: rendering.ExportContext, stem: str, key: str, **shown
+) -> None:
+    """A table as shown (st.dataframe, key `key`, no index) with its CSV and XLSX buttons.
+
+    The buttons' keys are `<key>_download_csv` and `<key>_download_xlsx`; `shown` passes
+    on to st.dataframe (height, ...).
+    """
+    st.dataframe(frame, key=key, hide_index=True, **shown)
+    table_buttons(frame, title, ctx, stem, f"{key}_download")
+
+
+def context(
+    f: reads.CoverageFilter, table: pd.DataFrame, lang: str,
+    extra: Iterable[tuple[str, str]] = (), *, month: bool = True,
+) -> rendering.ExportContext:  # fmt: skip
+    """The export context of a coverage figure or table: filters, sources, demo flag.
+
+    Args:
+        f: the filters that made the figure or table (only those that apply to it).
+        table: the coverage table of the cut, whose national row dates the sources.
+        lang: the language.
+        extra: the page's own choices as (label, value) pairs, e.g. the programme chosen.
+        month: whether the as-of month applies (not to a monthly series).
+    """
+    described = filters.describe(f, lang)[0 if month else 1 :]
     return rendering.ExportContext(
         lang=lang,
-        filters=filters.describe(f, lang),
+        filters=(*described, *((str(k), str(v)) for k, v in extra)),
         sources=rendering.source_line(table, reads.source_registries(), lang),
         is_demo=bool(reads.store_summary()["is_demo"]),
         threshold=app_settings.min_count(),
     )
+
+
+def unfiltered(
+    ctx: rendering.ExportContext, choices: Iterable[tuple[str, str]] = ()
+) -> rendering.ExportContext:
+    """The context of a listing the filters do not change (catalogues, import history).
+
+    Args:
+        ctx: the page's export context.
+        choices: the page's own choices that made the listing, as (label, value) pairs.
+    """
+    return dataclasses.replace(ctx, filters=tuple((str(k), str(v)) for k, v in choices))

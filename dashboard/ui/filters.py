@@ -14,7 +14,7 @@ import i18n
 import settings
 from data_access import reads
 from exports import rendering
-from indicators import uptake
+from indicators import formatting, uptake
 
 ALL = "All"
 LANG_KEY = "lang"
@@ -197,3 +197,30 @@ def sidebar(lang: str = i18n.DEFAULT) -> reads.CoverageFilter:
 def describe(f: reads.CoverageFilter, lang: str = i18n.DEFAULT) -> tuple[tuple[str, str], ...]:
     """The chosen cut in words, as (filter label, value) pairs, for exports."""
     return rendering.describe_cut(f, lang, labels(lang))
+
+
+def titled(
+    title: str, f: reads.CoverageFilter, lang: str = i18n.DEFAULT, *, month: bool = True,
+    escaped: bool = True,
+) -> str:  # fmt: skip
+    """A chart's (or table's) title with the filters that made it, only those that are set.
+
+    E.g. "Needs index by province, June 2024 (Sex: Women; Age band: 25-34)". The month
+    is added unless the title names it already, or `month` is False (a monthly series).
+
+    Args:
+        title: the title in words.
+        f: the filters that apply to the chart (only those: pass a reduced cut).
+        lang: the language.
+        month: whether the as-of month applies.
+        escaped: the phrase as plain text for plotly (names come from the store); False
+            for a file's title.
+    """
+    (_, month_text), *others = describe(f, lang)
+    items = [month_text] if month and month_text not in title else []
+    items += [i18n.t("format.pair", lang, label=k, value=v) for k, v in others]
+    if not items:
+        return title
+    phrase = i18n.t("format.list_separator", lang).join(items)
+    phrase = formatting.plain(phrase) if escaped else phrase
+    return i18n.t("format.titled", lang, title=title, filters=phrase)

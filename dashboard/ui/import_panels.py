@@ -6,10 +6,13 @@ agency alone: each action checks `auth.agency_allowed` first, which audits a ref
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 import i18n
+from appdb import app_settings
 from data_access import reads
+from exports import rendering
 from indicators import formatting
 from ingest import batches, importer, mappings, templates
 from linkage import pseudonym
@@ -166,8 +169,34 @@ def run_button(
     return outcome
 
 
+def _counted(counts: dict, key: str, lang: str) -> pd.DataFrame:
+    """A {name: count} dict as a table with worded headers (`key`: what the names are)."""
+    return pd.DataFrame(
+        {i18n.t(f"import.col_{key}", lang): list(counts),
+         i18n.t("import.col_count", lang): [i18n.number(n, lang) for n in counts.values()]}
+    )  # fmt: skip
+
+
+def _worded(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A report's problems or notices (file, row, column, value, reason) with worded headers."""
+    return problems.rename(columns=lambda c: i18n.t(f"import.col_{c}", lang))
+
+
+def _report_context(outcome: importer.Outcome, lang: str) -> rendering.ExportContext:
+    """What a validation report's export says about itself: the file and its kind."""
+    report = outcome.report
+    said = ((i18n.t("import.file", lang), report.file_name),
+            (i18n.t("import.kind", lang), i18n.t(f"import.kind_{report.kind}", lang)))  # fmt: skip
+    return rendering.ExportContext(
+        lang=lang, filters=said, sources=report.file_name, is_demo=False,
+        threshold=app_settings.min_count(),
+    )  # fmt: skip
+
+
 def outcome_report(outcome: importer.Outcome, lang: str) -> None:
     """An import's outcome in words: duplicate, rejected (with its problems) or accepted.
+
+    Its tables (the validation report) download as CSV and XLSX.
 
     Args:
         outcome: what the import did.
@@ -175,24 +204,28 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
     """
     report = outcome.report
     rows = outcome.stats.get("rows_loaded", report.rows_read)
+    ctx = _report_context(outcome, lang)
+    stem = f"import_{{}}_{dt.date.today():%Y-%m-%d}"
+
+    def table(frame, heading: str, what: str) -> None:
+        st.markdown(f"**{i18n.t(heading, lang)}**")
+        downloads.shown_table(
+            frame, i18n.t(heading, lang), ctx, stem.format(what), f"import_data_{what}"
+        )
+
     if outcome.result == "duplicate":
         st.info(i18n.t("import.duplicate", lang))
     elif outcome.result == "rejected":
         st.error(i18n.t("import.rejected", lang, count=len(report.problems)))
-        st.markdown(f"**{i18n.t('import.reasons', lang)}**")
-        st.dataframe(report.counts(), key="import_data_reasons", placeholder="–")
-        st.markdown(f"**{i18n.t('import.problems', lang)}**")
-        st.dataframe(report.frame(), key="import_data_problems", hide_index=True, placeholder="–")
+        table(_counted(report.counts(), "reason", lang), "import.reasons", "reasons")
+        table(_worded(report.frame(), lang), "import.problems", "problems")
     elif outcome.dry_run:
         st.success(i18n.t("import.would_accept", lang, rows=i18n.number(rows, lang)))
     else:
         batch = i18n.digits(outcome.batch_id, lang)
         st.success(i18n.t("import.accepted", lang, batch=batch, rows=i18n.number(rows, lang)))
     if report.notices:  # codes a mapping set to its default: said, not refused
-        st.markdown(f"**{i18n.t('import.wizard_preview_notes', lang)}**")
-        st.dataframe(
-            report.notices_frame(), key="import_data_notices", hide_index=True, placeholder="–"
-        )
+        table(_worded(report.notices_frame(), lang), "import.wizard_preview_notes", "notices")
     if plan := outcome.stats.get("plan"):
         counts = {k: i18n.number(v, lang) for k, v in plan.items()}
         st.info(i18n.t("import.plan", lang, **counts))
@@ -201,13 +234,8 @@ def outcome_report(outcome: importer.Outcome, lang: str) -> None:
     if outcome.stats.get("note") == importer.NO_KEY_DRY_RUN:
         st.caption(i18n.t("import.no_key_dry_run", lang))
     if methods := outcome.stats.get("link_methods"):
-        st.markdown(f"**{i18n.t('import.link_methods', lang)}**")
-        st.dataframe(
-            {i18n.t("import.link_method", lang): [formatting.word("link.method", m, lang)
-                                                   for m in methods],
-             i18n.t("import.link_records", lang): [i18n.number(n, lang) for n in methods.values()]},
-            key="import_data_links", hide_index=True, placeholder="–",
-        )  # fmt: skip
+        said = {formatting.word("link.method", m, lang): n for m, n in methods.items()}
+        table(_counted(said, "method", lang), "import.link_methods", "links")
 
 
 def rollback_panel(user: auth.User, lang: str) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 import i18n
 from data_access import reads
-from exports import files
+from exports import files, rendering
 from indicators import needs
 from ui import auth, downloads, filters
 
@@ -41,19 +41,23 @@ def weights(labels: dict[str, str], lang: str) -> dict[str, float]:
 
 
 def inputs_table(
-    weights: dict[str, float], status: dict[str, str], labels: dict[str, str], lang: str
-) -> None:
+    weights: dict[str, float], status: dict[str, str], labels: dict[str, str],
+    ctx: rendering.ExportContext, stem: str,
+) -> None:  # fmt: skip
     """A closed expander with the method and, per input, its definition, weights and status.
 
     Args:
         weights: the weight in use per input key.
         status: per input key, whether it varies (needs.status).
         labels: the display name of every input.
-        lang: the UI language.
+        ctx: the page's export context (its language is the UI's).
+        stem: the download's file name without extension.
     """
-    with st.expander(i18n.t("needs.inputs_heading", lang), expanded=False):
+    lang = ctx.lang
+    title = i18n.t("needs.inputs_heading", lang)
+    with st.expander(title, expanded=False):
         st.markdown(i18n.t("needs.method", lang))
-        st.dataframe(
+        shown = pd.DataFrame(
             [
                 {
                     i18n.t("needs.col.input", lang): labels[item.key],
@@ -67,11 +71,9 @@ def inputs_table(
                     ),
                 }
                 for item in needs.INPUTS
-            ],
-            hide_index=True,
-            key="needs_inputs_table",
-            placeholder="–",
+            ]
         )
+        downloads.shown_table(shown, title, ctx, stem, "needs_inputs_table")
 
 
 def left_out_notes(

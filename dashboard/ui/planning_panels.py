@@ -85,9 +85,14 @@ def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: 
     )  # fmt: skip
     plan = planning.what_if(coverage, chosen, people, split)
     labels = formatting.labelled(planning.PLAN_COLUMNS, lambda key: _t(key, lang))
-    st.dataframe(
+    choices = [(_t("plan_people", lang), i18n.number(people, lang)),
+               (_t("plan_split", lang), _t(f"split.{split}", lang))]  # fmt: skip
+    ctx = downloads.context(f, coverage, lang, choices)
+    title = _t("plan_title", lang, month=i18n.month_year(f.as_of, lang))
+    downloads.shown_table(
         formatting.table(formatting.named(plan, places), labels, marker, lang=lang),
-        hide_index=True, key="planning_plan", placeholder="–",
+        filters.titled(title, f, lang, escaped=False), ctx,
+        f"planning_drive_{f.as_of:%Y-%m}", "planning_plan", placeholder="–",
     )  # fmt: skip
     downloads.button(
         _t("plan_download", lang),
@@ -97,6 +102,11 @@ def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: 
         detail={"filters": filters.describe(f, lang), "provinces": chosen, "people": people,
                 "split": split},
     )  # fmt: skip
+
+
+def _month(month: str, lang: str) -> str:
+    """A report month ("2025-03") in words."""
+    return i18n.month_year(dt.date.fromisoformat(f"{month}-01"), lang)
 
 
 def _coverage_in(f: reads.CoverageFilter, month: str):
@@ -127,7 +137,7 @@ def change_between_months(
     cols = st.columns(2)
 
     def month(code: str) -> str:
-        return i18n.month_year(dt.date.fromisoformat(f"{code}-01"), lang)
+        return _month(code, lang)
 
     start = cols[0].selectbox(
         _t("from", lang), months, index=min(3, len(months) - 1), format_func=month,
@@ -148,19 +158,20 @@ def change_between_months(
     labels = {"before": month(start), "after": month(end), "change": change}
     title = _t("change_title", lang, start=month(start), end=month(end))
     map_figure = coverage_charts.coverage_map(
-        moved.assign(hover=planning.change_hover(moved, labels, lang)), title, lang, cls,
+        moved.assign(hover=planning.change_hover(moved, labels, lang)),
+        filters.titled(title, f, lang, month=False), lang, cls,
         value="rate_change", legend_title=change,
     )  # fmt: skip
     st.plotly_chart(map_figure, key="planning_change_map", width="stretch")
+    ctx = downloads.context(f, _coverage_in(f, end), lang)
+    two = tuple((_t(k, lang), _month(m, lang)) for k, m in (("from", start), ("to", end)))
+    ctx = dataclasses.replace(ctx, filters=two + ctx.filters[1:])  # they replace the as-of
+    stem = f"planning_change_{start}_{end}"
+    downloads.map_buttons(map_figure, ctx, stem, "planning_change_map_download")
     labels = formatting.labelled(planning.CHANGE_COLUMNS, lambda key: _t(key, lang))
     shown = formatting.table(moved, labels, marker, planning.CHANGE_HIDDEN, lang=lang)
-    st.dataframe(shown, hide_index=True, key="planning_change_table", placeholder="–")
-    ctx = downloads.context(f, _coverage_in(f, end), lang)
-    months = (_t("from", lang), start), (_t("to", lang), end)
-    ctx = dataclasses.replace(ctx, filters=(*ctx.filters[1:], *months))  # not the as-of month
-    stem = f"coverage_change_{start}_{end}"
-    downloads.figure_buttons(map_figure, ctx, stem, "planning_change_map_download")
-    downloads.table_buttons(shown, title, ctx, stem, "planning_change_table_download")
+    downloads.shown_table(shown, filters.titled(title, f, lang, month=False, escaped=False), ctx,
+                          stem, "planning_change_table", placeholder="–")  # fmt: skip
 
 
 def targets_display(

@@ -13,10 +13,11 @@ import streamlit as st
 import i18n
 from appdb import audit, scopes
 from data_access import reads, scope
+from exports import rendering
 from indicators import formatting
 from linkage import review
 from store import storage
-from ui import auth, filters
+from ui import auth, downloads, filters
 
 SHOWN = 50  # the most probable pairs shown (the count says how many await)
 DONE = "registry_sync_review_done"  # what the last decision did, said after the rerun
@@ -58,8 +59,15 @@ def table(shown: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render(user: auth.User, lang: str) -> None:
-    """The queue's size, its first pairs, and (for those who may) the decision buttons."""
+def render(user: auth.User, ctx: rendering.ExportContext, stem: str) -> None:
+    """The queue's size, its first pairs (downloadable), and for those who may, the decisions.
+
+    Args:
+        user: who sees the queue.
+        ctx: the page's export context (its language is the UI's).
+        stem: the queue download's file name without extension.
+    """
+    lang = ctx.lang
     st.subheader(i18n.t("review.title", lang))
     st.caption(i18n.t("review.intro", lang))
     if done := st.session_state.pop(DONE, None):
@@ -76,8 +84,13 @@ def render(user: auth.User, lang: str) -> None:
         return
     if size["pairs"] > len(shown):
         st.caption(i18n.t("review.shown", lang, shown=i18n.number(len(shown), lang)))
-    st.dataframe(
-        table(shown, lang), key="registry_sync_review_queue", hide_index=True, placeholder="–"
+    downloads.shown_table(
+        table(shown, lang),
+        i18n.t("review.title", lang),
+        ctx,
+        stem,
+        "registry_sync_review_queue",
+        placeholder="–",
     )
     st.caption(i18n.t("review.note", lang))
     if not auth.can("import"):
