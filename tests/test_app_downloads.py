@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 import conftest
 import i18n
 from appdb import database
+from charts import coverage_charts
 from exports import files, rendering
 from ui import downloads
 
@@ -180,3 +181,25 @@ def test_unset_filters_leave_a_title_alone(needs_store, signed_in):
     }
     assert titles["coverage_map"] == "Coverage rate of informal workers, June 2024"
     assert titles["coverage_bars"].endswith("informal workers (June 2024)")  # month added
+
+
+def test_the_coverage_maps_export_keeps_the_classes_chosen_on_screen(
+    needs_store, signed_in, monkeypatch
+):
+    builds = capture_builds(monkeypatch)
+    rendered = []
+    monkeypatch.setattr(rendering, "render", lambda fig, fmt: rendered.append(fig) or b"<svg/>")
+    at = open_page("app_pages/coverage.py", "analyst", signed_in)
+    at.selectbox(key="coverage_map_scheme").select("quantiles").run()
+    assert not at.exception
+    shown = next(c for c in at.get("plotly_chart") if c.key == "coverage_map")
+    spec = json.loads(shown.proto.spec)
+    # the legend on screen: one entry per class, filled (a trace) or empty (a legend shape)
+    on_screen = {t["name"] for t in spec["data"]} | {
+        s["name"] for s in spec["layout"].get("shapes", []) if s.get("name")
+    }
+    assert builds["coverage_map_2024-06_en.svg"]() == b"<svg/>"
+    exported = {t.name for t in rendered[-1].data}
+    assert exported == on_screen
+    fixed = {v for v in coverage_charts.class_labels("en").values() if "–" in v}  # ranges
+    assert not exported & fixed  # the quantiles', not the fixed classes'

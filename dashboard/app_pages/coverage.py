@@ -1,5 +1,3 @@
-import functools
-
 import streamlit as st
 
 import i18n
@@ -40,10 +38,9 @@ with left:
     )  # fmt: skip
     figure = coverage_charts.coverage_map(table, title, lang, classes)
     st.plotly_chart(figure, key="coverage_map", width="stretch")
-    downloads.figure_buttons(
-        functools.partial(coverage_charts.coverage_map_static, table, title, lang), ctx,
-        f"coverage_map_{month:%Y-%m}_{lang}", key="coverage_map_download",
-    )  # fmt: skip
+    # exported as shown: the classes chosen on screen, drawn as vector shapes
+    stem = f"coverage_map_{month:%Y-%m}_{lang}"
+    downloads.map_buttons(figure, ctx, stem, "coverage_map_download")
 with right:
     st.dataframe(
         formatting.coverage_display(table, threshold, lang),
