@@ -43,6 +43,18 @@ def test_fixed_breaks_from_targets_put_a_reached_limit_in_the_class_above():
     assert cls.order() == ["0%–30%", "30%–50%", "> 50%", classes.NO_DATA]
 
 
+def test_a_fixed_first_class_below_every_value_shown_reads_as_open_below():
+    # changes of +1 and +3 points against limits at -2, 0, +2 points: nothing below -2
+    rises = classes.build(pd.Series([0.01, 0.03]), "fixed", breaks=[-0.02, 0, 0.02],
+                          fmt=classes.points)  # fmt: skip
+    assert rises.labels[0] == f"< {classes.points(-0.02)}"
+    assert rises.labels[1] == f"{classes.points(-0.02)}–{classes.points(0)}"
+    # a fall of 5 points: the first class runs from it
+    falls = classes.build(pd.Series([-0.05, 0.03]), "fixed", breaks=[-0.02, 0, 0.02],
+                          fmt=classes.points)  # fmt: skip
+    assert falls.labels[0] == f"{classes.points(-0.05)}–{classes.points(-0.02)}"
+
+
 def test_fewer_distinct_values_than_classes_and_nothing_to_show():
     assert len(classes.build(pd.Series([1.0, 1.0, 2.0]), "quantiles", k=5).bounds) <= 2
     assert classes.build(pd.Series([3.0, 3.0]), "natural_breaks").labels == ("3",)

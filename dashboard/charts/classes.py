@@ -145,6 +145,8 @@ def fixed(breaks: Sequence[float], fmt: Formatter = number, low: float = 0.0) ->
     if not bounds:
         raise ValueError("fixed breaks need at least one class limit")
     labels = _labels(low, bounds, fmt)
+    if low >= bounds[0]:  # nothing shown below the first limit: that class is open below
+        labels = (f"< {fmt(bounds[0])}", *labels[1:])
     return Classification(
         "fixed", bounds, labels, blues(len(bounds)), over=f"> {fmt(bounds[-1])}", closed="left"
     )
