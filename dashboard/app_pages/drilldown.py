@@ -55,7 +55,7 @@ with right:
     downloads.shown_table(
         formatting.table(districts, columns, marker, drilldown.HIDDEN, lang=lang),
         filters.titled(t("districts_title", province=place), cut, lang, escaped=False), ctx,
-        f"drilldown_districts_{stem}", "drilldown_districts", height=420, placeholder="–",
+        f"drilldown_districts_{stem}", "drilldown_districts", height=420,
     )  # fmt: skip
 with left:
     shapes = boundaries.load()
@@ -99,6 +99,6 @@ downloads.shown_table(
     ),
     filters.titled(t("communes_title", district=area), cut, lang, escaped=False),
     dataclasses.replace(ctx, filters=(*ctx.filters, (t("col.district"), area))),
-    f"drilldown_communes_{district}_{f.as_of:%Y-%m}", "drilldown_communes", placeholder="–",
+    f"drilldown_communes_{district}_{f.as_of:%Y-%m}", "drilldown_communes",
 )  # fmt: skip
 st.caption(" ".join([t("note", marker=marker), formatting.legend(threshold, lang, ("over",))]))

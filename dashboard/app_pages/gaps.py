@@ -50,7 +50,7 @@ cols[2].metric(t("estimate"), **figure("informal_workers_est"))
 reach_columns = formatting.labelled(targeting.REACH_COLUMNS, t)
 downloads.shown_table(
     formatting.table(reach, reach_columns, marker, targeting.REACH_HIDDEN, lang, ESTIMATED),
-    title("reach_heading"), ctx, f"gaps_reach_{f.as_of:%Y-%m}", "gaps_reach", placeholder="–",
+    title("reach_heading"), ctx, f"gaps_reach_{f.as_of:%Y-%m}", "gaps_reach",
 )  # fmt: skip
 
 st.subheader(t("targeting_heading"))
@@ -89,7 +89,7 @@ else:
             ),
             title("targeting_heading", cut),
             downloads.context(cut, coverage, lang, [(t("programme"), names.get(service, service))]),
-            f"gaps_errors_{service}_{f.as_of:%Y-%m}", "gaps_errors", placeholder="–",
+            f"gaps_errors_{service}_{f.as_of:%Y-%m}", "gaps_errors",
         )  # fmt: skip
 
 st.subheader(t("sdg_heading"))
@@ -101,12 +101,12 @@ columns = formatting.labelled(targeting.SDG_COLUMNS, t)
 kh = sdg["province_code"] == settings.NATIONAL
 downloads.shown_table(
     formatting.table(sdg[kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
-    title("sdg_heading"), ctx, f"gaps_sdg_{f.as_of:%Y-%m}", "gaps_sdg", placeholder="–",
+    title("sdg_heading"), ctx, f"gaps_sdg_{f.as_of:%Y-%m}", "gaps_sdg",
 )  # fmt: skip
 with st.expander(t("sdg_by_province")):
     downloads.shown_table(
         formatting.table(sdg[~kh], columns, marker, targeting.SDG_HIDDEN, lang, SDG_ESTIMATED),
         title("sdg_province_heading"), ctx,
-        f"gaps_sdg_provinces_{f.as_of:%Y-%m}", "gaps_sdg_provinces", placeholder="–",
+        f"gaps_sdg_provinces_{f.as_of:%Y-%m}", "gaps_sdg_provinces",
     )  # fmt: skip
 st.caption(" ".join([i18n.t("marker.adjusted", lang), formatting.legend(threshold, lang)]))

@@ -58,7 +58,7 @@ with right:
     shown = needs.display(ranked, table_labels, marker).map(lambda v: axes.localised(v, lang))
     downloads.shown_table(
         shown, filters.titled(map_title, f, lang, escaped=False), ctx, f"needs_ranking_{as_of}",
-        "needs_ranking", height=520, placeholder="–",
+        "needs_ranking", height=520,
     )  # fmt: skip
     needs_weights.download(ranked, weights, f, lang)  # with the weights it was ranked by
 

@@ -70,8 +70,7 @@ with tab_target:
     st.subheader(t("targets_title"))
     shown = planning_panels.targets_display(table, places, catalogue, lang)
     downloads.shown_table(shown, t("targets_title"), downloads.unfiltered(ctx),
-                          f"planning_targets_{f.as_of:%Y-%m}", "planning_targets",
-                          placeholder="–")  # fmt: skip
+                          f"planning_targets_{f.as_of:%Y-%m}", "planning_targets")  # fmt: skip
 
 with tab_plan:
     if auth.can("plans"):

@@ -45,7 +45,7 @@ downloads.shown_table(
         compatibility.matrix(reads.source_quality_totals(), lang), lang, registries
     ),
     i18n.t("sync.compatibility", lang), listing, f"registry_sync_compatibility_{month}",
-    "registry_sync_compatibility", placeholder="–",
+    "registry_sync_compatibility",
 )  # fmt: skip
 st.caption(i18n.t("sync.compatibility_note", lang))
 
@@ -58,7 +58,7 @@ st.markdown(f"**{i18n.t('sync.timeliness', lang)}**")
 status = overlap.status_display(reads.source_import_status(), lang, registries)
 downloads.shown_table(
     status, i18n.t("sync.timeliness", lang), listing, f"registry_sync_timeliness_{month}",
-    "registry_sync_status", placeholder="–",
+    "registry_sync_status",
 )  # fmt: skip
 if sources:
     source = st.selectbox(  # registries by their codes, as their files and mappings name them
@@ -69,7 +69,7 @@ if sources:
         overlap.quality_display(quality, source, threshold, lang, filters.places(lang)),
         i18n.t("sync.quality", lang),
         downloads.unfiltered(ctx, [(i18n.t("sync.quality_source", lang), source)]),
-        f"registry_sync_quality_{source}_{month}", "registry_sync_quality", placeholder="–",
+        f"registry_sync_quality_{source}_{month}", "registry_sync_quality",
     )  # fmt: skip
     st.caption(i18n.t("sync.quality_note", lang, marker=marker))
 
@@ -77,7 +77,7 @@ st.subheader(i18n.t("sync.history", lang))
 history = overlap.history_display(reads.import_history(), lang, registries)
 downloads.shown_table(
     history, i18n.t("sync.history", lang), listing, f"registry_sync_import_history_{month}",
-    "registry_sync_history", placeholder="–",
+    "registry_sync_history",
 )  # fmt: skip
 
 user = auth.current_user()

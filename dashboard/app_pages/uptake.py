@@ -37,7 +37,6 @@ with st.expander(t("catalogue_heading")):
     downloads.shown_table(
         formatting.catalogue_display(catalogue, lang), t("catalogue_heading"),
         downloads.unfiltered(ctx), f"uptake_catalogue_{month}", "uptake_catalogue",
-        placeholder="–",
     )  # fmt: skip
 
 groups_heading = t("groups_heading", month=i18n.month_year(f.as_of, lang))
@@ -60,7 +59,7 @@ downloads.shown_table(
     filters.titled(groups_heading, cut, lang, escaped=False),
     downloads.context(cut, coverage, lang, [(t("service"), names[service]),
                                             (t("group"), t(f"group.{group}"))]),
-    f"uptake_{service}_by_{group}_{month}", "uptake_breakdown", placeholder="–",
+    f"uptake_{service}_by_{group}_{month}", "uptake_breakdown",
 )  # fmt: skip
 
 st.subheader(t("trend_heading"))
@@ -92,5 +91,5 @@ if not marks.empty:
     st.markdown(f"**{t('events_heading')}**")
     downloads.shown_table(
         uptake.events_display(marks, lang, t), t("events_heading"), trend_ctx,
-        f"uptake_events_{where}_{month}", "uptake_events", placeholder="–",
+        f"uptake_events_{where}_{month}", "uptake_events",
     )  # fmt: skip

@@ -117,9 +117,9 @@ def shown_table(
     """A table as shown (st.dataframe, key `key`, no index) with its CSV and XLSX buttons.
 
     The buttons' keys are `<key>_download_csv` and `<key>_download_xlsx`; `shown` passes
-    on to st.dataframe (height, ...).
+    on to st.dataframe (height, ...). An empty cell shows "–" unless `shown` says otherwise.
     """
-    st.dataframe(frame, key=key, hide_index=True, **shown)
+    st.dataframe(frame, key=key, hide_index=True, **({"placeholder": "–"} | shown))
     table_buttons(frame, title, ctx, stem, f"{key}_download")
 
 

@@ -92,7 +92,7 @@ def what_if(f: reads.CoverageFilter, places: dict[str, str], marker: str, lang: 
     downloads.shown_table(
         formatting.table(formatting.named(plan, places), labels, marker, lang=lang),
         filters.titled(title, f, lang, escaped=False), ctx,
-        f"planning_drive_{f.as_of:%Y-%m}", "planning_plan", placeholder="–",
+        f"planning_drive_{f.as_of:%Y-%m}", "planning_plan",
     )  # fmt: skip
     downloads.button(
         _t("plan_download", lang),
@@ -171,7 +171,7 @@ def change_between_months(
     labels = formatting.labelled(planning.CHANGE_COLUMNS, lambda key: _t(key, lang))
     shown = formatting.table(moved, labels, marker, planning.CHANGE_HIDDEN, lang=lang)
     downloads.shown_table(shown, filters.titled(title, f, lang, month=False, escaped=False), ctx,
-                          stem, "planning_change_table", placeholder="–")  # fmt: skip
+                          stem, "planning_change_table")  # fmt: skip
 
 
 def targets_display(

@@ -90,7 +90,6 @@ def render(user: auth.User, ctx: rendering.ExportContext, stem: str) -> None:
         ctx,
         stem,
         "registry_sync_review_queue",
-        placeholder="–",
     )
     st.caption(i18n.t("review.note", lang))
     if not auth.can("import"):
