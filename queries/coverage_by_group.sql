@@ -50,21 +50,17 @@ older_bands as (
 ),
 
 cube as (
+    -- the month's cells summed by what the groups need (a few hundred rows per province),
+    -- so that the groups' unnest below works on those sums, not on every cell
     select
         c.province_code,
-        c.persons,
-        c.key_sum,
         (c.service_mask & s.service_bits) <> 0 as is_covered,
-        [
-            'all',
-            case when c.sex = 'F' then 'women' else 'not_women' end,
-            case
-                when c.age_band in (select ob.age_band from older_bands as ob) then 'older'
-                else 'not_older'
-            end,
-            case when c.poverty_level in ('1', '2') then 'poor' else 'not_poor' end,
-            case when coalesce(c.disability, false) then 'disability' else 'no_disability' end
-        ] as group_codes
+        c.sex = 'F' as is_woman,
+        c.age_band in (select ob.age_band from older_bands as ob) as is_older,
+        c.poverty_level in ('1', '2') as is_poor,
+        coalesce(c.disability, false) as has_disability,
+        sum(c.persons) as persons,
+        sum(c.key_sum) as key_sum
     from coverage_cube as c
     cross join month as m
     cross join selected_services as s
@@ -79,6 +75,7 @@ cube as (
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)
         and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by province_code, is_covered, is_woman, is_older, is_poor, has_disability
 ),
 
 counts as (
@@ -95,7 +92,13 @@ counts as (
             persons,
             key_sum,
             is_covered,
-            unnest(group_codes) as group_code
+            unnest([
+                'all',
+                case when is_woman then 'women' else 'not_women' end,
+                case when is_older then 'older' else 'not_older' end,
+                case when is_poor then 'poor' else 'not_poor' end,
+                case when has_disability then 'disability' else 'no_disability' end
+            ]) as group_code
         from cube
     ) as cube_groups
     group by province_code, group_code

@@ -32,12 +32,14 @@ rule_services as (
 ),
 
 cube as (
+    -- the month's cells summed by their masks (a few thousand rows), before each is
+    -- crossed with the programmes
     select
         c.province_code,
-        c.persons,
-        c.key_sum,
         c.eligible_mask,
-        c.service_mask
+        c.service_mask,
+        sum(c.persons) as persons,
+        sum(c.key_sum) as key_sum
     from coverage_cube as c
     cross join month as m
     cross join selected_source as src
@@ -51,6 +53,7 @@ cube as (
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)
         and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by c.province_code, c.eligible_mask, c.service_mask
 ),
 
 flags as (
