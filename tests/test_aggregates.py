@@ -186,13 +186,32 @@ def test_a_small_import_into_the_demo_store_touches_only_its_persons(demo_copy, 
     assert after == rebuilt(demo_copy, tmp_path)
 
 
-def test_a_file_touching_over_a_quarter_of_all_persons_rebuilds_in_full(tmp_path):
+def registrations_file(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def test_a_file_touching_over_a_quarter_of_the_stored_persons_rebuilds_in_full(tmp_path):
     path = tmp_path / "coverage.duckdb"
-    rows = ["MLVT-1,,Person A,F,1990-01-01,12,food_vendor,2024-01-01,none,false"]
-    imported(path, ("\n".join([HEADER, *rows]) + "\n").encode(), "registrations", "MLVT", True)
-    more = ["MLVT-2,,Person B,M,1980-01-01,01,tuk_tuk_driver,2024-02-01,1,false"]
-    imported(path, ("\n".join([HEADER, *more]) + "\n").encode(), "registrations", "MLVT", True)
-    assert meta(path, "aggregates_mode") == "full"  # 1 touched of 1 person: over a quarter
+    person_a = "MLVT-1,,Person A,F,1990-01-01,12,{},2024-01-01,none,false"
+    for occupation in ("food_vendor", "tuk_tuk_driver"):  # then 1 of the 1 stored persons touched
+        data = registrations_file(person_a.format(occupation))
+        imported(path, data, "registrations", "MLVT", True)
+    assert meta(path, "aggregates_mode") == "full"
+
+
+def test_a_file_of_new_persons_only_refreshes_incrementally_however_many(tmp_path):
+    path = tmp_path / "coverage.duckdb"
+    first = "MLVT-1,,Person A,F,1990-01-01,12,food_vendor,2024-01-01,none,false"
+    imported(path, registrations_file(first), "registrations", "MLVT", True)
+    # three new persons against one stored: none of the stored touched
+    more = [
+        "MLVT-2,,Bopha Chan,F,1985-03-02,01,tuk_tuk_driver,2024-02-01,1,false",
+        "MLVT-3,,Dara Sok,M,1979-11-20,17,domestic_worker,2024-03-01,none,true",
+        "MLVT-4,,Sreymom Keo,F,2001-06-15,12,food_vendor,2024-04-01,2,false",
+    ]
+    imported(path, registrations_file(*more), "registrations", "MLVT", True)
+    assert meta(path, "aggregates_mode") == "incremental"
+    assert derived(path) == rebuilt(path, tmp_path)
 
 
 def test_a_new_month_or_a_rollback_rebuilds_in_full(tmp_path, monkeypatch):

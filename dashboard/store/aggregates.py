@@ -9,7 +9,8 @@ last one the cubes include, their old `persons` row) and taken away, then comput
 store as it is and added. The result is the full rebuild's, row for row (a test checks it
 on random imports). A full rebuild runs instead when the writer does not ask for an
 incremental one, when the months or reference tables the cubes depend on have changed
-(aggregates/aggregate_inputs), or when the import touches over a quarter of all persons.
+(aggregates/aggregate_inputs), or when the import touches over a quarter of the persons
+already stored (those it adds have no old rows to take out).
 """
 
 import contextlib
@@ -25,6 +26,8 @@ AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
 VERSION = "8"
+# The largest share of the stored persons an import may touch for an incremental refresh,
+# which takes their old rows out and puts their new ones in (persons it adds only go in).
 INCREMENTAL_SHARE = 0.25
 # Month index 0 of the cubes (the steps that turn dates into month indexes bind it).
 SERIES = {"series_start": settings.SERIES_START}
