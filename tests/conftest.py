@@ -14,7 +14,7 @@ import streamlit as st
 from appdb import accounts
 from ingest import reference
 from store import storage
-from ui import auth
+from ui import auth, downloads
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -270,3 +270,15 @@ def signed_in(monkeypatch):
         return user
 
     return sign_in
+
+
+def capture_builds(monkeypatch) -> dict[str, object]:
+    """The audited builder of every download rendered, by file name, to call as a click would."""
+    builds, real = {}, downloads.audited
+
+    def keep(detail, build):
+        builds[detail["file"]] = real(detail, build)
+        return build
+
+    monkeypatch.setattr(downloads, "audited", keep)
+    return builds

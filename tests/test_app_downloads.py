@@ -21,7 +21,6 @@ import i18n
 from appdb import database
 from charts import coverage_charts
 from exports import files, rendering
-from ui import downloads
 
 pytestmark = pytest.mark.app
 APP = str(conftest.REPO / "dashboard" / "app.py")
@@ -98,18 +97,6 @@ def test_the_import_pages_validation_report_downloads(tiny_store, signed_in):
 # ---- the filters on the files, and the audit of each ---------------------------------------
 
 
-def capture_builds(monkeypatch) -> dict[str, object]:
-    """The audited builder of every download rendered, by file name, to call as a click would."""
-    builds, real = {}, downloads.audited
-
-    def keep(detail, build):
-        builds[detail["file"]] = real(detail, build)
-        return build
-
-    monkeypatch.setattr(downloads, "audited", keep)
-    return builds
-
-
 def exports() -> list[dict]:
     con = database.connect()
     rows = con.execute("select detail from audit_log where action = 'export' order by id")
@@ -126,7 +113,7 @@ def women_only(at: AppTest) -> None:
 def test_a_tables_workbook_carries_its_filters_and_the_download_is_audited(
     needs_store, signed_in, monkeypatch
 ):
-    builds = capture_builds(monkeypatch)
+    builds = conftest.capture_builds(monkeypatch)
     at = open_page("app_pages/gaps.py", "analyst", signed_in)
     women_only(at)
     at.selectbox(key="gaps_programme").set_value("P").run()
@@ -147,7 +134,7 @@ def test_a_tables_workbook_carries_its_filters_and_the_download_is_audited(
 def test_a_charts_export_says_its_filters_in_title_and_subtitle(
     needs_store, signed_in, monkeypatch
 ):
-    builds = capture_builds(monkeypatch)
+    builds = conftest.capture_builds(monkeypatch)
     rendered = []
 
     def render(fig, fmt):
@@ -186,7 +173,7 @@ def test_unset_filters_leave_a_title_alone(needs_store, signed_in):
 def test_the_coverage_maps_export_keeps_the_classes_chosen_on_screen(
     needs_store, signed_in, monkeypatch
 ):
-    builds = capture_builds(monkeypatch)
+    builds = conftest.capture_builds(monkeypatch)
     rendered = []
     monkeypatch.setattr(rendering, "render", lambda fig, fmt: rendered.append(fig) or b"<svg/>")
     at = open_page("app_pages/coverage.py", "analyst", signed_in)

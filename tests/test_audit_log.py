@@ -20,7 +20,6 @@ import settings
 from appdb import accounts, audit, database
 from ingest import batches, importer, mappings
 from linkage import pseudonym
-from ui import downloads
 
 LOGIN = "clerk"
 KEY = bytes.fromhex("ab" * 32)
@@ -293,24 +292,12 @@ def test_every_download_button_is_the_one_audited_helper():
     assert found == [("ui/downloads.py", "button")]
 
 
-def capture_builds(monkeypatch) -> dict[str, object]:
-    """The audited builder of every download rendered, by file name, to call as a click would."""
-    builds, real = {}, downloads.audited
-
-    def keep(detail, build):
-        builds[detail["file"]] = real(detail, build)
-        return build
-
-    monkeypatch.setattr(downloads, "audited", keep)
-    return builds
-
-
 @pytest.mark.app
 def test_the_needs_ranking_download_is_audited_with_its_filters_and_weights(
     needs_store, signed_in, monkeypatch
 ):
     signed_in("analyst")
-    builds = capture_builds(monkeypatch)
+    builds = conftest.capture_builds(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("app_pages/needs.py").run()
@@ -327,7 +314,7 @@ def test_the_drive_plan_download_is_audited_with_the_plan_chosen(
     tiny_store, signed_in, monkeypatch
 ):
     signed_in("analyst")
-    builds = capture_builds(monkeypatch)
+    builds = conftest.capture_builds(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("app_pages/planning.py").run()
@@ -345,7 +332,7 @@ def test_the_drive_plan_download_is_audited_with_the_plan_chosen(
 
 @pytest.mark.app
 def test_the_audit_log_download_is_audited(tiny_store, as_role, monkeypatch):
-    builds = capture_builds(monkeypatch)
+    builds = conftest.capture_builds(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     as_role(at, "admin")
     at.run()
