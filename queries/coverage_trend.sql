@@ -1,7 +1,8 @@
 -- Coverage of informal workers on every month end, by province: the series behind targets.
 -- Grain: one row per month end x province (25, then the national row 'KH'). Counts as in
--- coverage_by_province (distinct persons, here from series_cube: coverage_cube rolled up
--- for the monthly series); the denominator of each month
+-- coverage_by_province (distinct persons, here from series_cube or, with no occupation, sex
+-- or age band chosen, series_totals: coverage_cube rolled up for the monthly series); the
+-- denominator of each month
 -- is the estimate of the latest year on or before it (else the earliest year), so that
 -- every month matches the coverage table of that month. Suppression is applied by the
 -- caller, month by month, exactly as on the coverage table.
@@ -36,7 +37,29 @@ occupation_share as (
 ),
 
 counts as (
-    -- series_cube holds informal occupations only, month and province as small integers
+    -- series_cube holds informal occupations only, month and province as small integers;
+    -- with no occupation, sex or age band chosen, series_totals (the same without them) gives
+    -- the same sums from 25 times fewer rows. Exactly one branch's guard holds (DuckDB
+    -- folds the bound parameters, so the other costs nothing).
+    select
+        c.month_idx,
+        c.province_no,
+        sum(c.persons) as registered_count,
+        coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+            as covered_count,
+        sum(c.key_sum) as registered_ksum,
+        coalesce(sum(c.key_sum) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+            as covered_ksum
+    from series_totals as c
+    cross join selected_services as s
+    cross join selected_source as src
+    where
+        $occupation::varchar is null
+        and $sex::varchar is null
+        and $age_band::varchar is null
+        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by c.month_idx, c.province_no
+    union all
     select
         c.month_idx,
         c.province_no,
@@ -50,7 +73,12 @@ counts as (
     cross join selected_services as s
     cross join selected_source as src
     where
-        ($occupation::varchar is null or c.occupation = $occupation)
+        (
+            $occupation::varchar is not null
+            or $sex::varchar is not null
+            or $age_band::varchar is not null
+        )
+        and ($occupation::varchar is null or c.occupation = $occupation)
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)
         and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)

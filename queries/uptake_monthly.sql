@@ -1,7 +1,8 @@
 -- Monthly uptake: persons with an active episode of each service on every month end.
 -- Grain: one row per month end x province (25, then the national row 'KH') x service.
 -- Counts are distinct persons in informal work from series_service_cube (coverage_cube
--- rolled up for the monthly series), each with the sum of its persons' record keys
+-- rolled up for the monthly series; series_service_totals when no occupation, sex or age
+-- band is chosen), each with the sum of its persons' record keys
 -- (receiving_ksum): the caller perturbs them (cell-key method), so a month's count for one
 -- programme is the very value the coverage page shows with that programme alone chosen.
 -- Parameters:
@@ -17,7 +18,25 @@ selected_source as (
 ),
 
 receiving as (
-    -- series_service_cube: a row per service a person of the cut receives
+    -- series_service_cube: a row per service a person of the cut receives; with no
+    -- occupation, sex or age band chosen, series_service_totals (the same without them)
+    -- gives the same sums from 43 times fewer rows. Exactly one branch's guard holds
+    -- (DuckDB folds the bound parameters, so the other costs nothing).
+    select
+        c.month_idx,
+        c.province_no,
+        c.service_bit,
+        sum(c.persons) as receiving_count,
+        sum(c.key_sum) as receiving_ksum
+    from series_service_totals as c
+    cross join selected_source as src
+    where
+        $occupation::varchar is null
+        and $sex::varchar is null
+        and $age_band::varchar is null
+        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+    group by c.month_idx, c.province_no, c.service_bit
+    union all
     select
         c.month_idx,
         c.province_no,
@@ -27,7 +46,12 @@ receiving as (
     from series_service_cube as c
     cross join selected_source as src
     where
-        ($occupation::varchar is null or c.occupation = $occupation)
+        (
+            $occupation::varchar is not null
+            or $sex::varchar is not null
+            or $age_band::varchar is not null
+        )
+        and ($occupation::varchar is null or c.occupation = $occupation)
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)
         and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)

@@ -22,7 +22,7 @@ KEY = bytes.fromhex("cd" * 32)
 TODAY = dt.date(2025, 6, 15)
 DERIVED = (
     "persons", "coverage_cube", "area_cube", "series_cube", "series_service_cube",
-    "source_quality", "lineage_rows",
+    "series_totals", "series_service_totals", "source_quality", "lineage_rows",
 )  # fmt: skip
 HEADER = (
     "record_id,national_id,full_name,sex,birth_date,province_code,occupation,registered_on,"

@@ -42,8 +42,8 @@ PARTITIONED = ("registrations", "uptake", "persons", "coverage_cube")
 # through disclosure control) and reference data (catalogues, places, estimates, the batch
 # log and the store's own settings). A table in neither list stays on the server.
 AGGREGATES = frozenset(
-    {"coverage_cube", "area_cube", "series_cube", "series_service_cube", "coverage_months",
-     "source_quality", "lineage_rows"}
+    {"coverage_cube", "area_cube", "series_cube", "series_service_cube", "series_totals",
+     "series_service_totals", "coverage_months", "source_quality", "lineage_rows"}
 )  # fmt: skip
 REFERENCE = frozenset(
     {"provinces", "districts", "communes", "sources", "services", "occupations", "age_bands",

@@ -25,7 +25,7 @@ from store import faults, macros
 AFTER_EVERY_BATCH = 2**62  # a `$before` above every batch: the store as it is
 # Bump when the derived tables' definitions change: a store whose aggregates were built by
 # another version is rebuilt in full (by its next write, or `store.upgrade_schema`).
-VERSION = "8"
+VERSION = "9"
 # The largest share of the stored persons an import may touch for an incremental refresh,
 # which takes their old rows out and puts their new ones in (persons it adds only go in).
 INCREMENTAL_SHARE = 0.25

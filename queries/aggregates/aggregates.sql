@@ -23,8 +23,9 @@
 --   is_informal x service_mask, counting persons: the province -> district -> commune
 --   drill-down. Persons without a commune code count under district or commune 'unknown'.
 --   Built from the same scan as coverage_cube (grouping sets), so both always agree.
--- series_cube, series_service_cube: coverage_cube rolled up for the monthly series (see
---   aggregates/series_cubes), rebuilt and refreshed with it.
+-- series_cube, series_service_cube, series_totals, series_service_totals: coverage_cube
+--   rolled up for the monthly series (see aggregates/series_cubes), rebuilt and refreshed
+--   with it.
 -- source_quality: per source and province, the completeness of current records, records
 --   that could not be linked and duplicates (queries/source_quality_by_province.sql).
 --   Each record's counts depend on its own person only, so it is refreshed like the cubes.
