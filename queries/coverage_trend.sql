@@ -36,42 +36,32 @@ occupation_share as (
     from occupations
 ),
 
-counts as (
+cells as (
     -- series_cube holds informal occupations only, month and province as small integers;
     -- with no occupation, sex or age band chosen, series_totals (the same without them) gives
     -- the same sums from 25 times fewer rows. Exactly one branch's guard holds (DuckDB
     -- folds the bound parameters, so the other costs nothing).
     select
-        c.month_idx,
-        c.province_no,
-        sum(c.persons) as registered_count,
-        coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-            as covered_count,
-        sum(c.key_sum) as registered_ksum,
-        coalesce(sum(c.key_sum) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-            as covered_ksum
-    from series_totals as c
-    cross join selected_services as s
-    cross join selected_source as src
+        t.month_idx,
+        t.province_no,
+        t.source_mask,
+        t.service_mask,
+        t.persons,
+        t.key_sum
+    from series_totals as t
     where
         $occupation::varchar is null
         and $sex::varchar is null
         and $age_band::varchar is null
-        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-    group by c.month_idx, c.province_no
     union all
     select
         c.month_idx,
         c.province_no,
-        sum(c.persons) as registered_count,
-        coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-            as covered_count,
-        sum(c.key_sum) as registered_ksum,
-        coalesce(sum(c.key_sum) filter (where (c.service_mask & s.service_bits) <> 0), 0)
-            as covered_ksum
+        c.source_mask,
+        c.service_mask,
+        c.persons,
+        c.key_sum
     from series_cube as c
-    cross join selected_services as s
-    cross join selected_source as src
     where
         (
             $occupation::varchar is not null
@@ -81,7 +71,22 @@ counts as (
         and ($occupation::varchar is null or c.occupation = $occupation)
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)
-        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+),
+
+counts as (
+    select
+        c.month_idx,
+        c.province_no,
+        sum(c.persons) as registered_count,
+        coalesce(sum(c.persons) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+            as covered_count,
+        sum(c.key_sum) as registered_ksum,
+        coalesce(sum(c.key_sum) filter (where (c.service_mask & s.service_bits) <> 0), 0)
+            as covered_ksum
+    from cells as c
+    cross join selected_services as s
+    cross join selected_source as src
+    where $source::varchar is null or (c.source_mask & src.source_bits) <> 0
     group by c.month_idx, c.province_no
 ),
 

@@ -17,34 +17,32 @@ selected_source as (
     where source = $source
 ),
 
-receiving as (
+cells as (
     -- series_service_cube: a row per service a person of the cut receives; with no
     -- occupation, sex or age band chosen, series_service_totals (the same without them)
     -- gives the same sums from 43 times fewer rows. Exactly one branch's guard holds
     -- (DuckDB folds the bound parameters, so the other costs nothing).
     select
-        c.month_idx,
-        c.province_no,
-        c.service_bit,
-        sum(c.persons) as receiving_count,
-        sum(c.key_sum) as receiving_ksum
-    from series_service_totals as c
-    cross join selected_source as src
+        t.month_idx,
+        t.province_no,
+        t.source_mask,
+        t.service_bit,
+        t.persons,
+        t.key_sum
+    from series_service_totals as t
     where
         $occupation::varchar is null
         and $sex::varchar is null
         and $age_band::varchar is null
-        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
-    group by c.month_idx, c.province_no, c.service_bit
     union all
     select
         c.month_idx,
         c.province_no,
+        c.source_mask,
         c.service_bit,
-        sum(c.persons) as receiving_count,
-        sum(c.key_sum) as receiving_ksum
+        c.persons,
+        c.key_sum
     from series_service_cube as c
-    cross join selected_source as src
     where
         (
             $occupation::varchar is not null
@@ -54,7 +52,18 @@ receiving as (
         and ($occupation::varchar is null or c.occupation = $occupation)
         and ($sex::varchar is null or c.sex = $sex)
         and ($age_band::varchar is null or c.age_band = $age_band)
-        and ($source::varchar is null or (c.source_mask & src.source_bits) <> 0)
+),
+
+receiving as (
+    select
+        c.month_idx,
+        c.province_no,
+        c.service_bit,
+        sum(c.persons) as receiving_count,
+        sum(c.key_sum) as receiving_ksum
+    from cells as c
+    cross join selected_source as src
+    where $source::varchar is null or (c.source_mask & src.source_bits) <> 0
     group by c.month_idx, c.province_no, c.service_bit
 ),
 
