@@ -362,13 +362,8 @@ def _code_tables(kind: str, choices: dict, summary: Summary, hidden: set[str],
         for code in found or []:
             table_key = next((k for k in table if k.casefold() == code.casefold()), None)
             before = table.pop(table_key, "") if table_key is not None else ""
-            options = ["", *codes]
-            chosen = st.selectbox(
-                i18n.t("import.wizard_value", lang, value=formatting.plain(code)), options,
-                index=_index(options, before), placeholder=filters.choose(lang),
-                format_func=lambda c: c or i18n.t("import.wizard_as_is", lang),
-                key=filters.relabelled(f"{key}_value_{field}_{code}"),
-            )  # fmt: skip
+            label = i18n.t("import.wizard_value", lang, value=formatting.plain(code))
+            chosen = _code_choice(label, codes, before, f"{key}_value_{field}_{code}", lang)
             if chosen:
                 table[code] = chosen
         _default_code(field, codes, defaults, key, lang)
@@ -376,16 +371,20 @@ def _code_tables(kind: str, choices: dict, summary: Summary, hidden: set[str],
 
 
 def _default_code(field: str, codes: list[str], defaults: dict, key: str, lang: str) -> None:
-    options = ["", *codes]
-    before = defaults.pop(field, "")
-    chosen = st.selectbox(
-        i18n.t("import.wizard_default", lang, field=field), options,
-        index=_index(options, before), placeholder=filters.choose(lang),
-        format_func=lambda c: c or i18n.t("import.wizard_as_is", lang),
-        key=filters.relabelled(f"{key}_default_{field}"),
-    )  # fmt: skip
+    label = i18n.t("import.wizard_default", lang, field=field)
+    chosen = _code_choice(label, codes, defaults.pop(field, ""), f"{key}_default_{field}", lang)
     if chosen:
         defaults[field] = chosen
+
+
+def _code_choice(label: str, codes: list[str], before: str, widget: str, lang: str) -> str:
+    """A canonical code chosen from `codes`, or '' to keep the file's value as it is."""
+    options = ["", *codes]
+    return st.selectbox(
+        label, options, index=_index(options, before), placeholder=filters.choose(lang),
+        format_func=lambda c: c or i18n.t("import.wizard_as_is", lang),
+        key=filters.relabelled(widget),
+    )  # fmt: skip
 
 
 def _shown_problems(problems: list, hidden: set[str]) -> pd.DataFrame:
