@@ -66,7 +66,17 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     assert issue_keys <= set(figures)
     assert figures["people"] == 20_000
     assert set(figures["queries"]["coverage_by_province"]) == {"p50_ms", "p95_ms"}
-    assert figures["coverage_detail"]["same_numbers"] is True
+    versus = figures["coverage_detail"]
+    assert versus["same_numbers"] is True
+    # issue 19: where the coverage query's time goes, and the ratio its fixed part allows
+    phases = versus["phases_ms"]
+    assert set(phases) == {"parse", "bind", "optimise", "physical_plan", "run", "dataframe"}
+    fixed = sum(phases[k] for k in ("parse", "bind", "optimise", "physical_plan"))
+    assert versus["fixed_ms"] == pytest.approx(fixed, abs=0.01)
+    assert fixed > 0
+    bound = versus["pandas_p50_ms"] / fixed
+    assert versus["ratio_bound"] == pytest.approx(bound, rel=0.01, abs=0.05)
+    assert any(line.startswith("  where the store's query spends its time") for line in out)
     write = figures["store_write"]
     assert write["rows"] == 2_000
     assert write["rows_per_s"] > 0
@@ -77,6 +87,16 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     assert sum(v for k, v in stages.items() if k != "total_s") == pytest.approx(
         stages["total_s"], abs=0.05
     )
+    # issue 19: probabilistic linkage apart from the rest of the import, and the rest's rows/s
+    floor = figures["import"]["csv_floor"]
+    assert floor["candidates_s"] > 0
+    assert floor["splink_s"] >= 0
+    assert floor["candidates_s"] + floor["splink_s"] + floor["rest_s"] == pytest.approx(
+        figures["import"]["csv_stages_s"]["total_s"], abs=0.05
+    )
+    assert floor["rest_rows_per_s"] == pytest.approx(2_000 / floor["rest_s"], rel=0.01)
+    assert floor["candidates_s"] + floor["splink_s"] <= stages["link_and_append"]
+    assert any(line.startswith("  XLSX of 200 rows, seconds by stage") for line in out)
     quality = figures["import"]["linkage_quality"]  # the files route: new persons only
     assert quality["new"] == 2_000
     assert quality["to_stored"] <= 20  # false matches, if any, stay rare
