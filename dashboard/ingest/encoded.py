@@ -85,7 +85,7 @@ def _text(values: pd.Series) -> pa.Array:
 
 
 def to_table(records: pd.DataFrame) -> pa.Table:
-    """The encoded rows of validated, encoded registration records (importer.encode_records)."""
+    """The encoded rows of validated, encoded registration records (writers.encode_records)."""
     columns = {c: _text(records[c]) for c in (*TEXT_COLUMNS, *HASH_COLUMNS)}
     disability = records["disability"]
     if disability.dtype == object:  # True, False and None: Arrow reads them as booleans

@@ -3,7 +3,7 @@
 The file is read, mapped and validated exactly as the Board's import would (the same
 readers, saved mapping and rules, against the committed reference lists), so the agency
 sees its own report with its own row numbers before anything leaves. Its identities are
-then encoded with the agency's copy of the shared key (importer.encode_records), and the
+then encoded with the agency's copy of the shared key (writers.encode_records), and the
 rows are written with their manifest (ingest/encoded.py). Nothing but the key file and
 the Python dependencies is needed: no store, no browser.
 """
@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from ingest import encoded, importer, mappings, reference, validation
+from ingest import encoded, importer, intake, mappings, reference, validation, writers
 from linkage import pseudonym
 from store import storage
 
@@ -50,10 +50,10 @@ def encode(
     report = validation.Report(Path(file_name).name, "registrations")
     with storage.scratch() as con:
         reference.load_catalogues(con)
-        typed = importer.validated(con, request, report)
+        typed = intake.validated(con, request, report)
     if typed is None:
         return Result(report)
-    records = importer.encode_records(typed, key)
+    records = writers.encode_records(typed, key)
     del typed  # the names and ID numbers go no further
     content, manifest = encoded.write(encoded.to_table(records), source, pseudonym.fingerprint(key))
     return Result(report, content, manifest)
