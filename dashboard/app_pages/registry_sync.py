@@ -3,7 +3,7 @@ import streamlit as st
 import i18n
 from appdb import app_settings
 from charts import sync_charts
-from data_access import reads
+from data_access import reads, registries
 from exports import outreach
 from indicators import formatting, overlap
 from ingest import compatibility
@@ -13,7 +13,7 @@ lang = st.session_state.get("lang", "en")
 threshold = app_settings.min_count()
 marker = formatting.marker(threshold, lang)
 cut = st.session_state["coverage_filter"]
-registries = filters.labels(lang)["source"]  # names in the UI language, by code
+registry_names = filters.labels(lang)["source"]  # names in the UI language, by code
 on_month = reads.CoverageFilter(cut.as_of)  # the overlap's only filter: the as-of month
 ctx = downloads.context(on_month, reads.coverage_by_province(cut), lang)
 listing = downloads.unfiltered(ctx)  # the tables below are of the whole store
@@ -23,7 +23,7 @@ st.title(i18n.t("sync.title", lang))
 st.caption(i18n.t("sync.intro", lang))
 
 st.subheader(i18n.t("sync.overlap", lang))
-intersections, sizes = reads.registry_overlap(cut)
+intersections, sizes = registries.registry_overlap(cut)
 if intersections.empty:
     st.info(i18n.t("sync.no_registrations", lang))
 else:
@@ -36,13 +36,13 @@ else:
     st.caption(i18n.t("sync.overlap_note", lang, marker=marker))
 
 detail = auth.can("sync_detail")  # per-source quality, history, agency exports
-quality = reads.source_quality_by_province()
+quality = registries.source_quality_by_province()
 sources = sorted(quality["source"].unique())
 
 st.subheader(i18n.t("sync.compatibility", lang))
 downloads.shown_table(
     overlap.compatibility_display(
-        compatibility.matrix(reads.source_quality_totals(), lang), lang, registries
+        compatibility.matrix(registries.source_quality_totals(), lang), lang, registry_names
     ),
     i18n.t("sync.compatibility", lang), listing, f"registry_sync_compatibility_{month}",
     "registry_sync_compatibility",
@@ -55,7 +55,7 @@ if not detail:
 
 st.subheader(i18n.t("sync.quality", lang))
 st.markdown(f"**{i18n.t('sync.timeliness', lang)}**")
-status = overlap.status_display(reads.source_import_status(), lang, registries)
+status = overlap.status_display(registries.source_import_status(), lang, registry_names)
 downloads.shown_table(
     status, i18n.t("sync.timeliness", lang), listing, f"registry_sync_timeliness_{month}",
     "registry_sync_status",
@@ -74,7 +74,7 @@ if sources:
     st.caption(i18n.t("sync.quality_note", lang, marker=marker))
 
 st.subheader(i18n.t("sync.history", lang))
-history = overlap.history_display(reads.import_history(), lang, registries)
+history = overlap.history_display(registries.import_history(), lang, registry_names)
 downloads.shown_table(
     history, i18n.t("sync.history", lang), listing, f"registry_sync_import_history_{month}",
     "registry_sync_history",
@@ -86,7 +86,7 @@ review_queue.render(user, listing, f"registry_sync_review_queue_{month}")
 st.subheader(i18n.t("sync.back", lang))
 st.caption(i18n.t("sync.back_note", lang))
 scope, provinces = user.agency, tuple(user.provinces)
-agencies = [s for s in registries.index if outreach.allowed(user.role, scope, s, provinces)]
+agencies = [s for s in registry_names.index if outreach.allowed(user.role, scope, s, provinces)]
 if agencies:
     agency = st.selectbox(
         i18n.t("sync.back_source", lang), agencies, key="registry_sync_agency",

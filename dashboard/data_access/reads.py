@@ -28,7 +28,6 @@ from indicators import (
     drilldown,
     groups,
     needs,
-    overlap,
     planning,
     targeting,
     uptake,
@@ -125,33 +124,37 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataF
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def _query(version: str, name: str) -> pd.DataFrame:
+def cached_query(version: str, name: str) -> pd.DataFrame:
+    """The rows of a query without parameters on store `version` (cached, unscoped)."""
     return run(connection(), name)
 
 
 def report_months() -> list[dt.date]:
     """Month ends with coverage figures, latest first."""
-    return [d.date() for d in pd.to_datetime(_query(store_version(), "report_months")["month_end"])]
+    return [
+        d.date()
+        for d in pd.to_datetime(cached_query(store_version(), "report_months")["month_end"])
+    ]
 
 
 def service_catalogue() -> pd.DataFrame:
     """One row per service: code, names, ministry, pillar, sector, dates."""
-    return _query(store_version(), "service_catalogue")
+    return cached_query(store_version(), "service_catalogue")
 
 
 def source_registries() -> pd.DataFrame:
     """One row per source registry with its latest import time."""
-    return _query(store_version(), "source_registries")
+    return cached_query(store_version(), "source_registries")
 
 
 def informal_occupations() -> pd.DataFrame:
     """One row per informal occupation with its share of informal employment."""
-    return _query(store_version(), "informal_occupations")
+    return cached_query(store_version(), "informal_occupations")
 
 
 def age_band_list() -> pd.DataFrame:
     """One row per working-age band."""
-    return _query(store_version(), "age_band_list")
+    return cached_query(store_version(), "age_band_list")
 
 
 def load_store_summary(con: duckdb.DuckDBPyConnection, threshold: int) -> dict[str, object]:
@@ -168,80 +171,6 @@ def _summary(version: str, threshold: int) -> dict[str, object]:
 def store_summary() -> dict[str, object]:
     """Cached `load_store_summary` at the configured threshold."""
     return _summary(store_version(), app_settings.min_count())
-
-
-def load_overlap(con: duckdb.DuckDBPyConnection, as_of: dt.date, threshold: int):
-    """(intersections, registry sizes) of the registries on a month end, published."""
-    return overlap.publish_overlap(run(con, "registry_overlap", as_of=as_of), threshold)
-
-
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def _overlap(version: str, as_of: dt.date, threshold: int):
-    return load_overlap(connection(), as_of, threshold)
-
-
-def registry_overlap(f: CoverageFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cached `load_overlap` on the filter's as-of month (one row per combination; sizes)."""
-    return _overlap(store_version(), f.as_of, app_settings.min_count())
-
-
-def load_quality(con: duckdb.DuckDBPyConnection, threshold: int):
-    """(per source and province, per source) quality counts, published (uncached).
-
-    Counts: records, filled fields, unlinked, duplicates (overlap.publish_quality).
-    """
-    frame = run(con, "source_quality_by_province")
-    by_province = overlap.publish_quality(frame, threshold)
-    return by_province, overlap.publish_quality(overlap.source_totals(frame), threshold)
-
-
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def _quality(version: str, threshold: int):
-    return load_quality(connection(), threshold)
-
-
-def source_quality_by_province() -> pd.DataFrame:
-    """One row per source and province with records: quality counts, published (scoped)."""
-    return scope.visible(_quality(store_version(), app_settings.min_count())[0])
-
-
-def source_quality_totals() -> pd.DataFrame:
-    """One row per source: quality counts over every province, each published as a cell."""
-    return _quality(store_version(), app_settings.min_count())[1]
-
-
-def import_history() -> pd.DataFrame:
-    """One row per import attempt, latest first."""
-    return _query(store_version(), "import_history")
-
-
-def source_import_status() -> pd.DataFrame:
-    """One row per source: last accepted import, days since, last attempt's result."""
-    return _query(store_version(), "source_import_status")
-
-
-def rollback_candidates() -> pd.DataFrame:
-    """One row per source whose latest accepted batch can be rolled back."""
-    return _query(store_version(), "rollback_candidates")
-
-
-def rollback_effects() -> pd.DataFrame:
-    """What rolling back each batch that can be rolled back would undo (cached).
-
-    Grain: one row per rollback candidate (queries/imports/batch_with_later.sql): batch_id,
-    kind, source, file_name, rows_loaded, and reopened_count (the records it had ended).
-    """
-    return _rollback_effects(store_version())
-
-
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def _rollback_effects(version: str) -> pd.DataFrame:
-    con = connection()
-    found = [
-        run(con, "imports/batch_with_later", batch_id=int(batch))
-        for batch in _query(version, "rollback_candidates")["batch_id"]
-    ]
-    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["batch_id"])
 
 
 def validate(con: duckdb.DuckDBPyConnection, f: CoverageFilter) -> None:
@@ -347,7 +276,7 @@ def targeting_by_province(f: CoverageFilter) -> pd.DataFrame:
 
 def eligibility_rule_list() -> pd.DataFrame:
     """One row per programme x criterion of the eligibility rules."""
-    return _query(store_version(), "eligibility_rule_list")
+    return cached_query(store_version(), "eligibility_rule_list")
 
 
 def _series_params(f: CoverageFilter) -> dict[str, object]:
@@ -438,7 +367,7 @@ def area_coverage(f: CoverageFilter, province: str) -> pd.DataFrame:
 
 def province_list() -> pd.DataFrame:
     """One row per province the user may see: code and names (every selector's choices)."""
-    return scope.visible(_query(store_version(), "province_list"))
+    return scope.visible(cached_query(store_version(), "province_list"))
 
 
 def load_trend(con: duckdb.DuckDBPyConnection, f: CoverageFilter, threshold: int) -> pd.DataFrame:
@@ -467,18 +396,3 @@ def coverage_trend(f: CoverageFilter) -> pd.DataFrame:
 def coverage_targets() -> pd.DataFrame:
     """The coverage targets (app database) of the nation and the provinces the user may see."""
     return scope.visible(targets.all_targets())
-
-
-def lineage_batches(f: CoverageFilter, province: str | None) -> pd.DataFrame:
-    """The import batches feeding a figure of one province (or KH) and cut (cached).
-
-    Grain: one row per batch and use (registrations, uptake, population). A province
-    outside the user's scope is refused.
-    """
-    scope.check(province)
-    return _lineage(store_version(), f.as_of, province, f.source)
-
-
-@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def _lineage(version: str, as_of: dt.date, province: str | None, source: str | None):
-    return run(connection(), "lineage_batches", as_of=as_of, province=province, source=source)

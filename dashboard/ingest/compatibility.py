@@ -40,7 +40,7 @@ def matrix(totals: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One row per source, one column per canonical registration field.
 
     Args:
-        totals: per-source quality counts, published (reads.source_quality_totals).
+        totals: per-source quality counts, published (registries.source_quality_totals).
         lang: the display language.
     """
     rows = []

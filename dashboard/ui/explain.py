@@ -9,7 +9,7 @@ import streamlit as st
 
 import i18n
 import settings
-from data_access import reads
+from data_access import registries
 from indicators import formatting, lineage
 from ui import admin_tables, filters, quoted
 
@@ -150,7 +150,7 @@ def coverage_popover(table: pd.DataFrame, f, lang: str, threshold: int) -> None:
             ]
         )
         row = _place(ordered, "coverage_explain", lang)
-        batches = reads.lineage_batches(f, row["province_code"])
+        batches = registries.lineage_batches(f, row["province_code"])
         item = lineage.coverage(row, table, f, batches, threshold)
         render(_named(item, row, lang), lang, "coverage_explain")
 
@@ -161,7 +161,7 @@ def needs_popover(ranked: pd.DataFrame, weights: dict, status: dict, f, lang: st
         if not shown.open:
             return
         row = _place(ranked, "needs_explain", lang)
-        batches = reads.lineage_batches(f, row["province_code"])
+        batches = registries.lineage_batches(f, row["province_code"])
         item = lineage.needs_rank(row, weights, status, f, batches, threshold)
         render(_named(item, row, lang), lang, "needs_explain")
 

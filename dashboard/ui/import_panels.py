@@ -11,7 +11,7 @@ import streamlit as st
 
 import i18n
 from appdb import app_settings
-from data_access import reads
+from data_access import registries
 from exports import rendering
 from indicators import formatting
 from ingest import batches, importer, mappings, templates
@@ -247,7 +247,7 @@ def rollback_panel(user: auth.User, lang: str) -> None:
     """
     st.subheader(i18n.t("import.rollback", lang))
     st.caption(i18n.t("import.rollback_note", lang))
-    candidates = reads.rollback_candidates()
+    candidates = registries.rollback_candidates()
     if candidates.empty:
         st.info(i18n.t("import.rollback_none", lang))
         return
@@ -281,7 +281,7 @@ def rollback_panel(user: auth.User, lang: str) -> None:
 
 def _batch_words(batch_id: int, lang: str) -> dict[str, str]:
     """A batch's number, kind, source, file and counts as a sentence's values in `lang`."""
-    effects = reads.rollback_effects().set_index("batch_id")
+    effects = registries.rollback_effects().set_index("batch_id")
     found = effects.loc[batch_id].to_dict() if batch_id in effects.index else {}
     return {
         "batch": i18n.digits(batch_id, lang),
