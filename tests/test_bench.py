@@ -96,6 +96,9 @@ def test_bench_prints_the_issue_json_shape_last_and_leaves_its_store_as_it_was(
     )
     assert floor["rest_rows_per_s"] == pytest.approx(2_000 / floor["rest_s"], rel=0.01)
     assert floor["candidates_s"] + floor["splink_s"] <= stages["link_and_append"]
+    xlsx = figures["import"]["xlsx_floor"]  # every format's, the XLSX file a tenth of the rows
+    assert xlsx["rest_rows_per_s"] == pytest.approx(200 / xlsx["rest_s"], rel=0.01)
+    assert sum(line.startswith("    its probabilistic linkage") for line in out) == 3
     assert any(line.startswith("  XLSX of 200 rows, seconds by stage") for line in out)
     quality = figures["import"]["linkage_quality"]  # the files route: new persons only
     assert quality["new"] == 2_000

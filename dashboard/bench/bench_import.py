@@ -300,8 +300,7 @@ def importer_figures(path: Path, rows: int = 1_000_000) -> dict:
         figures[f"{fmt}_rows"], figures[f"{fmt}_rows_per_s"] = n, round(n / seconds["total_s"])
         figures[f"{fmt}_stages_s"] = seconds | {"aggregates_mode": mode}
         linkage.append(seconds["link_and_append"] / n * 100_000)
-        if fmt == "csv":
-            figures["csv_floor"] = floor(n, seconds["total_s"], spent)
+        figures[f"{fmt}_floor"] = floor(n, seconds["total_s"], spent)
     figures["linkage_s_per_100k"] = round(min(linkage), 1)
     return figures | encoded_figures(importer, path, rows, known, people, as_of)
 

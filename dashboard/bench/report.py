@@ -83,12 +83,12 @@ def _write_lines(figures: dict) -> list[str]:
     for fmt in ("csv", "parquet", "xlsx"):
         stages = ", ".join(f"{k} {v}" for k, v in i[f"{fmt}_stages_s"].items())
         lines.append(f"  {fmt.upper()} of {i[f'{fmt}_rows']:,} rows, seconds by stage: {stages}")
-    if f := i.get("csv_floor"):
-        lines.append(
-            f"  its probabilistic linkage: candidate query {f['candidates_s']} s, Splink "
-            f"{f['splink_s']} s; the rest of the import {f['rest_s']} s, which alone allows at "
-            f"most {f['rest_rows_per_s']:,} rows/s however fast linkage were"
-        )
+        if f := i.get(f"{fmt}_floor"):
+            lines.append(
+                f"    its probabilistic linkage: candidate query {f['candidates_s']} s, Splink "
+                f"{f['splink_s']} s; the rest of the import {f['rest_s']} s, which alone allows "
+                f"at most {f['rest_rows_per_s']:,} rows/s however fast linkage were"
+            )
     if not i.get("stored_features"):
         lines.append(
             "  the bench store holds no linkage features (built before they were kept): "
