@@ -229,11 +229,21 @@ def _best_matches(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.Da
     columns = ["person_key", "match_probability", "id_typo"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
-    ranked = pairs.sort_values("match_probability", ascending=False, kind="stable")
-    ranked = ranked.assign(person_key=person_of_candidate[ranked["uid_r"].to_numpy(int)])
+    ranked = _ranked(pairs, person_of_candidate)
     # each stored person takes at most one record of an incoming file
     ranked = ranked.drop_duplicates("uid_l").drop_duplicates("person_key")
     return ranked.set_index("uid_l")[columns]
+
+
+def _ranked(pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> pd.DataFrame:
+    """The pairs with their candidate's person, most probable first.
+
+    Ties go to the earlier incoming row, then the smaller person_key: neither depends on the
+    order in which DuckDB or Splink return rows, so a file links the same way every time.
+    """
+    ranked = pairs.assign(person_key=person_of_candidate[pairs["uid_r"].to_numpy(int)])
+    order = ["match_probability", "uid_l", "person_key"]
+    return ranked.sort_values(order, ascending=[False, True, True], kind="stable")
 
 
 def _review(out: pd.DataFrame, pairs: pd.DataFrame, person_of_candidate: np.ndarray) -> None:
@@ -245,11 +255,10 @@ def _review(out: pd.DataFrame, pairs: pd.DataFrame, person_of_candidate: np.ndar
     out["review_probability"] = pd.Series(np.nan, index=out.index, dtype="float64")
     if pairs.empty:
         return
-    other = pairs.assign(person_key=person_of_candidate[pairs["uid_r"].to_numpy(int)])
+    other = _ranked(pairs, person_of_candidate)
     linked_to = out["person_key"].to_numpy(dtype="float64", na_value=np.nan)
     other = other[other["person_key"] != linked_to[other["uid_l"].to_numpy(int)]]
-    best = other.sort_values("match_probability", ascending=False, kind="stable")
-    best = best.drop_duplicates("uid_l").set_index("uid_l")
+    best = other.drop_duplicates("uid_l").set_index("uid_l")
     rows = best.index.to_numpy(int)
     out.loc[rows, "review_person_key"] = best["person_key"].to_numpy()
     out.loc[rows, "review_probability"] = best["match_probability"].to_numpy()
